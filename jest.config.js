@@ -1,0 +1,28 @@
+// One Jest run for the whole monorepo. TypeScript is stripped by SWC (type checking is the
+// build's job) and kept as ES modules, so Node runs the same module graph as in production.
+const swc = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }];
+
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    '^@ticketing/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+};
+
+export default {
+  rootDir: '.',
+  testTimeout: 60_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/core/test/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'adapters',
+      testMatch: ['<rootDir>/packages/{db,queue,config}/test/**/*.test.ts', '<rootDir>/test/architecture/**/*.test.ts'],
+    },
+    { ...common, displayName: 'api', testMatch: ['<rootDir>/apps/api/test/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,190 @@
+import { decideBatch } from '../domain/decideBatch.js';
+import type { Outcome } from '../domain/issueRequest.js';
+import type { DecidedResult, IssueQueue, PeekedRequest, TicketLock } from '../ports/queue.js';
+import type { Clock, DrainObserver, Logger } from '../ports/runtime.js';
+import type { CommittedIssue, StoredDrainState, TicketStore } from '../ports/stores.js';
+import { Lease } from './lease.js';
+
+export interface DrainSettings {
+  batchSize: number;
+  /** How long a holder keeps an empty queue's lock, waiting for more requests, before it retires. */
+  idleMs: number;
+  /** Longest pause between looks at an empty queue (the pause doubles from 1 ms up to this). */
+  maxPollMs: number;
+  /** Backoff between retries of a batch after an error: doubles from min to max. */
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+export interface DrainDeps {
+  store: Pick<TicketStore, 'loadDrainState' | 'findCommittedIssues' | 'commitBatch'>;
+  queue: Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'>;
+  lock: TicketLock;
+  clock: Clock;
+  log: Logger;
+  observer: DrainObserver;
+  settings: DrainSettings;
+}
+
+export type DrainResult = 'BUSY' | 'DRAINED' | 'LOST' | 'STOPPED';
+
+/**
+ * Drains one ticket's queue while holding its lock: the oldest requests in batches, decided by
+ * decideBatch, committed in one guarded transaction, then completed in the queue. A batch stays
+ * at the head of the queue until it is completed, so an error, a crash or a lost lock leaves it
+ * there for the next attempt or the next holder, in the same order; requests already committed
+ * come back with their committed answer.
+ */
+export async function drainTicket(deps: DrainDeps, ticketId: number, stop: AbortSignal): Promise<DrainResult> {
+  const acquiredAt = Date.now();
+  const token = await deps.lock.acquire(ticketId);
+  if (token === null) return 'BUSY';
+  const lease = new Lease(deps.lock, ticketId, token, deps.log, acquiredAt);
+  deps.log.info({ ticketId, fencingToken: token }, 'ticket lock acquired');
+  try {
+    const result = await drainHeld(deps, lease, stop);
+    deps.log.info({ ticketId, fencingToken: lease.token, result }, 'ticket drain ended');
+    return result;
+  } finally {
+    await lease.end();
+  }
+}
+
+async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Promise<DrainResult> {
+  const { ticketId } = lease;
+  const { settings, log } = deps;
+  let state: StoredDrainState | null = null;
+  let idleSince: number | null = null;
+  let pollMs = 1;
+  let failures = 0;
+
+  while (!stop.aborted) {
+    if (lease.lost) return 'LOST';
+    try {
+      if (state === null) {
+        state = await deps.store.loadDrainState(ticketId);
+        if (state !== null && state.fencingToken >= lease.token) {
+          // Redis's counter is behind the database's (Redis lost data): move past the last commit.
+          const raised = await deps.lock.raiseFence(ticketId, lease.token, state.fencingToken);
+          if (raised === null) return 'LOST';
+          log.warn({ ticketId, fencingToken: raised, committedToken: state.fencingToken }, 'fencing token raised');
+          lease.token = raised;
+        }
+      }
+
+      const batch = await deps.queue.peekBatch(ticketId, lease.token, settings.batchSize);
+      if (batch === null) return 'LOST';
+      if (batch.length === 0) {
+        const now = Date.now();
+        idleSince ??= now;
+        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(ticketId))) return 'DRAINED';
+        await pause(pollMs, stop);
+        pollMs = Math.min(pollMs * 2, settings.maxPollMs);
+        continue;
+      }
+      idleSince = null;
+      pollMs = 1;
+
+      const results =
+        state === null ? failAll(batch, 'TICKET_NOT_FOUND', deps.clock) : await decideAndCommit(deps, lease, state, batch);
+      if (results === null) {
+        state = null; // refused as stale: read the ticket again and decide the same batch anew
+        continue;
+      }
+      const soldOut = state !== null && state.issuedQuantity >= state.totalQuantity;
+      if (!(await deps.queue.completeBatch(ticketId, lease.token, results, soldOut))) return 'LOST';
+      report(deps, ticketId, batch, results);
+      log.debug({ ticketId, batchSize: batch.length, issuedQuantity: state?.issuedQuantity }, 'batch decided');
+      failures = 0;
+    } catch (error) {
+      // The same batch is retried, in order, after a pause; nothing behind it can overtake it.
+      failures += 1;
+      state = null;
+      const delay = Math.min(settings.retryMaxMs, settings.retryMinMs * 2 ** (failures - 1));
+      log.error({ ticketId, err: error, failures, retryInMs: delay }, 'batch failed; retrying the same batch');
+      await pause(delay, stop);
+    }
+  }
+  return 'STOPPED';
+}
+
+/** Decides and commits one batch; null when the commit was refused as stale. */
+async function decideAndCommit(
+  deps: DrainDeps,
+  lease: Lease,
+  state: StoredDrainState,
+  batch: readonly PeekedRequest[],
+): Promise<DecidedResult[] | null> {
+  const requests = batch.flatMap((entry) => (entry.request ? [entry.request] : []));
+  const committed = await deps.store.findCommittedIssues(
+    lease.ticketId,
+    requests.map((request) => request.memberId),
+  );
+  const decided = decideBatch(state, requests, committed);
+  const rowIds = new Map(committed.map((issue) => [issue.memberId, issue.memberTicketId]));
+  if (decided.newIssues.length > 0) {
+    const commit = await deps.store.commitBatch({
+      ticketId: lease.ticketId,
+      fencingToken: lease.token,
+      expectedIssuedQuantity: state.issuedQuantity,
+      issues: decided.newIssues,
+    });
+    if (commit.kind === 'STALE') {
+      deps.log.warn({ ticketId: lease.ticketId, fencingToken: lease.token }, 'commit refused as stale');
+      return null;
+    }
+    for (const issue of commit.issues) rowIds.set(issue.memberId, issue.memberTicketId);
+    state.fencingToken = lease.token;
+  }
+  state.issuedQuantity = decided.issuedQuantity;
+
+  const decidedAt = deps.clock.now().getTime();
+  const outcomes = new Map<string, Outcome>();
+  for (const decision of decided.decisions) {
+    outcomes.set(
+      decision.requestId,
+      decision.status === 'ISSUED'
+        ? { status: 'ISSUED', issueNumber: decision.issueNumber, memberTicketId: rowId(rowIds, decision.memberId), decidedAt }
+        : { status: 'REJECTED', reason: decision.reason, decidedAt },
+    );
+  }
+  return batch.map(({ requestId }) => ({
+    requestId,
+    outcome: outcomes.get(requestId) ?? { status: 'FAILED', reason: 'QUEUE_DATA_LOST', decidedAt },
+  }));
+}
+
+function rowId(rowIds: ReadonlyMap<number, number>, memberId: number): number {
+  const id = rowIds.get(memberId);
+  if (id === undefined) throw new Error(`no member_ticket row for issued member ${memberId}`);
+  return id;
+}
+
+function failAll(batch: readonly PeekedRequest[], reason: 'TICKET_NOT_FOUND', clock: Clock): DecidedResult[] {
+  const decidedAt = clock.now().getTime();
+  return batch.map(({ requestId }) => ({ requestId, outcome: { status: 'FAILED', reason, decidedAt } }));
+}
+
+function report(deps: DrainDeps, ticketId: number, batch: readonly PeekedRequest[], results: readonly DecidedResult[]): void {
+  const acceptedAts = batch.flatMap((entry): number[] => (entry.request ? [entry.request.acceptedAt] : []));
+  deps.observer.batchDecided({
+    ticketId,
+    outcomes: results.map((result) => result.outcome),
+    acceptedAts,
+    decidedAt: results[0]?.outcome.decidedAt ?? deps.clock.now().getTime(),
+  });
+}
+
+function pause(ms: number, stop: AbortSignal): Promise<void> {
+  if (stop.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', done);
+      resolve();
+    }
+    stop.addEventListener('abort', done, { once: true });
+  });
+}
+

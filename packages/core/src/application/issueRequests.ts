@@ -1,0 +1,105 @@
+import { fail, ok, type Result } from '../domain/errors.js';
+import { decidedView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
+import type { MemberTicket } from '../domain/member.js';
+import { salesWindow } from '../domain/ticket.js';
+import type { IssueQueue } from '../ports/queue.js';
+import type { Clock } from '../ports/runtime.js';
+import type { MemberStore, TicketStore } from '../ports/stores.js';
+
+export interface IssueRequestDeps {
+  tickets: Pick<TicketStore, 'findTicket' | 'findIssueByRequestId'>;
+  members: Pick<MemberStore, 'memberExists'>;
+  queue: IssueQueue;
+  clock: Clock;
+}
+
+export interface Submission {
+  /** false when the member had asked before: the answer is that earlier request. */
+  created: boolean;
+  request: IssueRequestView;
+}
+
+/** Validated input in, queued request out: the whole of the API's hot path. */
+export async function submitIssueRequest(
+  deps: IssueRequestDeps,
+  ticketId: number,
+  memberId: number,
+): Promise<Result<Submission>> {
+  const [ticket, memberExists] = await Promise.all([
+    deps.tickets.findTicket(ticketId),
+    deps.members.memberExists(memberId),
+  ]);
+  if (ticket === null) return fail('TICKET_NOT_FOUND');
+  if (!memberExists) return fail('MEMBER_NOT_FOUND');
+
+  const now = deps.clock.now();
+  const admission = await deps.queue.admit({
+    ticketId,
+    memberId,
+    window: salesWindow(ticket, now),
+    acceptedAt: now.getTime(),
+  });
+  switch (admission.kind) {
+    case 'REFUSED':
+      return fail(admission.code);
+    case 'ADMITTED':
+      await deps.queue.enqueue(admission.request);
+      return ok({ created: true, request: pendingView(admission.request) });
+    case 'EXISTING': {
+      const earlier = await readIssueRequest(deps, admission.request.requestId);
+      if (earlier !== null) return ok({ created: false, request: earlier });
+      // Admitted by a submission whose enqueue has not landed yet, or never will (its API died
+      // in between). Enqueueing is idempotent per requestId, so finishing it here is safe.
+      await deps.queue.enqueue(admission.request);
+      return ok({ created: false, request: pendingView(admission.request) });
+    }
+  }
+}
+
+/**
+ * The request's answer. The queue knows every request it holds; the database knows every issued
+ * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
+ */
+export async function readIssueRequest(
+  deps: Pick<IssueRequestDeps, 'tickets' | 'queue'>,
+  requestId: string,
+): Promise<IssueRequestView | null> {
+  const stored = await deps.queue.findRequest(requestId);
+  if (stored?.outcome) return decidedView(stored.request, stored.outcome);
+  const issue = await deps.tickets.findIssueByRequestId(requestId);
+  if (issue !== null) return issuedView(issue, stored?.request.acceptedAt ?? null);
+  return stored ? pendingView(stored.request) : null;
+}
+
+/** Answers at once when decided, else waits up to waitMs for the decision. */
+export async function getIssueRequest(
+  deps: Pick<IssueRequestDeps, 'tickets' | 'queue'>,
+  requestId: string,
+  waitMs: number,
+): Promise<Result<IssueRequestView>> {
+  // Watch before reading, so a decision landing between the read and the wait is not missed.
+  const watch = waitMs > 0 ? deps.queue.watchDecision(requestId) : null;
+  try {
+    let view = await readIssueRequest(deps, requestId);
+    if (view?.status === 'PENDING' && watch !== null && (await watch.until(waitMs))) {
+      view = await readIssueRequest(deps, requestId);
+    }
+    return view === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(view);
+  } finally {
+    watch?.close();
+  }
+}
+
+function issuedView(issue: MemberTicket, acceptedAt: number | null): IssueRequestView {
+  return {
+    requestId: issue.requestId,
+    ticketId: issue.ticketId,
+    memberId: issue.memberId,
+    status: 'ISSUED',
+    reason: null,
+    issueNumber: issue.issueNumber,
+    memberTicketId: issue.id,
+    acceptedAt: acceptedAt === null ? null : new Date(acceptedAt),
+    decidedAt: issue.issuedAt,
+  };
+}

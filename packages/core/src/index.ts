@@ -1,0 +1,11 @@
+export * from './domain/ticket.js';
+export * from './domain/member.js';
+export * from './domain/issueRequest.js';
+export * from './domain/decideBatch.js';
+export * from './domain/errors.js';
+export * from './ports/stores.js';
+export * from './ports/queue.js';
+export * from './ports/runtime.js';
+export * from './application/issueRequests.js';
+export * from './application/drainTicket.js';
+export { Lease } from './application/lease.js';

@@ -1,0 +1,77 @@
+import type { Outcome, QueuedRequest } from '../domain/issueRequest.js';
+import type { SalesWindow } from '../domain/ticket.js';
+
+export type Admission =
+  /** This submission is the member's first: it must now be enqueued. */
+  | { kind: 'ADMITTED'; request: QueuedRequest }
+  /** The member asked before; `request` is what enqueueing it again would add. */
+  | { kind: 'EXISTING'; request: QueuedRequest }
+  | { kind: 'REFUSED'; code: 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+
+export interface AdmissionInput {
+  ticketId: number;
+  memberId: number;
+  window: SalesWindow;
+  acceptedAt: number;
+}
+
+export interface StoredRequest {
+  request: QueuedRequest;
+  outcome: Outcome | null;
+}
+
+export interface DecisionWatch {
+  /** Resolves true as soon as the request is decided, false after timeoutMs. */
+  until(timeoutMs: number): Promise<boolean>;
+  close(): void;
+}
+
+export interface DecidedResult {
+  requestId: string;
+  outcome: Outcome;
+}
+
+export interface PeekedRequest {
+  requestId: string;
+  /** null when the queue still lists the request but its data is gone. */
+  request: QueuedRequest | null;
+}
+
+/**
+ * The per-ticket FIFO of issue requests. Submission side: admit (one request per member),
+ * enqueue, look up, watch. Drain side: every call takes the caller's fencing token and does
+ * nothing when the caller no longer holds the ticket's lock.
+ */
+export interface IssueQueue {
+  admit(input: AdmissionInput): Promise<Admission>;
+  /** Idempotent per requestId: a request already in the queue is not added twice. */
+  enqueue(request: QueuedRequest): Promise<void>;
+  findRequest(requestId: string): Promise<StoredRequest | null>;
+  watchDecision(requestId: string): DecisionWatch;
+
+  /** Tickets that may have queued requests. */
+  activeTickets(): Promise<number[]>;
+  /** The oldest `max` requests, oldest first, left in the queue until completed; null: lock lost. */
+  peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null>;
+  /**
+   * Stores the results of the oldest requests (exactly those peeked, in order), removes them from
+   * the queue and, when soldOut, flags the ticket sold out. false: lock lost, nothing written.
+   */
+  completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean>;
+  /** Takes an empty queue off the active list; false when a request arrived meanwhile. */
+  retireIfEmpty(ticketId: number): Promise<boolean>;
+}
+
+export interface TicketLock {
+  readonly ttlMs: number;
+  /** A fresh fencing token when the lock was free, else null. */
+  acquire(ticketId: number): Promise<number | null>;
+  /** Extends the lock; false when it is no longer held with this token. */
+  renew(ticketId: number, fencingToken: number): Promise<boolean>;
+  release(ticketId: number, fencingToken: number): Promise<void>;
+  /**
+   * Re-issues the held lock with a token above `floor` (the database's last committed token), for
+   * when Redis lost its counter. null when the lock is not held with `fencingToken`.
+   */
+  raiseFence(ticketId: number, fencingToken: number, floor: number): Promise<number | null>;
+}

@@ -1,0 +1,73 @@
+import type { ExistingIssue, DrainState, NewIssue } from '../domain/decideBatch.js';
+import type { Result } from '../domain/errors.js';
+import type { Member, MemberTicket } from '../domain/member.js';
+import type { Ticket } from '../domain/ticket.js';
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  size: number;
+  total: number;
+}
+
+export interface PageRequest {
+  /** 1-based. */
+  page: number;
+  size: number;
+}
+
+export interface NewTicket {
+  name: string;
+  totalQuantity: number;
+  openAt: Date;
+  closeAt: Date | null;
+}
+
+/** The drainer's view of its ticket plus the fencing token of the last commit. */
+export interface StoredDrainState extends DrainState {
+  fencingToken: number;
+}
+
+/** An issue already committed, with the row id the request's answer carries. */
+export interface CommittedIssue extends ExistingIssue {
+  memberTicketId: number;
+}
+
+export interface BatchCommit {
+  ticketId: number;
+  /** The committing lock holder's token; the commit is refused when a newer one has committed. */
+  fencingToken: number;
+  /** issuedQuantity the decisions were made from; the commit is refused when it has moved. */
+  expectedIssuedQuantity: number;
+  issues: readonly NewIssue[];
+}
+
+export type CommitResult =
+  | { kind: 'COMMITTED'; issues: CommittedIssue[] }
+  /** Nothing was written: the lock was taken over, or this holder's view of the ticket is old. */
+  | { kind: 'STALE' };
+
+export interface TicketStore {
+  createTicket(ticket: NewTicket): Promise<Result<Ticket>>;
+  findTicket(ticketId: number): Promise<Ticket | null>;
+  findTicketByName(name: string): Promise<Ticket | null>;
+  listTickets(page: PageRequest): Promise<Page<Ticket>>;
+  deleteTicket(ticketId: number): Promise<Result<void>>;
+  listIssues(ticketId: number, page: PageRequest): Promise<Page<MemberTicket>>;
+  findIssueByRequestId(requestId: string): Promise<MemberTicket | null>;
+
+  loadDrainState(ticketId: number): Promise<StoredDrainState | null>;
+  findCommittedIssues(ticketId: number, memberIds: readonly number[]): Promise<CommittedIssue[]>;
+  /** One transaction: the guarded ticket update and the batch's member_ticket rows. */
+  commitBatch(commit: BatchCommit): Promise<CommitResult>;
+}
+
+export interface MemberStore {
+  createMember(name: string): Promise<Result<Member>>;
+  findMember(memberId: number): Promise<Member | null>;
+  findMemberByName(name: string): Promise<Member | null>;
+  listMembers(page: PageRequest): Promise<Page<Member>>;
+  memberExists(memberId: number): Promise<boolean>;
+  listMemberTickets(memberId: number): Promise<MemberTicket[]>;
+  useTicket(memberId: number, ticketId: number, at: Date): Promise<Result<MemberTicket>>;
+}
