@@ -1,0 +1,37 @@
+--[[
+  Stores the results of the oldest requests the way BullMQ stores a finished job (so Bull Board,
+  Job.fromId and getState see them), then removes them from the wait list.
+  KEYS[1] lock   KEYS[2] wait   KEYS[3] completed   KEYS[4] failed   KEYS[5] events stream
+  KEYS[6] sold-out flag
+  ARGV[1] token   ARGV[2] job key prefix   ARGV[3] timestamp ms   ARGV[4] 1 when the ticket is sold out
+  ARGV[5..] triples: jobId, result JSON, failed reason ('' unless FAILED)
+  Returns 0 when the lock is not held with ARGV[1] (nothing written), else 1.
+]]
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+local prefix = ARGV[2]
+local now = ARGV[3]
+for i = 5, #ARGV, 3 do
+  local id, result, failedReason = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local jobKey = prefix .. id
+  redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
+  if failedReason == '' then
+    redis.call('ZADD', KEYS[3], now, id)
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'returnvalue', result, 'prev', 'waiting')
+  else
+    redis.call('HSET', jobKey, 'failedReason', failedReason)
+    redis.call('ZADD', KEYS[4], now, id)
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'failedReason', failedReason, 'prev', 'waiting')
+  end
+  -- Only the lock holder takes from the right end, so the batch is still there, oldest last.
+  if redis.call('LINDEX', KEYS[2], -1) == id then
+    redis.call('RPOP', KEYS[2])
+  else
+    redis.call('LREM', KEYS[2], -1, id)
+  end
+end
+if ARGV[4] == '1' then
+  redis.call('SET', KEYS[6], '1')
+end
+return 1

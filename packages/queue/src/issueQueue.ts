@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import {
+  QueueUnavailableError,
+  type Admission,
+  type AdmissionInput,
+  type DecidedResult,
+  type DecisionWatch,
+  type IssueQueue,
+  type Outcome,
+  type PeekedRequest,
+  type QueuedRequest,
+  type StoredRequest,
+} from '@ticketing/core';
+import { BullQueues } from './bullQueues.js';
+import { DecisionFeed } from './decisionFeed.js';
+import { activeTicketsKey, decisionsChannel, ticketKeys, ticketOfRequest } from './keys.js';
+import type { RedisClient } from './redis.js';
+import { runScript } from './scripts.js';
+
+interface JobData {
+  ticketId: number;
+  memberId: number;
+  acceptedAt: number;
+}
+
+const JOB_NAME = 'issue';
+
+/**
+ * Issue requests in BullMQ: each ticket has its own queue, a request is a job whose id is the
+ * requestId and whose result is the request's outcome. The API adds jobs through BullMQ itself;
+ * the drain side reads and completes them with the Lua scripts in ../lua, under the ticket lock.
+ */
+export class RedisIssueQueue implements IssueQueue {
+  readonly #queues: BullQueues;
+  #feed: DecisionFeed | null = null;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: { prefix: string },
+  ) {
+    this.#queues = new BullQueues(redis, options.prefix);
+  }
+
+  async admit({ ticketId, memberId, window, acceptedAt }: AdmissionInput): Promise<Admission> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const requestId = `${ticketId}-${randomBytes(10).toString('hex')}`;
+    const [kind, value] = await unavailableOnError(() =>
+      runScript<[string, string]>(this.redis, 'admit', [keys.members, keys.soldOut], [memberId, requestId, window]),
+    );
+    if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+    return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
+  }
+
+  async enqueue({ requestId, ticketId, memberId, acceptedAt }: QueuedRequest): Promise<void> {
+    const data: JobData = { ticketId, memberId, acceptedAt };
+    await unavailableOnError(
+      async () => {
+        // A job id that exists already is not added again: enqueueing is idempotent.
+        await this.#queues.get(ticketId).add(JOB_NAME, data, { jobId: requestId, removeOnComplete: false, removeOnFail: false });
+        // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
+        await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
+      },
+      () => this.#queues.forget(ticketId),
+    );
+  }
+
+  async findRequest(requestId: string): Promise<StoredRequest | null> {
+    const ticketId = ticketOfRequest(requestId);
+    if (ticketId === null) return null;
+    const { jobPrefix } = ticketKeys(this.options.prefix, ticketId);
+    const [data, result] = await unavailableOnError(() => this.redis.hmget(jobPrefix + requestId, 'data', 'returnvalue'));
+    const request = parseRequest(requestId, data);
+    if (request === null) return null;
+    return { request, outcome: result ? (JSON.parse(result) as Outcome) : null };
+  }
+
+  watchDecision(requestId: string): DecisionWatch {
+    this.#feed ??= new DecisionFeed(this.redis, this.options.prefix);
+    return this.#feed.watch(requestId);
+  }
+
+  /** Subscribes to decisions ahead of the first long poll. */
+  async startDecisionFeed(): Promise<void> {
+    this.#feed ??= new DecisionFeed(this.redis, this.options.prefix);
+    await this.#feed.start();
+  }
+
+  async activeTickets(): Promise<number[]> {
+    const members = await this.redis.smembers(activeTicketsKey(this.options.prefix));
+    return members.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+  }
+
+  async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const reply = await runScript<Array<string | null> | null>(
+      this.redis,
+      'peekBatch',
+      [keys.lock, keys.wait],
+      [String(fencingToken), max, keys.jobPrefix],
+    );
+    if (reply === null) return null;
+    const batch: PeekedRequest[] = [];
+    for (let i = 0; i < reply.length; i += 2) {
+      const requestId = reply[i] as string;
+      batch.push({ requestId, request: parseRequest(requestId, reply[i + 1]) });
+    }
+    return batch;
+  }
+
+  async completeBatch(
+    ticketId: number,
+    fencingToken: number,
+    results: readonly DecidedResult[],
+    soldOut: boolean,
+  ): Promise<boolean> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
+    for (const { requestId, outcome } of results) {
+      args.push(requestId, JSON.stringify(outcome), outcome.status === 'FAILED' ? outcome.reason : '');
+    }
+    const done = await runScript<number>(
+      this.redis,
+      'completeBatch',
+      [keys.lock, keys.wait, keys.completed, keys.failed, keys.events, keys.soldOut],
+      args,
+    );
+    if (done !== 1) return false;
+    if (results.length > 0) {
+      await this.redis.publish(decisionsChannel(this.options.prefix), results.map((result) => result.requestId).join(' '));
+    }
+    return true;
+  }
+
+  async retireIfEmpty(ticketId: number): Promise<boolean> {
+    const active = activeTicketsKey(this.options.prefix);
+    await this.redis.srem(active, ticketId);
+    // The API adds to the active set after its job: a job that landed before the removal is seen here.
+    if ((await this.redis.llen(ticketKeys(this.options.prefix, ticketId).wait)) === 0) return true;
+    await this.redis.sadd(active, ticketId);
+    return false;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#queues.close(), this.#feed?.close()]);
+  }
+}
+
+function parseRequest(requestId: string, data: string | null | undefined): QueuedRequest | null {
+  if (!data) return null;
+  try {
+    const { ticketId, memberId, acceptedAt } = JSON.parse(data) as JobData;
+    if (![ticketId, memberId, acceptedAt].every(Number.isSafeInteger)) return null;
+    return { requestId, ticketId, memberId, acceptedAt };
+  } catch {
+    return null;
+  }
+}
+
+async function unavailableOnError<T>(work: () => Promise<T>, onError?: () => void): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    onError?.();
+    throw new QueueUnavailableError(error);
+  }
+}

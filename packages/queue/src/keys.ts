@@ -1,0 +1,48 @@
+/**
+ * Where each ticket's data lives in Redis. Every key of one ticket carries the hash tag
+ * `{<ticketId>}`, so in Redis Cluster a ticket's queue, lock and flags share one slot (its Lua
+ * scripts stay atomic) while different tickets spread across the masters.
+ */
+export function queueName(ticketId: number): string {
+  return `ticket-{${ticketId}}`;
+}
+
+export interface TicketKeys {
+  /** BullMQ's key prefix for the ticket's queue: `<prefix>:ticket-{id}:`; a job's hash is this + jobId. */
+  jobPrefix: string;
+  wait: string;
+  completed: string;
+  failed: string;
+  events: string;
+  lock: string;
+  fence: string;
+  soldOut: string;
+  members: string;
+}
+
+export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
+  const bull = `${prefix}:${queueName(ticketId)}:`;
+  const own = `${prefix}:issuance:{${ticketId}}:`;
+  return {
+    jobPrefix: bull,
+    wait: `${bull}wait`,
+    completed: `${bull}completed`,
+    failed: `${bull}failed`,
+    events: `${bull}events`,
+    lock: `${own}lock`,
+    fence: `${own}fence`,
+    soldOut: `${own}sold-out`,
+    members: `${own}members`,
+  };
+}
+
+/** Tickets whose queues may hold requests; workers watch it (one key, outside any ticket's slot). */
+export const activeTicketsKey = (prefix: string): string => `${prefix}:active-tickets`;
+export const decisionsChannel = (prefix: string): string => `${prefix}:decisions`;
+export const metricsKey = (prefix: string): string => `${prefix}:metrics`;
+
+/** Request ids are `<ticketId>-<random>`: opaque to clients, but they name the ticket's queue. */
+export function ticketOfRequest(requestId: string): number | null {
+  const match = /^([1-9]\d{0,9})-[0-9a-f]{20}$/.exec(requestId);
+  return match ? Number(match[1]) : null;
+}

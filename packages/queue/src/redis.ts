@@ -1,0 +1,73 @@
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisSettings {
+  redisUrl: string;
+  /** Set: Redis Cluster through these seed nodes; REDIS_URL is then ignored. */
+  clusterNodes?: ClusterNode[] | undefined;
+}
+
+/**
+ * Fail fast instead of buffering: while Redis is away a command is refused at once (no offline
+ * queue) or after 1 s (commandTimeout), so the API answers 503 quickly and a worker backs off
+ * and retries its batch; the client keeps reconnecting in the background by itself.
+ */
+const failFast: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 1000,
+  connectTimeout: 2000,
+  retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
+};
+
+export function createRedis(settings: RedisSettings, connectionName: string): RedisClient {
+  if (settings.clusterNodes?.length) {
+    return new Cluster(settings.clusterNodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
+      redisOptions: { ...failFast, connectionName },
+    });
+  }
+  return new Redis(settings.redisUrl, { ...failFast, connectionName });
+}
+
+/**
+ * A connection for pub/sub, which needs its own. Unlike command connections it may queue while
+ * reconnecting: ioredis re-subscribes by itself when Redis comes back.
+ */
+export function createSubscriber(redis: RedisClient): RedisClient {
+  const patient = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined };
+  if (redis instanceof Cluster) {
+    return redis.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...redis.options.redisOptions, ...patient } });
+  }
+  return redis.duplicate(patient);
+}
+
+export async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([redis.ping().then((reply) => reply === 'PONG', () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves once the client is connected, or rejects after timeoutMs. */
+export async function redisReady(redis: RedisClient, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+    }, timeoutMs);
+    function onReady(): void {
+      clearTimeout(timer);
+      resolve();
+    }
+    redis.once('ready', onReady);
+  });
+}

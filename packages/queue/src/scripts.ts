@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import type { RedisClient } from './redis.js';
+
+const luaDir = new URL('../lua/', import.meta.url);
+
+/** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
+const scripts = {
+  admit: 2,
+  acquireLock: 2,
+  renewLock: 1,
+  releaseLock: 1,
+  raiseFence: 2,
+  peekBatch: 2,
+  completeBatch: 6,
+} as const;
+
+export type ScriptName = keyof typeof scripts;
+
+const loaded = new WeakSet<RedisClient>();
+
+export function defineScripts(redis: RedisClient): void {
+  if (loaded.has(redis)) return;
+  for (const [name, numberOfKeys] of Object.entries(scripts)) {
+    redis.defineCommand(name, { numberOfKeys, lua: readFileSync(new URL(`${name}.lua`, luaDir), 'utf8') });
+  }
+  loaded.add(redis);
+}
+
+type Arg = string | number;
+
+export function runScript<T>(redis: RedisClient, name: ScriptName, keys: string[], args: Arg[]): Promise<T> {
+  defineScripts(redis);
+  const command = (redis as unknown as Record<ScriptName, (...values: Arg[]) => Promise<T>>)[name];
+  return command.call(redis, ...keys, ...args);
+}

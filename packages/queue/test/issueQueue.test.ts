@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { Outcome, QueuedRequest } from '@ticketing/core';
+import { bullQueueFor, createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
+
+const prefix = createTestRedisPrefix();
+let redis: RedisClient;
+let queue: RedisIssueQueue;
+let lock: RedisTicketLock;
+
+beforeAll(async () => {
+  redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'test');
+  await redisReady(redis, 2000);
+  queue = new RedisIssueQueue(redis, { prefix });
+  lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
+});
+afterAll(async () => {
+  await queue.close();
+  await cleanRedisPrefix(prefix);
+  redis.disconnect();
+});
+
+async function submit(ticketId: number, memberId: number): Promise<QueuedRequest> {
+  const admission = await queue.admit({ ticketId, memberId, window: 'OPEN', acceptedAt: Date.now() });
+  if (admission.kind !== 'ADMITTED') throw new Error(`not admitted: ${admission.kind}`);
+  await queue.enqueue(admission.request);
+  return admission.request;
+}
+
+const issued = (n: number): Outcome => ({ status: 'ISSUED', issueNumber: n, memberTicketId: 100 + n, decidedAt: Date.now() });
+
+describe('admission', () => {
+  test('one request per member: every later submission gets the first requestId, even concurrent ones', async () => {
+    const admissions = await Promise.all(
+      Array.from({ length: 10 }, () => queue.admit({ ticketId: 10, memberId: 1, window: 'OPEN', acceptedAt: 1 })),
+    );
+    expect(admissions.filter((a) => a.kind === 'ADMITTED')).toHaveLength(1);
+    const ids = new Set(admissions.map((a) => (a.kind === 'REFUSED' ? null : a.request.requestId)));
+    expect(ids.size).toBe(1);
+  });
+
+  test('refuses outside the sales window and once sold out, but a member who asked still gets the request', async () => {
+    expect(await queue.admit({ ticketId: 11, memberId: 1, window: 'NOT_OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'NOT_OPEN' });
+    expect(await queue.admit({ ticketId: 11, memberId: 1, window: 'CLOSED', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'CLOSED' });
+    const first = await submit(11, 2);
+    await redis.set(ticketKeys(prefix, 11).soldOut, '1');
+    expect(await queue.admit({ ticketId: 11, memberId: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    const again = await queue.admit({ ticketId: 11, memberId: 2, window: 'CLOSED', acceptedAt: 1 });
+    expect(again.kind === 'EXISTING' && again.request.requestId).toBe(first.requestId);
+  });
+});
+
+describe('queue', () => {
+  test('enqueueing twice adds one job; the request is found PENDING', async () => {
+    const request = await submit(20, 1);
+    await queue.enqueue(request);
+    expect(await redis.llen(ticketKeys(prefix, 20).wait)).toBe(1);
+    expect(await queue.findRequest(request.requestId)).toEqual({ request, outcome: null });
+    expect(await queue.activeTickets()).toContain(20);
+  });
+
+  test('each ticket has its own queue, keyed under its own hash tag', async () => {
+    await submit(21, 1);
+    await submit(22, 1);
+    expect(await redis.llen(ticketKeys(prefix, 21).wait)).toBe(1);
+    expect(await redis.llen(ticketKeys(prefix, 22).wait)).toBe(1);
+    const keys = await redis.keys(`${prefix}:*{21}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/\{21\}/);
+  });
+
+  test('peek returns the oldest first, leaves them queued, and only to the lock holder', async () => {
+    const requests = [];
+    for (let m = 1; m <= 5; m++) requests.push(await submit(30, m));
+    const token = (await lock.acquire(30))!;
+    expect(await queue.peekBatch(30, token - 1, 3)).toBeNull();
+    const batch = (await queue.peekBatch(30, token, 3))!;
+    expect(batch.map((entry) => entry.request)).toEqual(requests.slice(0, 3));
+    expect(await queue.peekBatch(30, token, 3)).toEqual(batch);
+    expect(await redis.llen(ticketKeys(prefix, 30).wait)).toBe(5);
+  });
+
+  test('complete stores results as BullMQ completed jobs, removes exactly the batch, and refuses a stale holder', async () => {
+    const requests = [];
+    for (let m = 1; m <= 4; m++) requests.push(await submit(40, m));
+    const token = (await lock.acquire(40))!;
+    const batch = (await queue.peekBatch(40, token, 2))!;
+    const results = batch.map((entry, n) => ({ requestId: entry.requestId, outcome: issued(n + 1) }));
+
+    expect(await queue.completeBatch(40, token - 1, results, false)).toBe(false);
+    expect(await redis.llen(ticketKeys(prefix, 40).wait)).toBe(4);
+    expect((await queue.findRequest(requests[0]!.requestId))!.outcome).toBeNull();
+
+    expect(await queue.completeBatch(40, token, results, false)).toBe(true);
+    expect((await queue.peekBatch(40, token, 10))!.map((e) => e.request)).toEqual(requests.slice(2));
+    expect((await queue.findRequest(requests[0]!.requestId))!.outcome).toEqual(results[0]!.outcome);
+
+    const bull = bullQueueFor(redis, prefix, 40);
+    const job = await bull.getJob(requests[1]!.requestId);
+    expect(await job!.getState()).toBe('completed');
+    expect(job!.returnvalue).toEqual(results[1]!.outcome);
+    expect(await bull.getJobCounts('waiting', 'completed')).toEqual({ waiting: 2, completed: 2 });
+    await bull.close();
+  });
+
+  test('FAILED outcomes land in BullMQ’s failed set with their reason', async () => {
+    const request = await submit(41, 1);
+    const token = (await lock.acquire(41))!;
+    const outcome: Outcome = { status: 'FAILED', reason: 'TICKET_NOT_FOUND', decidedAt: Date.now() };
+    expect(await queue.completeBatch(41, token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
+    const bull = bullQueueFor(redis, prefix, 41);
+    const job = await bull.getJob(request.requestId);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.failedReason).toBe('TICKET_NOT_FOUND');
+    await bull.close();
+  });
+
+  test('a sold-out batch sets the flag that refuses new members at once', async () => {
+    const request = await submit(42, 1);
+    const token = (await lock.acquire(42))!;
+    await queue.completeBatch(42, token, [{ requestId: request.requestId, outcome: issued(1) }], true);
+    expect(await queue.admit({ ticketId: 42, memberId: 2, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+  });
+
+  test('a thousand concurrent submissions are peeked in the order their enqueue finished', async () => {
+    const finished: string[] = [];
+    await Promise.all(
+      Array.from({ length: 1000 }, async (_, n) => {
+        const request = await submit(50, n + 1);
+        finished.push(request.requestId);
+      }),
+    );
+    const token = (await lock.acquire(50))!;
+    const batch = (await queue.peekBatch(50, token, 1000))!;
+    expect(batch.map((entry) => entry.requestId)).toEqual(finished);
+  });
+
+  test('retiring an empty queue takes it off the active list; a queue with a request stays', async () => {
+    await submit(60, 1);
+    expect(await queue.retireIfEmpty(60)).toBe(false);
+    expect(await queue.activeTickets()).toContain(60);
+    await redis.del(ticketKeys(prefix, 60).wait);
+    expect(await queue.retireIfEmpty(60)).toBe(true);
+    expect(await queue.activeTickets()).not.toContain(60);
+  });
+
+  test('a watcher wakes as soon as its request is completed', async () => {
+    const request = await submit(70, 1);
+    await queue.startDecisionFeed();
+    const watch = queue.watchDecision(request.requestId);
+    const token = (await lock.acquire(70))!;
+    const startedAt = Date.now();
+    setTimeout(() => void queue.completeBatch(70, token, [{ requestId: request.requestId, outcome: issued(1) }], false), 50);
+    expect(await watch.until(5000)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(4000);
+    watch.close();
+    const idle = queue.watchDecision('70-00000000000000000000');
+    expect(await idle.until(50)).toBe(false);
+    idle.close();
+  });
+
+  test('unknown and malformed request ids are simply not found', async () => {
+    expect(await queue.findRequest('70-00000000000000000000')).toBeNull();
+    expect(await queue.findRequest('nonsense')).toBeNull();
+    expect(await queue.findRequest('1:2')).toBeNull();
+  });
+});
