@@ -15,6 +15,7 @@ const common = {
 export default {
   rootDir: '.',
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/core/test/**/*.test.ts'] },
     {

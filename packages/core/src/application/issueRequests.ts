@@ -81,7 +81,9 @@ export async function getIssueRequest(
   const watch = waitMs > 0 ? deps.queue.watchDecision(requestId) : null;
   try {
     let view = await readIssueRequest(deps, requestId);
-    if (view?.status === 'PENDING' && watch !== null && (await watch.until(waitMs))) {
+    if (view?.status === 'PENDING' && watch !== null) {
+      // Read again even after a timeout: a missed wake-up must cost latency, never a stale answer.
+      await watch.until(waitMs);
       view = await readIssueRequest(deps, requestId);
     }
     return view === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(view);

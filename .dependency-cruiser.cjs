@@ -1,0 +1,44 @@
+/** The layering of ARCHITECTURE.md, checked by test/architecture and `npm run depcheck`. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'The domain and its use cases import no adapter, framework, driver or other workspace.',
+      severity: 'error',
+      from: { path: '^packages/core/' },
+      to: {
+        path: [
+          '^packages/(db|queue|config)/',
+          '^apps/',
+          'node_modules/(express|@prisma|prisma|bullmq|ioredis|mariadb|pino|zod)/',
+        ],
+      },
+    },
+    {
+      name: 'packages-never-import-apps',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'adapters-stay-apart',
+      comment: 'The database and queue adapters know core, not each other.',
+      severity: 'error',
+      from: { path: '^packages/(db|queue)/' },
+      to: { path: '^packages/(db|queue)/', pathNot: '^packages/$1/' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|generated|test)/' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'types', 'default'],
+      extensions: ['.ts', '.js'],
+      extensionAlias: { '.js': ['.ts', '.js'] },
+    },
+  },
+};

@@ -1,0 +1,65 @@
+import { drainTicket, type DrainDeps, type IssueQueue } from '@ticketing/core';
+
+export interface SupervisorOptions {
+  /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
+  scanIntervalMs: number;
+  /** Most tickets this process drains at once. */
+  maxTickets: number;
+}
+
+/**
+ * Finds tickets with queued requests and runs one drainer per ticket whose lock this process
+ * wins. Several worker processes run the same loop; the ticket lock decides who drains what, so
+ * a ticket created while the process runs is picked up by the next scan.
+ */
+export class DrainSupervisor {
+  readonly #running = new Map<number, Promise<void>>();
+  readonly #stop = new AbortController();
+  #loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: DrainDeps & { queue: DrainDeps['queue'] & Pick<IssueQueue, 'activeTickets'> },
+    private readonly options: SupervisorOptions,
+  ) {}
+
+  start(): void {
+    this.#loop ??= this.#scanLoop();
+  }
+
+  /** Stops scanning, lets every drainer finish and commit its batch and release its lock. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    await Promise.allSettled(this.#running.values());
+  }
+
+  get drainingTickets(): number[] {
+    return [...this.#running.keys()];
+  }
+
+  async #scanLoop(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      try {
+        for (const ticketId of await this.deps.queue.activeTickets()) {
+          if (this.#running.size >= this.options.maxTickets) break;
+          if (!this.#running.has(ticketId)) this.#launch(ticketId);
+        }
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'cannot list active tickets; retrying');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.scanIntervalMs);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  }
+
+  #launch(ticketId: number): void {
+    const run = drainTicket(this.deps, ticketId, this.#stop.signal)
+      .then(() => undefined)
+      .catch((error: unknown) => this.deps.log.error({ ticketId, err: error }, 'drainer crashed'))
+      .finally(() => this.#running.delete(ticketId));
+    this.#running.set(ticketId, run);
+  }
+}

@@ -1,0 +1,67 @@
+// `npm start`: everything a newcomer needs on a fresh clone, against the local MySQL/MariaDB and
+// Redis: install when needed, build, migrate, then one API and one worker until Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function step(title, command, args) {
+  process.stdout.write(`\n▶ ${title}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`✖ ${title} failed (exit ${result.status})\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const installed = existsSync(`${root}/node_modules/.package-lock.json`);
+if (!installed || statSync(`${root}/package-lock.json`).mtimeMs > statSync(`${root}/node_modules/.package-lock.json`).mtimeMs) {
+  step('npm ci', npm, ['ci', '--no-audit', '--no-fund']);
+}
+step('build', npm, ['run', 'build']);
+step('migrate', npm, ['run', 'migrate']);
+
+const env = { ...process.env };
+if (!env.BOARD_PASSWORD) env.BOARD_PASSWORD = randomBytes(9).toString('base64url');
+const port = env.PORT ?? '3000';
+const children = [
+  spawn(process.execPath, ['apps/api/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
+  spawn(process.execPath, ['apps/worker/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
+];
+
+const base = `http://localhost:${port}`;
+process.stdout.write(
+  [
+    '',
+    '──────────────────────────────────────────────',
+    ` API          ${base}/api/v1`,
+    ` API 문서     ${base}/docs`,
+    ` Bull Board   ${base}/admin/queues  (${env.BOARD_USER ?? 'admin'} / ${env.BOARD_PASSWORD})`,
+    ` 상태         ${base}/readyz   지표 ${base}/metrics`,
+    ' 종료: Ctrl-C',
+    '──────────────────────────────────────────────',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+let alive = children.length;
+let worst = 0;
+for (const child of children) {
+  child.on('exit', (code) => {
+    worst = Math.max(worst, code ?? 1);
+    alive -= 1;
+    if (!stopping) stop(); // one died: take the other down too, so the failure is visible
+    if (alive === 0) process.exit(stopping && worst === 0 ? 0 : worst);
+  });
+}

@@ -1,0 +1,87 @@
+import { performance } from 'node:perf_hooks';
+import { checkDrop, type DropReport, type FinalAnswer, type SubmissionRecord } from './guarantees.js';
+import { HttpClient, runPool } from './http.js';
+
+/** Creates `count` members named `<tag>-<n>` through the APIs; returns their ids in order. */
+export async function createMembers(client: HttpClient, apis: string[], tag: string, count: number, concurrency = 100): Promise<number[]> {
+  return runPool(count, concurrency, async (n) => {
+    const res = await client.post(`${apis[n % apis.length]}/api/v1/members`, { name: `${tag}-${n}` });
+    if (res.status !== 201) throw new Error(`member ${n}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id as number;
+  });
+}
+
+export async function createTicket(client: HttpClient, api: string, name: string, totalQuantity: number): Promise<number> {
+  const res = await client.post(`${api}/api/v1/tickets`, { name, totalQuantity });
+  if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** Each member submits `perMember` times, all in shuffled order, through `concurrency` clients spread over the APIs. */
+export async function submitAll(
+  client: HttpClient,
+  apis: string[],
+  ticketId: number,
+  memberIds: number[],
+  perMember: number,
+  concurrency: number,
+): Promise<SubmissionRecord[]> {
+  const order = memberIds.flatMap((memberId) => Array.from({ length: perMember }, () => memberId));
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return runPool(order.length, concurrency, async (n) => {
+    const memberId = order[n]!;
+    const sentAt = performance.now();
+    const res = await client.post(`${apis[n % apis.length]}/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
+    return {
+      memberId,
+      sentAt,
+      receivedAt: performance.now(),
+      httpStatus: res.status,
+      requestId: res.body?.requestId ?? null,
+      code: res.body?.code ?? null,
+    };
+  });
+}
+
+/** Long-polls every accepted request until it is decided (or the deadline passes). */
+export async function pollAll(
+  client: HttpClient,
+  apis: string[],
+  submissions: SubmissionRecord[],
+  concurrency: number,
+  deadlineMs = 120_000,
+): Promise<Map<string, FinalAnswer>> {
+  const requestIds = [...new Set(submissions.flatMap((s) => (s.requestId ? [s.requestId] : [])))];
+  const finals = new Map<string, FinalAnswer>();
+  const deadline = Date.now() + deadlineMs;
+  await runPool(requestIds.length, concurrency, async (n) => {
+    const requestId = requestIds[n]!;
+    for (;;) {
+      const res = await client.get(`${apis[n % apis.length]}/api/v1/issue-requests/${requestId}?waitMs=5000`);
+      if (res.status !== 200) throw new Error(`poll ${requestId}: ${res.status} ${JSON.stringify(res.body)}`);
+      finals.set(requestId, res.body);
+      if (res.body.status !== 'PENDING' || Date.now() > deadline) return;
+    }
+  });
+  return finals;
+}
+
+export async function runDrop(options: {
+  client: HttpClient;
+  apis: string[];
+  ticketId: number;
+  totalQuantity: number;
+  memberIds: number[];
+  perMember: number;
+  concurrency: number;
+  readRows: () => Promise<Array<{ id: number; memberId: number; issueNumber: number; requestId: string }>>;
+}): Promise<{ report: DropReport; submissions: SubmissionRecord[]; finals: Map<string, FinalAnswer> }> {
+  const { client, apis, ticketId, memberIds, perMember, concurrency } = options;
+  const submissions = await submitAll(client, apis, ticketId, memberIds, perMember, concurrency);
+  const finals = await pollAll(client, apis, submissions, concurrency);
+  const rows = await options.readRows();
+  return { report: checkDrop({ totalQuantity: options.totalQuantity, submissions, finals, rows }), submissions, finals };
+}
