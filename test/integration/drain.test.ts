@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  decideBatch,
+  drainTicket,
+  systemClock,
+  type DrainDeps,
+  type Logger,
+  type QueuedRequest,
+} from '@ticketing/core';
+import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
+import { createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { commitBatchUnguarded } from '../../packages/db/src/testing.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
+
+/**
+ * The drain loop on the real adapters: one MariaDB database and one Redis prefix for the suite,
+ * a fresh ticket per test. The lock and the fencing guard are broken on purpose to show what
+ * each one prevents.
+ */
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const prefix = createTestRedisPrefix();
+let database: TestDatabase;
+let prisma: PrismaClient;
+let redis: RedisClient;
+let store: PrismaTicketStore;
+let queue: RedisIssueQueue;
+let memberIds: number[] = [];
+let ticketCount = 0;
+
+function deps(overrides: Partial<DrainDeps> = {}): DrainDeps {
+  return {
+    store,
+    queue,
+    lock: new RedisTicketLock(redis, { prefix, ttlMs: 2000 }),
+    clock: systemClock,
+    log: silent,
+    observer: { batchDecided: () => undefined },
+    settings: { batchSize: 50, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+    ...overrides,
+  };
+}
+
+async function newTicket(totalQuantity: number): Promise<number> {
+  const created = await store.createTicket({ name: `drain-${++ticketCount}`, totalQuantity, openAt: new Date(0), closeAt: null });
+  if (!created.ok) throw new Error(created.error.code);
+  return created.value.id;
+}
+
+async function enqueueMembers(ticketId: number, members: number[]): Promise<QueuedRequest[]> {
+  const requests: QueuedRequest[] = [];
+  for (const memberId of members) {
+    const admission = await queue.admit({ ticketId, memberId, window: 'OPEN', acceptedAt: Date.now() });
+    if (admission.kind !== 'ADMITTED') throw new Error(admission.kind);
+    await queue.enqueue(admission.request);
+    requests.push(admission.request);
+  }
+  return requests;
+}
+
+async function rows(ticketId: number) {
+  return prisma.memberTicket.findMany({ where: { ticketId }, orderBy: { issueNumber: 'asc' } });
+}
+
+async function outcomes(requests: QueuedRequest[]) {
+  return Promise.all(requests.map(async (r) => (await queue.findRequest(r.requestId))?.outcome ?? null));
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  prisma = createPrisma(database.url);
+  redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'drain-test');
+  await redisReady(redis, 2000);
+  store = new PrismaTicketStore(prisma);
+  queue = new RedisIssueQueue(redis, { prefix });
+  await prisma.member.createMany({ data: Array.from({ length: 300 }, (_, n) => ({ name: `m${n}` })) });
+  memberIds = (await prisma.member.findMany({ orderBy: { id: 'asc' }, select: { id: true } })).map((m) => m.id);
+}, 60_000);
+
+afterAll(async () => {
+  await queue?.close();
+  redis?.disconnect();
+  await prisma?.$disconnect();
+  await cleanRedisPrefix(prefix);
+  await database?.drop();
+});
+
+describe('drainTicket on MariaDB and Redis', () => {
+  test('four concurrent drainers: one holds the lock, stock goes to the first in queue order', async () => {
+    const ticketId = await newTicket(120);
+    const requests = await enqueueMembers(ticketId, memberIds);
+    const stop = new AbortController();
+    const results = await Promise.all(Array.from({ length: 4 }, () => drainTicket(deps(), ticketId, stop.signal)));
+    expect(results.filter((r) => r === 'DRAINED')).toHaveLength(1);
+    expect(results.filter((r) => r === 'BUSY')).toHaveLength(3);
+
+    const issued = await rows(ticketId);
+    expect(issued.map((r) => r.memberId)).toEqual(memberIds.slice(0, 120));
+    expect(issued.map((r) => r.issueNumber)).toEqual(Array.from({ length: 120 }, (_, n) => n + 1));
+    const answers = await outcomes(requests);
+    expect(answers.slice(0, 120).every((o) => o?.status === 'ISSUED')).toBe(true);
+    expect(answers.slice(120).every((o) => o?.status === 'REJECTED' && o.reason === 'SOLD_OUT')).toBe(true);
+    expect((await store.loadDrainState(ticketId))!.issuedQuantity).toBe(120);
+    expect(await redis.exists(ticketKeys(prefix, ticketId).soldOut)).toBe(1);
+  });
+
+  test('a holder that dies between its commit and completing the batch: the next holder answers the same numbers', async () => {
+    const ticketId = await newTicket(30);
+    const requests = await enqueueMembers(ticketId, memberIds.slice(0, 60));
+    const lock = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
+    const token = (await lock.acquire(ticketId))!;
+    const batch = (await queue.peekBatch(ticketId, token, 20))!;
+    const decided = decideBatch({ totalQuantity: 30, issuedQuantity: 0, closeAt: null }, batch.map((e) => e.request!), []);
+    expect(await store.commitBatch({ ticketId, fencingToken: token, expectedIssuedQuantity: 0, issues: decided.newIssues })).toMatchObject({ kind: 'COMMITTED' });
+    await redis.del(ticketKeys(prefix, ticketId).lock); // it died: its lock lapses
+
+    expect(await drainTicket(deps(), ticketId, new AbortController().signal)).toBe('DRAINED');
+    const issued = await rows(ticketId);
+    expect(issued).toHaveLength(30);
+    expect(issued.map((r) => r.requestId)).toEqual(requests.slice(0, 30).map((r) => r.requestId));
+    const answers = await outcomes(requests);
+    answers.slice(0, 30).forEach((o, n) => expect(o).toMatchObject({ status: 'ISSUED', issueNumber: n + 1, memberTicketId: issued[n]!.id }));
+  });
+
+  test('the fencing token refuses a stale holder’s commit and its completion; nothing it decided is written', async () => {
+    const ticketId = await newTicket(10);
+    const requests = await enqueueMembers(ticketId, memberIds.slice(0, 20));
+    const lock = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
+    const stale = (await lock.acquire(ticketId))!;
+    const staleBatch = (await queue.peekBatch(ticketId, stale, 10))!;
+    const staleDecision = decideBatch({ totalQuantity: 10, issuedQuantity: 0, closeAt: null }, staleBatch.map((e) => e.request!), []);
+
+    await redis.del(ticketKeys(prefix, ticketId).lock); // frozen past its lifetime: the lock expired
+    expect(await drainTicket(deps(), ticketId, new AbortController().signal)).toBe('DRAINED');
+
+    const commit = await store.commitBatch({ ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues });
+    expect(commit).toEqual({ kind: 'STALE' });
+    expect(await queue.completeBatch(ticketId, stale, [], true)).toBe(false);
+    expect(await rows(ticketId)).toHaveLength(10);
+    expect((await outcomes(requests)).filter((o) => o?.status === 'ISSUED')).toHaveLength(10);
+  });
+
+  test('broken on purpose: without the guard (and without the UNIQUE backstop) the stale holder over-issues', async () => {
+    // A separate database whose UNIQUE constraints are dropped, so only the guard stands in the way.
+    const bare = await createTestDatabase();
+    const barePrisma = createPrisma(bare.url);
+    try {
+      await barePrisma.$executeRawUnsafe('ALTER TABLE member_ticket ADD INDEX bare_ticket_id (ticket_id), DROP INDEX member_ticket_ticket_id_member_id_key, DROP INDEX member_ticket_ticket_id_issue_number_key, DROP INDEX member_ticket_request_id_key');
+      await barePrisma.member.createMany({ data: Array.from({ length: 20 }, (_, n) => ({ name: `b${n}` })) });
+      const members = (await barePrisma.member.findMany({ orderBy: { id: 'asc' } })).map((m) => m.id);
+      const bareStore = new PrismaTicketStore(barePrisma);
+      const created = await bareStore.createTicket({ name: 'bare', totalQuantity: 5, openAt: new Date(0), closeAt: null });
+      if (!created.ok) throw new Error('ticket');
+      const ticketId = created.value.id;
+      const stalePrefix = `${prefix}-bare`;
+      const bareQueue = new RedisIssueQueue(redis, { prefix: stalePrefix });
+      const lock = new RedisTicketLock(redis, { prefix: stalePrefix, ttlMs: 2000 });
+      for (const memberId of members) {
+        const admission = await bareQueue.admit({ ticketId, memberId, window: 'OPEN', acceptedAt: Date.now() });
+        if (admission.kind === 'ADMITTED') await bareQueue.enqueue(admission.request);
+      }
+      const stale = (await lock.acquire(ticketId))!;
+      const staleBatch = (await bareQueue.peekBatch(ticketId, stale, 5))!;
+      const staleDecision = decideBatch({ totalQuantity: 5, issuedQuantity: 0, closeAt: null }, staleBatch.map((e) => e.request!), []);
+      await redis.del(ticketKeys(stalePrefix, ticketId).lock);
+      const drained = await drainTicket(deps({ store: bareStore, queue: bareQueue, lock }), ticketId, new AbortController().signal);
+      expect(drained).toBe('DRAINED');
+      expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(5);
+
+      // The guarded commit is refused even here...
+      expect(await bareStore.commitBatch({ ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues })).toEqual({ kind: 'STALE' });
+      expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(5);
+      // ...while the unguarded one lands: ten rows for a stock of five, five members twice.
+      expect(await commitBatchUnguarded(barePrisma, { ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues })).toMatchObject({ kind: 'COMMITTED' });
+      expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(10);
+      await bareQueue.close();
+      await cleanRedisPrefix(stalePrefix);
+    } finally {
+      await barePrisma.$disconnect();
+      await bare.drop();
+    }
+  });
+
+  test('a lost lock stops the drainer before its next batch', async () => {
+    const ticketId = await newTicket(1000);
+    await enqueueMembers(ticketId, memberIds.slice(0, 100));
+    let batches = 0;
+    const thief = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
+    const result = await drainTicket(
+      deps({
+        observer: {
+          batchDecided: () => {
+            batches += 1;
+            // After the first batch another process takes the lock (as after an expiry).
+            if (batches === 1) void redis.del(ticketKeys(prefix, ticketId).lock).then(() => thief.acquire(ticketId));
+          },
+        },
+        settings: { batchSize: 10, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+      }),
+      ticketId,
+      new AbortController().signal,
+    );
+    expect(result).toBe('LOST');
+    expect((await rows(ticketId)).length).toBeLessThan(100);
+  });
+});
