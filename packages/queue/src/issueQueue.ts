@@ -24,6 +24,7 @@ interface JobData {
 }
 
 const JOB_NAME = 'issue';
+const ENQUEUE_TIMEOUT_MS = 1000;
 
 /**
  * Issue requests in BullMQ: each ticket has its own queue, a request is a job whose id is the
@@ -55,8 +56,10 @@ export class RedisIssueQueue implements IssueQueue {
     const data: JobData = { ticketId, memberId, acceptedAt };
     await unavailableOnError(
       async () => {
-        // A job id that exists already is not added again: enqueueing is idempotent.
-        await this.#queues.get(ticketId).add(JOB_NAME, data, { jobId: requestId, removeOnComplete: false, removeOnFail: false });
+        // A job id that exists already is not added again: enqueueing is idempotent. BullMQ waits
+        // for a connection it has never seen ready; the client must get its answer within a second.
+        const add = this.#queues.get(ticketId).add(JOB_NAME, data, { jobId: requestId, removeOnComplete: false, removeOnFail: false });
+        await withTimeout(add, ENQUEUE_TIMEOUT_MS);
         // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
         await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
       },
@@ -153,6 +156,20 @@ function parseRequest(requestId: string, data: string | null | undefined): Queue
     return { requestId, ticketId, memberId, acceptedAt };
   } catch {
     return null;
+  }
+}
+
+/** A late add that still lands is harmless: the member's retry finds it (enqueue is idempotent). */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
   }
 }
 

@@ -57,6 +57,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
   let idleSince: number | null = null;
   let pollMs = 1;
   let failures = 0;
+  let stale = 0;
 
   while (!stop.aborted) {
     if (lease.lost) return 'LOST';
@@ -88,9 +89,14 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       const results =
         state === null ? failAll(batch, 'TICKET_NOT_FOUND', deps.clock) : await decideAndCommit(deps, lease, state, batch);
       if (results === null) {
-        state = null; // refused as stale: read the ticket again and decide the same batch anew
+        // Refused as stale: read the ticket again and decide the same batch anew. One retry
+        // settles a race; a conflict that persists (inconsistent data) must not spin.
+        state = null;
+        stale += 1;
+        if (stale > 1) await pause(backoff(settings, stale - 1), stop);
         continue;
       }
+      stale = 0;
       const soldOut = state !== null && state.issuedQuantity >= state.totalQuantity;
       if (!(await deps.queue.completeBatch(ticketId, lease.token, results, soldOut))) return 'LOST';
       report(deps, ticketId, batch, results);
@@ -100,7 +106,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       // The same batch is retried, in order, after a pause; nothing behind it can overtake it.
       failures += 1;
       state = null;
-      const delay = Math.min(settings.retryMaxMs, settings.retryMinMs * 2 ** (failures - 1));
+      const delay = backoff(settings, failures);
       log.error({ ticketId, err: error, failures, retryInMs: delay }, 'batch failed; retrying the same batch');
       await pause(delay, stop);
     }
@@ -173,6 +179,10 @@ function report(deps: DrainDeps, ticketId: number, batch: readonly PeekedRequest
     acceptedAts,
     decidedAt: results[0]?.outcome.decidedAt ?? deps.clock.now().getTime(),
   });
+}
+
+function backoff(settings: DrainSettings, attempt: number): number {
+  return Math.min(settings.retryMaxMs, settings.retryMinMs * 2 ** (attempt - 1));
 }
 
 function pause(ms: number, stop: AbortSignal): Promise<void> {

@@ -39,6 +39,7 @@ export interface BatchCommit {
   fencingToken: number;
   /** issuedQuantity the decisions were made from; the commit is refused when it has moved. */
   expectedIssuedQuantity: number;
+  /** Numbered expectedIssuedQuantity + 1, + 2, … without a gap, as decideBatch numbers them. */
   issues: readonly NewIssue[];
 }
 

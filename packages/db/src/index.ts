@@ -1,0 +1,11 @@
+export { createPrisma, pingDatabase, type PrismaOptions } from './prisma.js';
+export { parseDatabaseUrl, redactDatabaseUrl, type DatabaseAddress } from './connection.js';
+export { PrismaTicketStore } from './ticketStore.js';
+export { PrismaMemberStore } from './memberStore.js';
+export {
+  runMigrations,
+  MigrationError,
+  type MigrationOptions,
+  type MigrationReport,
+} from './migrations/runner.js';
+export { PrismaClient } from './generated/prisma/client.js';

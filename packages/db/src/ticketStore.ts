@@ -1,0 +1,119 @@
+import {
+  fail,
+  ok,
+  type BatchCommit,
+  type CommitResult,
+  type CommittedIssue,
+  type MemberTicket,
+  type NewTicket,
+  type Page,
+  type PageRequest,
+  type Result,
+  type StoredDrainState,
+  type Ticket,
+  type TicketStore,
+} from '@ticketing/core';
+import { memberTicketColumns, ticketColumns } from './columns.js';
+import { commitIssues } from './commitBatch.js';
+import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+import { pageWindow, toPage } from './paging.js';
+
+export class PrismaTicketStore implements TicketStore {
+  readonly #prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.#prisma = prisma;
+  }
+
+  async createTicket(ticket: NewTicket): Promise<Result<Ticket>> {
+    try {
+      const { name, totalQuantity, openAt, closeAt } = ticket;
+      const data = { name, totalQuantity, openAt, closeAt };
+      return ok(await this.#prisma.ticket.create({ data, select: ticketColumns }));
+    } catch (error) {
+      if (isUniqueViolation(error)) return fail('TICKET_NAME_TAKEN');
+      throw error;
+    }
+  }
+
+  findTicket(ticketId: number): Promise<Ticket | null> {
+    return this.#prisma.ticket.findUnique({ where: { id: ticketId }, select: ticketColumns });
+  }
+
+  findTicketByName(name: string): Promise<Ticket | null> {
+    return this.#prisma.ticket.findUnique({ where: { name }, select: ticketColumns });
+  }
+
+  async listTickets(page: PageRequest): Promise<Page<Ticket>> {
+    // One transaction so the total and the items come from the same snapshot.
+    const [items, total] = await this.#prisma.$transaction([
+      this.#prisma.ticket.findMany({ select: ticketColumns, orderBy: { id: 'asc' }, ...pageWindow(page) }),
+      this.#prisma.ticket.count(),
+    ]);
+    return toPage(items, total, page);
+  }
+
+  async deleteTicket(ticketId: number): Promise<Result<void>> {
+    try {
+      // One conditional statement, so no issue can land between a check and the delete.
+      const deleted = await this.#prisma.$executeRaw`
+        DELETE FROM ticket WHERE id = ${ticketId}
+        AND NOT EXISTS (SELECT 1 FROM member_ticket WHERE ticket_id = ${ticketId})`;
+      if (deleted > 0) return ok(undefined);
+    } catch (error) {
+      // The RESTRICT foreign key caught a row committed while the delete ran.
+      if (isForeignKeyViolation(error)) return fail('TICKET_HAS_ISSUES');
+      throw error;
+    }
+    const exists = await this.#prisma.ticket.findUnique({ where: { id: ticketId }, select: { id: true } });
+    return fail(exists === null ? 'TICKET_NOT_FOUND' : 'TICKET_HAS_ISSUES');
+  }
+
+  async listIssues(ticketId: number, page: PageRequest): Promise<Page<MemberTicket>> {
+    const where = { ticketId };
+    const [items, total] = await this.#prisma.$transaction([
+      this.#prisma.memberTicket.findMany({
+        where,
+        select: memberTicketColumns,
+        orderBy: { issueNumber: 'asc' },
+        ...pageWindow(page),
+      }),
+      this.#prisma.memberTicket.count({ where }),
+    ]);
+    return toPage(items, total, page);
+  }
+
+  findIssueByRequestId(requestId: string): Promise<MemberTicket | null> {
+    return this.#prisma.memberTicket.findUnique({ where: { requestId }, select: memberTicketColumns });
+  }
+
+  async loadDrainState(ticketId: number): Promise<StoredDrainState | null> {
+    const row = await this.#prisma.ticket.findUnique({
+      where: { id: ticketId },
+      select: { totalQuantity: true, issuedQuantity: true, closeAt: true, fencingToken: true },
+    });
+    if (row === null) return null;
+    return {
+      totalQuantity: row.totalQuantity,
+      issuedQuantity: row.issuedQuantity,
+      closeAt: row.closeAt?.getTime() ?? null,
+      // Tokens come from a Redis counter: far below 2^53, so a number holds them exactly.
+      fencingToken: Number(row.fencingToken),
+    };
+  }
+
+  async findCommittedIssues(ticketId: number, memberIds: readonly number[]): Promise<CommittedIssue[]> {
+    if (memberIds.length === 0) return [];
+    const rows = await this.#prisma.memberTicket.findMany({
+      where: { ticketId, memberId: { in: [...new Set(memberIds)] } },
+      select: { memberId: true, issueNumber: true, id: true },
+      orderBy: { issueNumber: 'asc' },
+    });
+    return rows.map(({ memberId, issueNumber, id }) => ({ memberId, issueNumber, memberTicketId: id }));
+  }
+
+  commitBatch(commit: BatchCommit): Promise<CommitResult> {
+    return commitIssues(this.#prisma, commit, 'FENCED');
+  }
+}
