@@ -15,6 +15,13 @@ module.exports = {
       },
     },
     {
+      name: 'testkit-stays-out-of-production',
+      comment: 'The load client and guarantee checks are for tests, the load script and benchmarks only.',
+      severity: 'error',
+      from: { path: '^(apps|packages/(core|db|queue|config))/' },
+      to: { path: '^packages/testkit/' },
+    },
+    {
       name: 'packages-never-import-apps',
       severity: 'error',
       from: { path: '^packages/' },

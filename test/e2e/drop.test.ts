@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createConnection, type Connection } from 'mariadb';
 import { createTestDatabase } from '../support/database.js';
-import { createMembers, createTicket, runDrop } from '../support/drop.js';
-import { HttpClient } from '../support/http.js';
+import { createMembers, createTicket, HttpClient, runDrop } from '@ticketing/testkit';
 import { startApi, startWorker, type ApiProcess, type ServiceProcess } from '../support/processes.js';
 import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
 

@@ -1,4 +1,5 @@
-import { drainTicket, type DrainDeps, type IssueQueue } from '@ticketing/core';
+import { setMaxListeners } from 'node:events';
+import { drainTicket, pause, type DrainDeps, type IssueQueue } from '@ticketing/core';
 
 export interface SupervisorOptions {
   /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
@@ -20,7 +21,10 @@ export class DrainSupervisor {
   constructor(
     private readonly deps: DrainDeps & { queue: DrainDeps['queue'] & Pick<IssueQueue, 'activeTickets'> },
     private readonly options: SupervisorOptions,
-  ) {}
+  ) {
+    // Every drainer waits on this one signal.
+    setMaxListeners(options.maxTickets + 10, this.#stop.signal);
+  }
 
   start(): void {
     this.#loop ??= this.#scanLoop();
@@ -48,10 +52,7 @@ export class DrainSupervisor {
       } catch (error) {
         this.deps.log.warn({ err: error }, 'cannot list active tickets; retrying');
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.scanIntervalMs);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await pause(this.options.scanIntervalMs, signal);
     }
   }
 

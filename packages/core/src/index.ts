@@ -9,3 +9,4 @@ export * from './ports/runtime.js';
 export * from './application/issueRequests.js';
 export * from './application/drainTicket.js';
 export { Lease } from './application/lease.js';
+export { pause } from './application/pause.js';

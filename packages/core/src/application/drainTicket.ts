@@ -4,6 +4,7 @@ import type { DecidedResult, IssueQueue, PeekedRequest, TicketLock } from '../po
 import type { Clock, DrainObserver, Logger } from '../ports/runtime.js';
 import type { CommittedIssue, StoredDrainState, TicketStore } from '../ports/stores.js';
 import { Lease } from './lease.js';
+import { pause } from './pause.js';
 
 export interface DrainSettings {
   batchSize: number;
@@ -184,17 +185,3 @@ function report(deps: DrainDeps, ticketId: number, batch: readonly PeekedRequest
 function backoff(settings: DrainSettings, attempt: number): number {
   return Math.min(settings.retryMaxMs, settings.retryMinMs * 2 ** (attempt - 1));
 }
-
-function pause(ms: number, stop: AbortSignal): Promise<void> {
-  if (stop.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', done);
-      resolve();
-    }
-    stop.addEventListener('abort', done, { once: true });
-  });
-}
-

@@ -18,6 +18,7 @@ export interface FinalAnswer {
   reason: string | null;
   issueNumber: number | null;
   memberTicketId: number | null;
+  decidedAt: string | null;
 }
 
 export interface IssueRow {

@@ -3,10 +3,18 @@ import { checkDrop, type DropReport, type FinalAnswer, type SubmissionRecord } f
 import { HttpClient, runPool } from './http.js';
 
 /** Creates `count` members named `<tag>-<n>` through the APIs; returns their ids in order. */
-export async function createMembers(client: HttpClient, apis: string[], tag: string, count: number, concurrency = 100): Promise<number[]> {
+export async function createMembers(
+  client: HttpClient,
+  apis: string[],
+  tag: string,
+  count: number,
+  concurrency = 100,
+  onProgress?: () => void,
+): Promise<number[]> {
   return runPool(count, concurrency, async (n) => {
     const res = await client.post(`${apis[n % apis.length]}/api/v1/members`, { name: `${tag}-${n}` });
     if (res.status !== 201) throw new Error(`member ${n}: ${res.status} ${JSON.stringify(res.body)}`);
+    onProgress?.();
     return res.body.id as number;
   });
 }
@@ -25,6 +33,7 @@ export async function submitAll(
   memberIds: number[],
   perMember: number,
   concurrency: number,
+  onProgress?: () => void,
 ): Promise<SubmissionRecord[]> {
   const order = memberIds.flatMap((memberId) => Array.from({ length: perMember }, () => memberId));
   for (let i = order.length - 1; i > 0; i--) {
@@ -35,6 +44,7 @@ export async function submitAll(
     const memberId = order[n]!;
     const sentAt = performance.now();
     const res = await client.post(`${apis[n % apis.length]}/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
+    onProgress?.();
     return {
       memberId,
       sentAt,
@@ -53,6 +63,7 @@ export async function pollAll(
   submissions: SubmissionRecord[],
   concurrency: number,
   deadlineMs = 120_000,
+  onProgress?: () => void,
 ): Promise<Map<string, FinalAnswer>> {
   const requestIds = [...new Set(submissions.flatMap((s) => (s.requestId ? [s.requestId] : [])))];
   const finals = new Map<string, FinalAnswer>();
@@ -63,7 +74,8 @@ export async function pollAll(
       const res = await client.get(`${apis[n % apis.length]}/api/v1/issue-requests/${requestId}?waitMs=5000`);
       if (res.status !== 200) throw new Error(`poll ${requestId}: ${res.status} ${JSON.stringify(res.body)}`);
       finals.set(requestId, res.body);
-      if (res.body.status !== 'PENDING' || Date.now() > deadline) return;
+      if (res.body.status !== 'PENDING') return onProgress?.();
+      if (Date.now() > deadline) return;
     }
   });
   return finals;

@@ -1,0 +1,3 @@
+export * from './guarantees.js';
+export * from './http.js';
+export * from './drop.js';

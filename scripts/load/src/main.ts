@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { MultiBar, Presets } from 'cli-progress';
+import { createConnection } from 'mariadb';
+import { checkDrop, createMembers, createTicket, HttpClient, pollAll, submitAll, type IssueRow } from '@ticketing/testkit';
+import { parseOptions, USAGE, type LoadOptions } from './options.js';
+import { printTable, summarize, type LoadSummary } from './summary.js';
+
+async function readRows(databaseUrl: string, ticketId: number): Promise<IssueRow[]> {
+  const connection = await createConnection(databaseUrl.replace(/^mysql:/, 'mariadb:'));
+  try {
+    return (await connection.query(
+      'SELECT id, member_id AS memberId, issue_number AS issueNumber, request_id AS requestId FROM member_ticket WHERE ticket_id = ?',
+      [ticketId],
+    )) as IssueRow[];
+  } finally {
+    await connection.end();
+  }
+}
+
+async function run(options: LoadOptions): Promise<LoadSummary> {
+  const client = new HttpClient(options.concurrency);
+  // Bars only for a person at a terminal; pipes and --json get the result alone.
+  const bars = options.json || !process.stderr.isTTY ? null : new MultiBar({ clearOnComplete: false, hideCursor: true, format: ' {task} |{bar}| {value}/{total}' }, Presets.shades_grey);
+  const tick = (task: string, total: number) => {
+    const bar = bars?.create(total, 0, { task: task.padEnd(9) });
+    return () => bar?.increment();
+  };
+  try {
+    const runId = randomBytes(3).toString('hex');
+    const onMember = tick('members', options.members);
+    const memberIds = await createMembers(client, options.apis, `load-${runId}`, options.members, Math.min(options.concurrency, 128), onMember);
+    const ticketId = await createTicket(client, options.apis[0]!, `load-${runId}`, options.quantity);
+
+    const startedAt = performance.now();
+    const submissions = await submitAll(client, options.apis, ticketId, memberIds, 1, options.concurrency, tick('submitted', options.members));
+    const lastAcceptedAtWall = Date.now() - (performance.now() - Math.max(...submissions.map((s) => s.receivedAt)));
+    const accepted = submissions.filter((s) => s.requestId !== null).length;
+    const finals = await pollAll(client, options.apis, submissions, options.concurrency, options.timeoutSeconds * 1000, tick('decided', accepted));
+    bars?.stop();
+
+    const rows = await readRows(options.databaseUrl, ticketId);
+    const report = checkDrop({ totalQuantity: options.quantity, submissions, finals, rows });
+    return summarize({ options, ticketId, startedAt, submissions, finals, rows, report, lastAcceptedAtWall });
+  } finally {
+    bars?.stop();
+    client.close();
+  }
+}
+
+try {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const summary = await run(options);
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else printTable(summary);
+  process.exit(summary.violations.length === 0 ? 0 : 1);
+} catch (error) {
+  process.stderr.write(`load: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
