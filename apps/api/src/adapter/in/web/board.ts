@@ -1,0 +1,104 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type RequestHandler, type Router } from 'express';
+import { Problem, sendProblem } from './problems.js';
+
+export const BOARD_PATH = '/admin/queues';
+
+type BullQueue = ConstructorParameters<typeof BullMQAdapter>[0];
+
+export interface BoardOptions {
+  user: string;
+  password: string;
+  /** Ids of the tickets whose queues to show: the most recent ones, at most 100. */
+  recentTicketIds(): Promise<number[]>;
+  /** A BullMQ Queue over one ticket's queue. */
+  queueFor(ticketId: number): BullQueue;
+  /** The queue list is refreshed, when the board is used, at most this often. */
+  refreshMs?: number;
+  log: { warn(fields: object, message: string): void };
+}
+
+export interface Board {
+  /** Mount at BOARD_PATH. */
+  router: Router;
+  close(): Promise<void>;
+}
+
+/**
+ * Bull Board behind HTTP Basic auth. Queues are per ticket, so the board's list follows the
+ * tickets: refreshed from the most recent ones when the board is requested. It is read-only:
+ * jobs belong to the workers, which decide them in order; removing or retrying one by hand would
+ * break that order.
+ */
+export function createBoard(options: BoardOptions): Board {
+  const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
+  const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: '발급 대기열' } } });
+  const shown = new Map<number, { queue: BullQueue; adapter: BullMQAdapter }>();
+  const refreshMs = options.refreshMs ?? 2000;
+  let refreshedAt = 0;
+  let refreshing: Promise<void> | null = null;
+
+  async function refresh(): Promise<void> {
+    const ids = await options.recentTicketIds();
+    const wanted = new Set(ids);
+    for (const [ticketId, entry] of shown) {
+      if (wanted.has(ticketId)) continue;
+      shown.delete(ticketId);
+      await entry.queue.close().catch(() => undefined);
+    }
+    for (const ticketId of ids) {
+      if (shown.has(ticketId)) continue;
+      const queue = options.queueFor(ticketId);
+      shown.set(ticketId, { queue, adapter: new BullMQAdapter(queue, { readOnlyMode: true, displayName: `ticket ${ticketId}` }) });
+    }
+    board.replaceQueues([...shown.values()].map((entry) => entry.adapter));
+  }
+
+  const followTickets: RequestHandler = (_req, _res, next) => {
+    if (Date.now() - refreshedAt < refreshMs) return next();
+    refreshing ??= refresh()
+      .catch((error: unknown) => options.log.warn({ err: error }, 'board queue list not refreshed'))
+      .finally(() => {
+        refreshedAt = Date.now();
+        refreshing = null;
+      });
+    refreshing.then(() => next(), next);
+  };
+
+  const router = express.Router();
+  router.use(basicAuth(options.user, options.password, 'Bull Board'), followTickets, serverAdapter.getRouter() as Router);
+  return {
+    router,
+    async close() {
+      await Promise.all([...shown.values()].map((entry) => entry.queue.close().catch(() => undefined)));
+      shown.clear();
+    },
+  };
+}
+
+/** HTTP Basic auth with a constant-time comparison of both user and password. */
+export function basicAuth(user: string, password: string, realm: string): RequestHandler {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  const expectedUser = digest(user);
+  const expectedPassword = digest(password);
+  return (req, res, next) => {
+    const credentials = parseBasic(req.headers.authorization);
+    // Both comparisons always run, so timing says nothing about which part was wrong.
+    const userMatches = timingSafeEqual(digest(credentials?.user ?? ''), expectedUser);
+    const passwordMatches = timingSafeEqual(digest(credentials?.password ?? ''), expectedPassword);
+    if (credentials && userMatches && passwordMatches) return next();
+    res.setHeader('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
+    sendProblem(req, res, new Problem('UNAUTHORIZED'));
+  };
+}
+
+function parseBasic(header: string | undefined): { user: string; password: string } | null {
+  const match = header === undefined ? null : /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
+  if (!match?.[1]) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

@@ -1,0 +1,88 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import type { ProblemCode } from './messages.js';
+import { PROBLEM_CONTENT_TYPE, problemStatus } from './problems.js';
+import type { Endpoint } from './routing.js';
+import { ProblemBody } from './schemas.js';
+import './zodOpenApi.js';
+
+/** The OpenAPI 3.1 document, written from the very schemas and routes that serve requests. */
+export function openApiDocument(endpoints: readonly Endpoint[]): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  registry.register('Problem', ProblemBody);
+  for (const definition of endpoints) registry.registerPath(routeConfig(definition));
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: '선착순 티켓 발급 API',
+      version: '1.0.0',
+      description:
+        'First-come-first-served ticket issuing. Submissions are queued per ticket and decided in arrival order by workers; ' +
+        'clients poll (or long-poll) the issue request. Errors are RFC 9457 problem documents, in Korean unless ' +
+        'Accept-Language prefers English.',
+    },
+    tags: [
+      { name: 'members', description: 'Members who ask for tickets' },
+      { name: 'tickets', description: 'Tickets and their issues' },
+      { name: 'issue requests', description: 'Asking for a ticket, and the answer' },
+      { name: 'operations', description: 'Health, readiness, metrics and this document' },
+    ],
+  });
+}
+
+function routeConfig(definition: Endpoint): RouteConfig {
+  const request: NonNullable<RouteConfig['request']> = {};
+  const params = objectOf(definition.params);
+  const query = objectOf(definition.query);
+  if (params) request.params = params;
+  if (query) request.query = query;
+  if (definition.body && definition.documentBody !== false) {
+    request.body = { required: true, content: { 'application/json': { schema: definition.body } } };
+  }
+
+  const responses: Record<string, ResponseConfig> = {};
+  for (const [status, doc] of Object.entries(definition.responses)) {
+    responses[status] = {
+      description: doc.description,
+      ...(doc.headers ? { headers: doc.headers } : {}),
+      ...(doc.schema ? { content: { [doc.mediaType ?? 'application/json']: { schema: doc.schema } } } : {}),
+    };
+  }
+  const problems: ProblemCode[] = [...definition.problems];
+  if (definition.body) problems.push('PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  for (const [status, codes] of groupByStatus(problems)) {
+    responses[status] = problemResponse(`Problem: ${codes.join(', ')}`);
+  }
+  responses.default = problemResponse('Problem: INTERNAL_ERROR, or METHOD_NOT_ALLOWED / NOT_FOUND from the transport');
+
+  return {
+    method: definition.method,
+    path: definition.path,
+    operationId: definition.operationId,
+    summary: definition.summary,
+    ...(definition.description ? { description: definition.description } : {}),
+    tags: definition.tags,
+    request,
+    responses,
+  };
+}
+
+function problemResponse(description: string): ResponseConfig {
+  return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemBody } } };
+}
+
+function groupByStatus(codes: readonly ProblemCode[]): Map<string, ProblemCode[]> {
+  const groups = new Map<string, ProblemCode[]>();
+  for (const code of [...new Set(codes)].sort((a, b) => problemStatus[a] - problemStatus[b])) {
+    const status = String(problemStatus[code]);
+    groups.set(status, [...(groups.get(status) ?? []), code]);
+  }
+  return groups;
+}
+
+/** The object under a schema's refinements and transforms: what the document shows as parameters. */
+function objectOf(schema: z.ZodType | undefined): z.ZodObject | undefined {
+  let current: unknown = schema;
+  while (current instanceof z.ZodPipe) current = current.in;
+  return current instanceof z.ZodObject ? current : undefined;
+}

@@ -1,0 +1,117 @@
+import { getIssueRequest, submitIssueRequest, type IssueQueue, type IssueRequestDeps } from '@ticketing/core';
+import type { Response } from 'express';
+import type { AppDeps } from '../../../../appDeps.js';
+import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
+import { Problem } from '../problems.js';
+import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
+import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, TicketPath, WaitQuery } from '../schemas.js';
+import { issueRequestView } from '../views.js';
+
+const REQUESTS = '/api/v1/issue-requests';
+
+export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 'clock' | 'lookups' | 'stopping'>): Endpoint[] {
+  const { tickets, queue, clock, lookups, stopping } = deps;
+  // Built once: the submission path allocates nothing per request beyond what it must.
+  const submission: IssueRequestDeps = {
+    tickets: { findTicket: lookups.findTicket, findIssueByRequestId: (requestId) => tickets.findIssueByRequestId(requestId) },
+    members: { memberExists: lookups.memberExists },
+    queue,
+    clock,
+  };
+
+  return [
+    endpoint({
+      method: 'post',
+      path: '/api/v1/tickets/{ticketId}/issue-requests',
+      operationId: 'submitIssueRequest',
+      summary: 'Ask for a ticket: queued in arrival order and answered at once',
+      description:
+        'Answers 202 with a PENDING request the moment it is queued; poll (or long-poll) its Location for the decision. ' +
+        'A member who already asked gets 200 with that same request, sold out or not. ' +
+        '409 SOLD_OUT is answered without queueing once the ticket is known to be sold out.',
+      tags: ['issue requests'],
+      params: TicketPath,
+      body: NewIssueRequestBody,
+      responses: {
+        202: { description: 'Queued; Location is the request to poll', schema: IssueRequestBody, headers: LOCATION },
+        200: { description: 'The member had already asked: that request, as it stands', schema: IssueRequestBody },
+      },
+      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SOLD_OUT', 'NOT_OPEN', 'CLOSED', 'QUEUE_UNAVAILABLE'],
+      async handle({ params, body }, { res }) {
+        const submitted = await submitIssueRequest(submission, params.ticketId, body.memberId);
+        if (!submitted.ok) return new Problem(submitted.error.code);
+        const { created, request } = submitted.value;
+        res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
+        if (!created) return json(200, issueRequestView(request));
+        return json(202, issueRequestView(request), { Location: `${REQUESTS}/${encodeURIComponent(request.requestId)}` });
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: `${REQUESTS}/{requestId}`,
+      operationId: 'getIssueRequest',
+      summary: 'The state of an issue request; with waitMs, answers as soon as it is decided',
+      tags: ['issue requests'],
+      params: IssueRequestPath,
+      query: WaitQuery,
+      responses: { 200: { description: 'The request: PENDING, ISSUED, REJECTED or FAILED', schema: IssueRequestBody } },
+      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'QUEUE_UNAVAILABLE'],
+      async handle({ params, query }, { res }) {
+        const { requestId } = params;
+        // No request id is this long, so there is nothing to look up.
+        if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
+        const waitMs = query.waitMs ?? 0;
+        const readDeps = { tickets, queue: waitMs > 0 ? interruptibleWatches(queue, abandonment(res, stopping)) : queue };
+        const found = await getIssueRequest(readDeps, requestId, waitMs);
+        res.locals.logFields = { requestId, waitMs };
+        return found.ok ? json(200, issueRequestView(found.value)) : new Problem(found.error.code);
+      },
+    }),
+  ];
+}
+
+/** Aborts when the client goes away before its answer, or the server starts shutting down. */
+function abandonment(res: Response, stopping: AbortSignal | undefined): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  return stopping ? AbortSignal.any([gone.signal, stopping]) : gone.signal;
+}
+
+/**
+ * The queue, with long-poll waits that end early (as "not decided yet") when `signal` aborts, so a
+ * departed client or a shutdown never keeps a watch open for the whole waitMs.
+ */
+function interruptibleWatches(queue: IssueQueue, signal: AbortSignal): IssueQueue {
+  return {
+    admit: (input) => queue.admit(input),
+    enqueue: (request) => queue.enqueue(request),
+    findRequest: (requestId) => queue.findRequest(requestId),
+    watchDecision(requestId) {
+      const watch = queue.watchDecision(requestId);
+      return {
+        until(timeoutMs) {
+          if (signal.aborted) return Promise.resolve(false);
+          return new Promise<boolean>((resolve, reject) => {
+            const onAbort = () => resolve(false);
+            signal.addEventListener('abort', onAbort, { once: true });
+            watch.until(timeoutMs).then(
+              (decided) => {
+                signal.removeEventListener('abort', onAbort);
+                resolve(decided);
+              },
+              (error: unknown) => {
+                signal.removeEventListener('abort', onAbort);
+                reject(error);
+              },
+            );
+          });
+        },
+        close: () => watch.close(),
+      };
+    },
+    activeTickets: () => queue.activeTickets(),
+    peekBatch: (ticketId, token, max) => queue.peekBatch(ticketId, token, max),
+    completeBatch: (ticketId, token, results, soldOut) => queue.completeBatch(ticketId, token, results, soldOut),
+    retireIfEmpty: (ticketId) => queue.retireIfEmpty(ticketId),
+  };
+}

@@ -1,0 +1,90 @@
+import type { AppDeps } from '../../../../appDeps.js';
+import { Problem } from '../problems.js';
+import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
+import { MemberBody, MemberPage, MemberPath, MemberTicketBody, MemberTicketList, MemberTicketPath, NamedOrPageQuery, NewMemberBody, UseTicketBody } from '../schemas.js';
+import { memberTicketView, memberView, pageView } from '../views.js';
+
+const BASE = '/api/v1/members';
+const TAGS = ['members'];
+
+export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'clock'>): Endpoint[] {
+  return [
+    endpoint({
+      method: 'post',
+      path: BASE,
+      operationId: 'createMember',
+      summary: 'Create a member',
+      tags: TAGS,
+      body: NewMemberBody,
+      responses: { 201: { description: 'Created; Location names it', schema: MemberBody, headers: LOCATION } },
+      problems: ['VALIDATION_FAILED', 'MEMBER_NAME_TAKEN'],
+      async handle({ body }) {
+        const created = await members.createMember(body.name);
+        if (!created.ok) return new Problem(created.error.code);
+        return json(201, memberView(created.value), { Location: `${BASE}/${created.value.id}` });
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: BASE,
+      operationId: 'findMembers',
+      summary: 'Find a member by name (?name=), or list members a page at a time (?page=&size=)',
+      tags: TAGS,
+      query: NamedOrPageQuery,
+      responses: { 200: { description: 'With ?name=: the member (a Member). Otherwise: a MemberPage.', schema: MemberBody.or(MemberPage) } },
+      problems: ['VALIDATION_FAILED', 'MEMBER_NOT_FOUND'],
+      async handle({ query }) {
+        if (query.name !== undefined) {
+          const member = await members.findMemberByName(query.name);
+          return member ? json(200, memberView(member)) : new Problem('MEMBER_NOT_FOUND');
+        }
+        return json(200, pageView(await members.listMembers({ page: query.page, size: query.size }), memberView));
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: `${BASE}/{memberId}`,
+      operationId: 'getMember',
+      summary: 'Get a member',
+      tags: TAGS,
+      params: MemberPath,
+      responses: { 200: { description: 'The member', schema: MemberBody } },
+      problems: ['VALIDATION_FAILED', 'MEMBER_NOT_FOUND'],
+      async handle({ params }) {
+        const member = await members.findMember(params.memberId);
+        return member ? json(200, memberView(member)) : new Problem('MEMBER_NOT_FOUND');
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: `${BASE}/{memberId}/tickets`,
+      operationId: 'listMemberTickets',
+      summary: "List the member's issued tickets",
+      tags: TAGS,
+      params: MemberPath,
+      responses: { 200: { description: 'Every ticket issued to the member', schema: MemberTicketList } },
+      problems: ['VALIDATION_FAILED', 'MEMBER_NOT_FOUND'],
+      async handle({ params }) {
+        const [exists, issues] = await Promise.all([members.memberExists(params.memberId), members.listMemberTickets(params.memberId)]);
+        return exists ? json(200, { items: issues.map(memberTicketView) }) : new Problem('MEMBER_NOT_FOUND');
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: `${BASE}/{memberId}/tickets/{ticketId}/use`,
+      operationId: 'useMemberTicket',
+      summary: "Use the member's ticket (once)",
+      tags: TAGS,
+      params: MemberTicketPath,
+      body: UseTicketBody,
+      documentBody: false,
+      responses: { 200: { description: 'The used ticket, with usedAt', schema: MemberTicketBody } },
+      problems: ['VALIDATION_FAILED', 'MEMBER_TICKET_NOT_FOUND', 'ALREADY_USED'],
+      async handle({ params }) {
+        const used = await members.useTicket(params.memberId, params.ticketId, clock.now());
+        return used.ok ? json(200, memberTicketView(used.value)) : new Problem(used.error.code);
+      },
+    }),
+  ];
+}
+

@@ -1,0 +1,97 @@
+import type { AppDeps } from '../../../../appDeps.js';
+import { Problem, validationProblem } from '../problems.js';
+import { empty, endpoint, json, LOCATION, type Endpoint } from '../routing.js';
+import { MemberTicketPage, NamedOrPageQuery, NewTicketBody, PageQuery, TicketBody, TicketPage, TicketPath } from '../schemas.js';
+import { memberTicketView, pageView, ticketView } from '../views.js';
+
+const BASE = '/api/v1/tickets';
+const TAGS = ['tickets'];
+
+export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tickets' | 'clock' | 'lookups'>): Endpoint[] {
+  return [
+    endpoint({
+      method: 'post',
+      path: BASE,
+      operationId: 'createTicket',
+      summary: 'Create a ticket',
+      tags: TAGS,
+      body: NewTicketBody,
+      responses: { 201: { description: 'Created; Location names it', schema: TicketBody, headers: LOCATION } },
+      problems: ['VALIDATION_FAILED', 'TICKET_NAME_TAKEN'],
+      async handle({ body }) {
+        const now = clock.now();
+        const openAt = body.openAt ?? now;
+        const closeAt = body.closeAt ?? null;
+        if (closeAt !== null && closeAt <= openAt) return validationProblem([{ path: 'body.closeAt', rule: 'CLOSE_AFTER_OPEN' }]);
+        const created = await tickets.createTicket({ name: body.name, totalQuantity: body.totalQuantity, openAt, closeAt });
+        if (!created.ok) return new Problem(created.error.code);
+        lookups.forgetTicket?.(created.value.id);
+        return json(201, ticketView(created.value, now), { Location: `${BASE}/${created.value.id}` });
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: BASE,
+      operationId: 'findTickets',
+      summary: 'Find a ticket by name (?name=), or list tickets a page at a time (?page=&size=)',
+      tags: TAGS,
+      query: NamedOrPageQuery,
+      responses: { 200: { description: 'With ?name=: the ticket (a Ticket). Otherwise: a TicketPage.', schema: TicketBody.or(TicketPage) } },
+      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
+      async handle({ query }) {
+        if (query.name !== undefined) {
+          const ticket = await tickets.findTicketByName(query.name);
+          return ticket ? json(200, ticketView(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
+        }
+        const page = await tickets.listTickets({ page: query.page, size: query.size });
+        const now = clock.now();
+        return json(200, pageView(page, (ticket) => ticketView(ticket, now)));
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: `${BASE}/{ticketId}`,
+      operationId: 'getTicket',
+      summary: 'Get a ticket, with its remaining quantity and status',
+      tags: TAGS,
+      params: TicketPath,
+      responses: { 200: { description: 'The ticket', schema: TicketBody } },
+      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
+      async handle({ params }) {
+        const ticket = await tickets.findTicket(params.ticketId);
+        return ticket ? json(200, ticketView(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
+      },
+    }),
+    endpoint({
+      method: 'delete',
+      path: `${BASE}/{ticketId}`,
+      operationId: 'deleteTicket',
+      summary: 'Delete a ticket nobody holds',
+      tags: TAGS,
+      params: TicketPath,
+      responses: { 204: { description: 'Deleted' } },
+      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'TICKET_HAS_ISSUES'],
+      async handle({ params }) {
+        const deleted = await tickets.deleteTicket(params.ticketId);
+        if (!deleted.ok) return new Problem(deleted.error.code);
+        lookups.forgetTicket?.(params.ticketId);
+        return empty(204);
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: `${BASE}/{ticketId}/issues`,
+      operationId: 'listTicketIssues',
+      summary: 'List the issued tickets, in issueNumber order',
+      tags: TAGS,
+      params: TicketPath,
+      query: PageQuery,
+      responses: { 200: { description: 'A page of member tickets', schema: MemberTicketPage } },
+      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
+      async handle({ params, query }) {
+        const [ticket, page] = await Promise.all([tickets.findTicket(params.ticketId), tickets.listIssues(params.ticketId, query)]);
+        return ticket ? json(200, pageView(page, memberTicketView)) : new Problem('TICKET_NOT_FOUND');
+      },
+    }),
+  ];
+}

@@ -1,0 +1,89 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import { BOARD_PATH } from './adapter/in/web/board.js';
+import { httpMetrics } from './adapter/in/web/metrics.js';
+import { openApiDocument } from './adapter/in/web/openapi.js';
+import { problemFromError, sendProblem } from './adapter/in/web/problems.js';
+import { requestLogging } from './adapter/in/web/requestLogging.js';
+import { issueRequestEndpoints } from './adapter/in/web/routes/issueRequests.js';
+import { memberEndpoints } from './adapter/in/web/routes/members.js';
+import { operationEndpoints } from './adapter/in/web/routes/operations.js';
+import { ticketEndpoints } from './adapter/in/web/routes/tickets.js';
+import { fallback, labelRoute, mountEndpoints, type Endpoint } from './adapter/in/web/routing.js';
+import type { AppDeps } from './appDeps.js';
+
+export type { AppDeps } from './appDeps.js';
+export type { SubmissionLookups } from './adapter/out/cache/submissionLookups.js';
+
+const DOCS_PATH = '/docs';
+
+/** The Express app. Pure wiring: no I/O happens until it serves a request. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Responses are small and mostly unique; hashing each for an ETag costs the hot path for nothing.
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  // The document describes every endpoint, /openapi.json included, so it is written once they exist.
+  let document: object = {};
+  const endpoints: Endpoint[] = [
+    ...operationEndpoints(deps, () => document),
+    ...memberEndpoints(deps),
+    ...ticketEndpoints(deps),
+    ...issueRequestEndpoints(deps),
+  ];
+  document = openApiDocument(endpoints);
+
+  app.use(requestLogging(deps.logger));
+  app.use(httpMetrics(deps.registry));
+  app.use(securityHeaders());
+
+  mountEndpoints(app, endpoints);
+
+  app.use(DOCS_PATH, labelRoute(`${DOCS_PATH}/*`), swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }));
+  if (deps.board) app.use(BOARD_PATH, labelRoute(`${BOARD_PATH}/*`), deps.board);
+
+  app.use(fallback(endpoints));
+  app.use(errorHandler());
+  return app;
+}
+
+/**
+ * helmet everywhere; Swagger UI and Bull Board need inline scripts and styles to render, so only
+ * their paths get a relaxed Content-Security-Policy.
+ */
+function securityHeaders(): RequestHandler {
+  const strict = helmet();
+  const relaxed = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'style-src': ["'self'", "'unsafe-inline'", 'https:'],
+        'img-src': ["'self'", 'data:', 'https:'],
+        'font-src': ["'self'", 'data:', 'https:'],
+        // The consoles are often opened over plain HTTP; upgrading their assets would break them.
+        'upgrade-insecure-requests': null,
+      },
+    },
+  });
+  const isUi = (path: string) => path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`) || path === BOARD_PATH || path.startsWith(`${BOARD_PATH}/`);
+  return (req, res, next) => (isUi(req.path) ? relaxed : strict)(req, res, next);
+}
+
+/**
+ * The last word on anything thrown: a problem document. The error itself goes to the request's
+ * log line (pino-http logs `res.err`), with its stack, which the client never sees.
+ */
+function errorHandler(): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const problem = problemFromError(error);
+    if (problem.code === 'INTERNAL_ERROR' || problem.code === 'QUEUE_UNAVAILABLE') {
+      res.err = error instanceof Error ? error : new Error(String(error));
+    }
+    res.locals.route ??= '(unmatched)';
+    sendProblem(req, res, problem);
+  };
+}

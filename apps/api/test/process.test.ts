@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
+import { client } from './support/http.js';
+
+/** main.ts as a process: configuration errors, start-up, and a graceful SIGTERM. */
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+// Built apart from apps/api/dist, which other suites' processes may be running at the same time.
+const outDir = fileURLToPath(new URL('../../../node_modules/.cache/ticketing-api-process-test', import.meta.url));
+const main = `${outDir}/main.js`;
+let database: TestDatabase;
+const prefix = createTestRedisPrefix();
+
+beforeAll(async () => {
+  // The process runs built code: this app's, fresh; its dependencies' dist from `npm run build`.
+  await promisify(execFile)('npx', ['tsc', '-p', 'apps/api', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: root });
+  database = await createTestDatabase();
+}, 120_000);
+
+afterAll(async () => {
+  await cleanRedisPrefix(prefix);
+  await database?.drop();
+});
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, [main], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, output: () => output, exit };
+}
+
+async function listeningPort(started: Started, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = started.output().split('\n').find((entry) => entry.includes('"api listening"'));
+    if (line) return JSON.parse(line).port;
+    if (Date.now() > deadline || started.child.exitCode !== null) throw new Error(`api did not start:\n${started.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('main', () => {
+  test('a bad setting stops it with exit code 1 and a message naming the variable', async () => {
+    const started = run({ PORT: 'not-a-port', REDIS_URL: 'http://wrong' });
+    expect(await started.exit).toBe(1);
+    expect(started.output()).toContain('PORT');
+    expect(started.output()).toContain('REDIS_URL');
+  });
+
+  test('serves, logs its URL, and on SIGTERM answers in-flight long-polls, stops accepting and exits 0 within 10 s', async () => {
+    const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    try {
+      const port = await listeningPort(started);
+      expect(started.output()).toContain(`http://localhost:${port}`);
+      const http = client(`http://127.0.0.1:${port}`);
+      for (let tries = 0; (await http.get('/readyz')).status !== 200; tries += 1) {
+        if (tries > 100) throw new Error('never ready');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const member = (await http.post('/api/v1/members', { name: 'process member' })).body;
+      const ticket = (await http.post('/api/v1/tickets', { name: 'process ticket', totalQuantity: 1 })).body;
+      const submitted = await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: member.id });
+      expect(submitted.status).toBe(202);
+
+      const longPoll = http.get(`/api/v1/issue-requests/${submitted.body.requestId}?waitMs=30000`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const signalledAt = performance.now();
+      started.child.kill('SIGTERM');
+
+      const answer = await longPoll;
+      expect(answer.status).toBe(200);
+      expect(answer.body.status).toBe('PENDING');
+      expect(await started.exit).toBe(0);
+      expect(performance.now() - signalledAt).toBeLessThan(10_000);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  }, 60_000);
+});

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createPrisma, type PrismaClient } from '@ticketing/db';
+import net from 'node:net';
+import { client, type Answer, type Client } from './support/http.js';
+import { startTestApi, type TestApi } from './support/testApi.js';
+
+/**
+ * G8: with Redis away the API answers 503 QUEUE_UNAVAILABLE with Retry-After within a second,
+ * instead of hanging, says so in /readyz, and recovers by itself when Redis returns.
+ */
+let api: TestApi;
+let http: Client;
+let prisma: PrismaClient;
+let ticketId: number;
+let names = 0;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  http = client(api.url);
+  prisma = createPrisma(api.database.url);
+  ticketId = (await http.post('/api/v1/tickets', { name: 'outage ticket', totalQuantity: 100 })).body.id;
+});
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await api?.close();
+});
+
+async function newMember(): Promise<number> {
+  return (await http.post('/api/v1/members', { name: `outage member ${++names}` })).body.id;
+}
+
+function expectQueueUnavailable(res: Answer): void {
+  expect({ status: res.status, code: res.body?.code }).toEqual({ status: 503, code: 'QUEUE_UNAVAILABLE' });
+  expect(res.headers.get('retry-after')).toBe('1');
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(res.elapsedMs).toBeLessThan(1000);
+}
+
+describe('an API whose Redis is a closed port', () => {
+  let down: TestApi;
+  let downHttp: Client;
+
+  beforeAll(async () => {
+    down = await startTestApi({ REDIS_URL: 'redis://127.0.0.1:1' }, { database: api.database, prefix: api.prefix });
+    downHttp = client(down.url);
+  });
+  afterAll(async () => {
+    await down?.close();
+  });
+
+  test('POST issue-requests: 503 QUEUE_UNAVAILABLE with Retry-After: 1 within a second, every time, writing nothing', async () => {
+    const memberId = await newMember();
+    const before = await prisma.memberTicket.count();
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expectQueueUnavailable(await downHttp.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId }));
+    }
+    expect(await prisma.memberTicket.count()).toBe(before);
+    const english = await downHttp.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId }, { 'accept-language': 'en' });
+    expect(english.body.title).toBe('Queue unavailable');
+  });
+
+  test('GET issue-requests: 503 for a request only Redis knows', async () => {
+    const memberId = await newMember();
+    const accepted = await http.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
+    expect(accepted.status).toBe(202);
+    expectQueueUnavailable(await downHttp.get(`/api/v1/issue-requests/${accepted.body.requestId}`));
+    expectQueueUnavailable(await downHttp.get(`/api/v1/issue-requests/${accepted.body.requestId}?waitMs=5000`));
+  });
+
+  test('/readyz: 503 naming Redis; what needs only MySQL still works', async () => {
+    const ready = await downHttp.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', checks: { database: 'up', redis: 'down' } });
+    expect(ready.elapsedMs).toBeLessThan(1500);
+    expect((await downHttp.get(`/api/v1/tickets/${ticketId}`)).status).toBe(200);
+    expect((await downHttp.get('/metrics')).status).toBe(200);
+  });
+});
+
+/** A TCP proxy in front of the real Redis that the test can cut and restore. */
+class RedisProxy {
+  #server: net.Server | null = null;
+  readonly #sockets = new Set<net.Socket>();
+  port = 0;
+
+  async start(): Promise<void> {
+    const server = net.createServer((downstream) => {
+      const upstream = net.connect(6379, '127.0.0.1');
+      for (const socket of [downstream, upstream]) {
+        this.#sockets.add(socket);
+        socket.on('close', () => this.#sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      downstream.pipe(upstream).pipe(downstream);
+      downstream.on('close', () => upstream.destroy());
+      upstream.on('close', () => downstream.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    this.#server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    for (const socket of this.#sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe('Redis going away and coming back', () => {
+  const proxy = new RedisProxy();
+  let flaky: TestApi;
+  let flakyHttp: Client;
+
+  beforeAll(async () => {
+    await proxy.start();
+    flaky = await startTestApi({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` }, { database: api.database, prefix: api.prefix });
+    flakyHttp = client(flaky.url);
+  });
+  afterAll(async () => {
+    await flaky?.close();
+    await proxy.stop();
+  });
+
+  async function untilStatus(path: string, status: number, timeoutMs: number): Promise<Answer> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await flakyHttp.get(path);
+      if (res.status === status || Date.now() > deadline) return res;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  test('503 while it is gone, 202 again once it is back, without a restart', async () => {
+    expect((await untilStatus('/readyz', 200, 5000)).status).toBe(200);
+    expect((await flakyHttp.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId: await newMember() })).status).toBe(202);
+
+    await proxy.stop();
+    const memberId = await newMember();
+    expectQueueUnavailable(await flakyHttp.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId }));
+    expect((await flakyHttp.get('/readyz')).body.checks.redis).toBe('down');
+
+    await proxy.start();
+    expect((await untilStatus('/readyz', 200, 5000)).status).toBe(200);
+    const recovered = await flakyHttp.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
+    expect(recovered.status).toBe(202);
+  });
+});

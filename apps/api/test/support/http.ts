@@ -1,0 +1,47 @@
+export interface Answer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+  elapsedMs: number;
+}
+
+export interface CallOptions {
+  /** A value is sent as JSON; a string is sent as it is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call; the body is parsed as JSON when it is JSON. */
+export async function call<T = any>(base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (typeof options.body === 'string') body = options.body;
+  else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const startedAt = performance.now();
+  const response = await fetch(`${base}${path}`, { method, headers, body });
+  const text = await response.text();
+  const type = response.headers.get('content-type') ?? '';
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    body: /json/.test(type) && text !== '' ? JSON.parse(text) : text,
+    elapsedMs: performance.now() - startedAt,
+  };
+}
+
+/** A client bound to one server. */
+export function client(base: string) {
+  return {
+    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>(base, 'GET', path, { headers }),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>(base, 'POST', path, { body, headers }),
+    delete: <T = any>(path: string, headers?: Record<string, string>) => call<T>(base, 'DELETE', path, { headers }),
+    call: <T = any>(method: string, path: string, options?: CallOptions) => call<T>(base, method, path, options),
+  };
+}
+
+export type Client = ReturnType<typeof client>;

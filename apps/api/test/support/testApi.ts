@@ -1,0 +1,129 @@
+import { loadConfig } from '@ticketing/config';
+import { drainTicket, systemClock, type DrainResult, type Logger } from '@ticketing/core';
+import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
+import { createRedis, redisReady, RedisIssueQueue, RedisTicketLock, SharedMetrics, type RedisClient } from '@ticketing/queue';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino, type DestinationStream } from 'pino';
+import { createApp, type AppDeps } from '../../src/app.js';
+import { compose } from '../../src/composition.js';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
+import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../../test/support/redis.js';
+
+export const BOARD_USER = 'admin';
+export const BOARD_PASSWORD = 'board-secret';
+
+export interface TestApi {
+  url: string;
+  deps: AppDeps;
+  database: TestDatabase;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app, composed from configuration exactly as main.ts does, listening on an ephemeral
+ * port: real MariaDB (a fresh database per suite) and real Redis (a fresh key prefix per suite).
+ */
+export async function startTestApi(
+  env: Record<string, string> = {},
+  shared?: { database: TestDatabase; prefix: string },
+  logTo?: DestinationStream,
+): Promise<TestApi> {
+  const database = shared?.database ?? (await createTestDatabase());
+  const prefix = shared?.prefix ?? createTestRedisPrefix();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    BOARD_USER,
+    BOARD_PASSWORD,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const logger = logTo ? pino({ level: 'info' }, logTo) : pino({ level: config.LOG_LEVEL });
+  const composition = compose(config, { logger });
+  // Like a deployment behind a readiness probe: serve once Redis is connected (unless the test
+  // points the app at a Redis that is not there on purpose).
+  if (!('REDIS_URL' in env)) await until(() => composition.deps.health.redis(), 5000);
+  const server = await listen(createApp(composition.deps));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deps: composition.deps,
+    database,
+    prefix,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await composition.close();
+      if (!shared) {
+        await cleanRedisPrefix(prefix);
+        await database.drop();
+      }
+    },
+  };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * What a worker process does, in-process: drains a ticket's queue with the core drain loop over
+ * the real adapters, until the queue is empty. Tests use it to get requests decided.
+ */
+export class TestWorker {
+  readonly prisma: PrismaClient;
+  readonly redis: RedisClient;
+  readonly #queue: RedisIssueQueue;
+  readonly #store: PrismaTicketStore;
+
+  constructor(private readonly api: TestApi) {
+    this.prisma = createPrisma(api.database.url);
+    this.redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'api-test-worker');
+    this.#queue = new RedisIssueQueue(this.redis, { prefix: api.prefix });
+    this.#store = new PrismaTicketStore(this.prisma);
+  }
+
+  async ready(): Promise<this> {
+    await redisReady(this.redis, 2000);
+    return this;
+  }
+
+  drain(ticketId: number): Promise<DrainResult> {
+    return drainTicket(
+      {
+        store: this.#store,
+        queue: this.#queue,
+        lock: new RedisTicketLock(this.redis, { prefix: this.api.prefix, ttlMs: 5000 }),
+        clock: systemClock,
+        log: silent,
+        observer: new SharedMetrics(this.redis, { prefix: this.api.prefix }),
+        settings: { batchSize: 100, idleMs: 30, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+      },
+      ticketId,
+      new AbortController().signal,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.close();
+    this.redis.disconnect();
+    await this.prisma.$disconnect();
+  }
+}
