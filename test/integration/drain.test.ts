@@ -50,7 +50,7 @@ async function newTicket(totalQuantity: number): Promise<number> {
 async function enqueueMembers(ticketId: number, members: number[]): Promise<QueuedRequest[]> {
   const requests: QueuedRequest[] = [];
   for (const memberId of members) {
-    const admission = await queue.admit({ ticketId, memberId, window: 'OPEN', acceptedAt: Date.now() });
+    const admission = await queue.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
     if (admission.kind !== 'ADMITTED') throw new Error(admission.kind);
     await queue.enqueue(admission.request);
     requests.push(admission.request);
@@ -63,7 +63,12 @@ async function rows(ticketId: number) {
 }
 
 async function outcomes(requests: QueuedRequest[]) {
-  return Promise.all(requests.map(async (r) => (await queue.findRequest(r.requestId))?.outcome ?? null));
+  return Promise.all(
+    requests.map(async (r) => {
+      const stored = await queue.findRequest(r.requestId);
+      return stored?.kind === 'FOUND' ? stored.outcome : null;
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -156,7 +161,7 @@ describe('drainTicket on MariaDB and Redis', () => {
       const bareQueue = new RedisIssueQueue(redis, { prefix: stalePrefix });
       const lock = new RedisTicketLock(redis, { prefix: stalePrefix, ttlMs: 2000 });
       for (const memberId of members) {
-        const admission = await bareQueue.admit({ ticketId, memberId, window: 'OPEN', acceptedAt: Date.now() });
+        const admission = await bareQueue.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
         if (admission.kind === 'ADMITTED') await bareQueue.enqueue(admission.request);
       }
       const stale = (await lock.acquire(ticketId))!;

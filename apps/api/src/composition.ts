@@ -1,6 +1,6 @@
 import type { Config } from '@ticketing/config';
 import { systemClock, type Clock, type TicketStore } from '@ticketing/core';
-import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore } from '@ticketing/db';
+import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
 import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisIssueQueue, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -44,8 +44,8 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     redisDown = false;
   });
 
-  const tickets = new PrismaTicketStore(prisma);
-  const members = new PrismaMemberStore(prisma);
+  const tickets = reportingUnavailability(new PrismaTicketStore(prisma));
+  const members = reportingUnavailability(new PrismaMemberStore(prisma));
   const queue = new RedisIssueQueue(redis, { prefix: config.QUEUE_PREFIX });
   const sharedMetrics = new SharedMetrics(redis, { prefix: config.QUEUE_PREFIX });
 

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { compose } from './composition.js';
+import { tolerateDriverSetupRejections } from '@ticketing/db';
 
 /** In-flight requests still running this long after the signal are cut off... */
 const DRAIN_DEADLINE_MS = 8000;
@@ -21,6 +22,7 @@ function configuration(): Config {
 
 const config = configuration();
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
+tolerateDriverSetupRejections(logger);
 const stopping = new AbortController();
 const composition = compose(config, { logger, stopping: stopping.signal });
 const app = createApp(composition.deps);

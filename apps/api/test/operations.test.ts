@@ -77,7 +77,8 @@ describe('/metrics', () => {
     const waiting = (await http.post('/api/v1/tickets', { name: 'metrics queue', totalQuantity: 5 })).body;
     const [first, second] = [(await http.post('/api/v1/members', { name: 'metrics 1' })).body, (await http.post('/api/v1/members', { name: 'metrics 2' })).body];
     await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: first.id });
-    await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: second.id });
+    // The stock of 1 is spoken for by the first member: the second is refused at once, never queued.
+    expect((await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: second.id })).status).toBe(409);
     await worker.drain(ticket.id);
     await http.post(`/api/v1/tickets/${waiting.id}/issue-requests`, { memberId: first.id });
     await http.get(`/api/v1/tickets/${ticket.id}`);
@@ -98,12 +99,12 @@ describe('/metrics', () => {
     expect(text).toContain(`issue_queue_depth{ticket_id="${waiting.id}"} 1`);
     expect(text).toContain('# TYPE issue_decisions_total counter');
     expect(text).toContain('issue_decisions_total{outcome="ISSUED"} 1');
-    expect(text).toContain('issue_decisions_total{outcome="REJECTED_SOLD_OUT"} 1');
+    expect(text).toContain('issue_decisions_total{outcome="REJECTED_SOLD_OUT"} 0');
     expect(text).toContain('# TYPE issue_batch_size histogram');
     expect(text).toMatch(/issue_batch_size_bucket\{le="\+Inf"\} 1\n/);
-    expect(text).toContain('issue_batch_size_sum 2');
+    expect(text).toContain('issue_batch_size_sum 1');
     expect(text).toContain('# TYPE issue_decision_latency_seconds histogram');
-    expect(text).toContain('issue_decision_latency_seconds_count 2');
+    expect(text).toContain('issue_decision_latency_seconds_count 1');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });

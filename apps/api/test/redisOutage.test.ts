@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createPrisma, type PrismaClient } from '@ticketing/db';
-import net from 'node:net';
 import { client, type Answer, type Client } from './support/http.js';
+import { TcpProxy } from '../../../test/support/tcpProxy.js';
 import { startTestApi, type TestApi } from './support/testApi.js';
 
 /**
@@ -78,39 +78,8 @@ describe('an API whose Redis is a closed port', () => {
   });
 });
 
-/** A TCP proxy in front of the real Redis that the test can cut and restore. */
-class RedisProxy {
-  #server: net.Server | null = null;
-  readonly #sockets = new Set<net.Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = net.createServer((downstream) => {
-      const upstream = net.connect(6379, '127.0.0.1');
-      for (const socket of [downstream, upstream]) {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      downstream.pipe(upstream).pipe(downstream);
-      downstream.on('close', () => upstream.destroy());
-      upstream.on('close', () => downstream.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.#server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = null;
-    for (const socket of this.#sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 describe('Redis going away and coming back', () => {
-  const proxy = new RedisProxy();
+  const proxy = new TcpProxy(6379);
   let flaky: TestApi;
   let flakyHttp: Client;
 

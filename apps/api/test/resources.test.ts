@@ -177,12 +177,13 @@ describe('issue requests', () => {
 describe('issued tickets', () => {
   let ticketId: number;
   let holders: Array<{ id: number }>;
+  let lastAnswer: { status: number; body: any };
 
   beforeAll(async () => {
     ticketId = (await newTicket({ totalQuantity: 2 })).id;
     holders = [await newMember(), await newMember(), await newMember()];
     for (const member of holders) {
-      await http.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId: member.id });
+      lastAnswer = await http.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId: member.id });
     }
     await worker.drain(ticketId);
   });
@@ -203,10 +204,12 @@ describe('issued tickets', () => {
     expect(second.body.items.map((issue: { issueNumber: number }) => issue.issueNumber)).toEqual([2]);
   });
 
-  test('the third member was rejected SOLD_OUT, and polls so', async () => {
+  test('the third member was refused SOLD_OUT at once (the stock was spoken for), and is again', async () => {
+    expect(lastAnswer.status).toBe(409);
+    expect(lastAnswer.body).toMatchObject({ code: 'SOLD_OUT' });
     const again = await http.post(`/api/v1/tickets/${ticketId}/issue-requests`, { memberId: holders[2]!.id });
-    expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ status: 'REJECTED', reason: 'SOLD_OUT', issueNumber: null });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'SOLD_OUT' });
   });
 
   test('an issued request polls with its member ticket, which GET /members/{id}/tickets lists', async () => {

@@ -1,6 +1,6 @@
 import { loadConfig } from '@ticketing/config';
 import { systemClock } from '@ticketing/core';
-import { createPrisma, PrismaTicketStore } from '@ticketing/db';
+import { createPrisma, PrismaTicketStore, tolerateDriverSetupRejections } from '@ticketing/db';
 import { createRedis, RedisIssueQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
 import { pino } from 'pino';
 import { DrainSupervisor } from './supervisor.js';
@@ -17,6 +17,7 @@ const config = (() => {
 })();
 
 const log = pino({ level: config.LOG_LEVEL, base: { process: 'worker', pid: process.pid } });
+tolerateDriverSetupRejections(log);
 const prisma = createPrisma(config.DATABASE_URL, { connectionLimit: 5 });
 const redis = createRedis({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES }, 'ticketing-worker');
 redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));

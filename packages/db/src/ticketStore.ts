@@ -2,8 +2,8 @@ import {
   fail,
   ok,
   type BatchCommit,
+  type BatchMembers,
   type CommitResult,
-  type CommittedIssue,
   type MemberTicket,
   type NewTicket,
   type Page,
@@ -16,7 +16,7 @@ import {
 import { memberTicketColumns, ticketColumns } from './columns.js';
 import { commitIssues } from './commitBatch.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
-import type { PrismaClient } from './generated/prisma/client.js';
+import { Prisma, type PrismaClient } from './generated/prisma/client.js';
 import { pageWindow, toPage } from './paging.js';
 
 export class PrismaTicketStore implements TicketStore {
@@ -103,14 +103,20 @@ export class PrismaTicketStore implements TicketStore {
     };
   }
 
-  async findCommittedIssues(ticketId: number, memberIds: readonly number[]): Promise<CommittedIssue[]> {
-    if (memberIds.length === 0) return [];
-    const rows = await this.#prisma.memberTicket.findMany({
-      where: { ticketId, memberId: { in: [...new Set(memberIds)] } },
-      select: { memberId: true, issueNumber: true, id: true },
-      orderBy: { issueNumber: 'asc' },
-    });
-    return rows.map(({ memberId, issueNumber, id }) => ({ memberId, issueNumber, memberTicketId: id }));
+  /** One query per batch: which members exist, and which of them already hold this ticket. */
+  async readBatchMembers(ticketId: number, memberIds: readonly number[]): Promise<BatchMembers> {
+    const distinct = [...new Set(memberIds)];
+    if (distinct.length === 0) return { committed: [], missingMemberIds: [] };
+    const rows = await this.#prisma.$queryRaw<Array<{ memberId: number; issueNumber: number | null; memberTicketId: number | null }>>`
+      SELECT m.id AS memberId, mt.issue_number AS issueNumber, mt.id AS memberTicketId
+      FROM member m LEFT JOIN member_ticket mt ON mt.member_id = m.id AND mt.ticket_id = ${ticketId}
+      WHERE m.id IN (${Prisma.join(distinct)})`;
+    const found = new Set(rows.map((row) => Number(row.memberId)));
+    const committed = rows
+      .filter((row) => row.issueNumber !== null && row.memberTicketId !== null)
+      .map((row) => ({ memberId: Number(row.memberId), issueNumber: Number(row.issueNumber), memberTicketId: Number(row.memberTicketId) }))
+      .sort((a, b) => a.issueNumber - b.issueNumber);
+    return { committed, missingMemberIds: distinct.filter((id) => !found.has(id)) };
   }
 
   commitBatch(commit: BatchCommit): Promise<CommitResult> {

@@ -146,7 +146,7 @@ describe('the drainer', () => {
     expect((await store.loadDrainState(neverCloses))?.closeAt).toBeNull();
   });
 
-  test('findCommittedIssues answers the given members\' rows for that ticket only', async () => {
+  test('readBatchMembers answers the given members\' rows for that ticket only, and which members do not exist', async () => {
     const ticketId = await createTicketRow(prisma);
     const otherTicketId = await createTicketRow(prisma);
     const [a, b, c] = await createMemberRows(prisma, 3);
@@ -154,19 +154,21 @@ describe('the drainer', () => {
     await store.commitBatch({ ticketId: otherTicketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: issuesFor([c!], 0) });
     if (committed.kind !== 'COMMITTED') throw new Error('not committed');
 
-    const found = await store.findCommittedIssues(ticketId, [b!, c!, b!]);
-    expect(found).toEqual([committed.issues[1]]);
-    expect(found[0]).toEqual({ memberId: b, issueNumber: 2, memberTicketId: expect.any(Number) });
+    const missing = 2_000_000_111;
+    const found = await store.readBatchMembers(ticketId, [b!, c!, b!, missing]);
+    expect(found.committed).toEqual([committed.issues[1]]);
+    expect(found.committed[0]).toEqual({ memberId: b, issueNumber: 2, memberTicketId: expect.any(Number) });
+    expect(found.missingMemberIds).toEqual([missing]);
   });
 
-  test('findCommittedIssues answers an empty list without asking the database', async () => {
+  test('readBatchMembers answers an empty batch without asking the database', async () => {
     // A client that throws on any use proves no query is made (not a stand-in for Prisma's behaviour).
     const untouchable = new Proxy({} as PrismaClient, {
       get: () => {
         throw new Error('the database was asked');
       },
     });
-    expect(await new PrismaTicketStore(untouchable).findCommittedIssues(1, [])).toEqual([]);
+    expect(await new PrismaTicketStore(untouchable).readBatchMembers(1, [])).toEqual({ committed: [], missingMemberIds: [] });
   });
 });
 

@@ -13,7 +13,7 @@ import {
 } from '@ticketing/core';
 import { BullQueues } from './bullQueues.js';
 import { DecisionFeed } from './decisionFeed.js';
-import { activeTicketsKey, decisionsChannel, ticketKeys, ticketOfRequest } from './keys.js';
+import { activeTicketsKey, decisionsChannel, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -42,11 +42,15 @@ export class RedisIssueQueue implements IssueQueue {
     this.#queues = new BullQueues(redis, options.prefix);
   }
 
-  async admit({ ticketId, memberId, window, acceptedAt }: AdmissionInput): Promise<Admission> {
+  async admit({ ticketId, memberId, totalQuantity, window, acceptedAt }: AdmissionInput): Promise<Admission> {
     const keys = ticketKeys(this.options.prefix, ticketId);
-    const requestId = `${ticketId}-${randomBytes(10).toString('hex')}`;
     const [kind, value] = await unavailableOnError(() =>
-      runScript<[string, string]>(this.redis, 'admit', [keys.members, keys.soldOut], [memberId, requestId, window]),
+      runScript<[string, string]>(
+        this.redis,
+        'admit',
+        [keys.members, keys.soldOut, keys.epoch],
+        [ticketId, memberId, window, totalQuantity, randomBytes(4).toString('hex'), randomBytes(8).toString('hex')],
+      ),
     );
     if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
     return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
@@ -68,13 +72,15 @@ export class RedisIssueQueue implements IssueQueue {
   }
 
   async findRequest(requestId: string): Promise<StoredRequest | null> {
-    const ticketId = ticketOfRequest(requestId);
-    if (ticketId === null) return null;
-    const { jobPrefix } = ticketKeys(this.options.prefix, ticketId);
-    const [data, result] = await unavailableOnError(() => this.redis.hmget(jobPrefix + requestId, 'data', 'returnvalue'));
+    const parts = parseRequestId(requestId);
+    if (parts === null) return null;
+    const keys = ticketKeys(this.options.prefix, parts.ticketId);
+    const [data, result] = await unavailableOnError(() => this.redis.hmget(keys.jobPrefix + requestId, 'data', 'returnvalue'));
     const request = parseRequest(requestId, data);
-    if (request === null) return null;
-    return { request, outcome: result ? (JSON.parse(result) as Outcome) : null };
+    if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
+    // Not there: never handed out in this ticket's epoch (a made-up id), or lost with the epoch.
+    const epoch = await unavailableOnError(() => this.redis.get(keys.epoch));
+    return epoch === parts.epoch ? null : { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId };
   }
 
   watchDecision(requestId: string): DecisionWatch {

@@ -18,6 +18,7 @@ export interface TicketKeys {
   fence: string;
   soldOut: string;
   members: string;
+  epoch: string;
 }
 
 export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
@@ -33,6 +34,7 @@ export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
     fence: `${own}fence`,
     soldOut: `${own}sold-out`,
     members: `${own}members`,
+    epoch: `${own}epoch`,
   };
 }
 
@@ -41,8 +43,17 @@ export const activeTicketsKey = (prefix: string): string => `${prefix}:active-ti
 export const decisionsChannel = (prefix: string): string => `${prefix}:decisions`;
 export const metricsKey = (prefix: string): string => `${prefix}:metrics`;
 
-/** Request ids are `<ticketId>-<random>`: opaque to clients, but they name the ticket's queue. */
-export function ticketOfRequest(requestId: string): number | null {
-  const match = /^([1-9]\d{0,9})-[0-9a-f]{20}$/.exec(requestId);
-  return match ? Number(match[1]) : null;
+export interface RequestIdParts {
+  ticketId: number;
+  memberId: number;
+  epoch: string;
+}
+
+/**
+ * Request ids are `<ticketId>-<memberId>-<epoch>-<random>` (made by admit.lua): opaque to clients,
+ * but they name the ticket's queue, and whom to report a request Redis has lost for.
+ */
+export function parseRequestId(requestId: string): RequestIdParts | null {
+  const match = /^([1-9]\d{0,9})-([1-9]\d{0,9})-([0-9a-f]{8})-[0-9a-f]{16}$/.exec(requestId);
+  return match ? { ticketId: Number(match[1]), memberId: Number(match[2]), epoch: match[3]! } : null;
 }

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 async function submit(ticketId: number, memberId: number): Promise<QueuedRequest> {
-  const admission = await queue.admit({ ticketId, memberId, window: 'OPEN', acceptedAt: Date.now() });
+  const admission = await queue.admit({ ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: Date.now() });
   if (admission.kind !== 'ADMITTED') throw new Error(`not admitted: ${admission.kind}`);
   await queue.enqueue(admission.request);
   return admission.request;
@@ -32,7 +32,7 @@ const issued = (n: number): Outcome => ({ status: 'ISSUED', issueNumber: n, memb
 describe('admission', () => {
   test('one request per member: every later submission gets the first requestId, even concurrent ones', async () => {
     const admissions = await Promise.all(
-      Array.from({ length: 10 }, () => queue.admit({ ticketId: 10, memberId: 1, window: 'OPEN', acceptedAt: 1 })),
+      Array.from({ length: 10 }, () => queue.admit({ ticketId: 10, memberId: 1, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })),
     );
     expect(admissions.filter((a) => a.kind === 'ADMITTED')).toHaveLength(1);
     const ids = new Set(admissions.map((a) => (a.kind === 'REFUSED' ? null : a.request.requestId)));
@@ -40,12 +40,12 @@ describe('admission', () => {
   });
 
   test('refuses outside the sales window and once sold out, but a member who asked still gets the request', async () => {
-    expect(await queue.admit({ ticketId: 11, memberId: 1, window: 'NOT_OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'NOT_OPEN' });
-    expect(await queue.admit({ ticketId: 11, memberId: 1, window: 'CLOSED', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'CLOSED' });
+    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'NOT_OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'NOT_OPEN' });
+    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'CLOSED' });
     const first = await submit(11, 2);
     await redis.set(ticketKeys(prefix, 11).soldOut, '1');
-    expect(await queue.admit({ ticketId: 11, memberId: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
-    const again = await queue.admit({ ticketId: 11, memberId: 2, window: 'CLOSED', acceptedAt: 1 });
+    expect(await queue.admit({ ticketId: 11, memberId: 3, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    const again = await queue.admit({ ticketId: 11, memberId: 2, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 });
     expect(again.kind === 'EXISTING' && again.request.requestId).toBe(first.requestId);
   });
 });
@@ -55,7 +55,7 @@ describe('queue', () => {
     const request = await submit(20, 1);
     await queue.enqueue(request);
     expect(await redis.llen(ticketKeys(prefix, 20).wait)).toBe(1);
-    expect(await queue.findRequest(request.requestId)).toEqual({ request, outcome: null });
+    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'FOUND', request, outcome: null });
     expect(await queue.activeTickets()).toContain(20);
   });
 
@@ -89,11 +89,11 @@ describe('queue', () => {
 
     expect(await queue.completeBatch(40, token - 1, results, false)).toBe(false);
     expect(await redis.llen(ticketKeys(prefix, 40).wait)).toBe(4);
-    expect((await queue.findRequest(requests[0]!.requestId))!.outcome).toBeNull();
+    expect(await queue.findRequest(requests[0]!.requestId)).toMatchObject({ outcome: null });
 
     expect(await queue.completeBatch(40, token, results, false)).toBe(true);
     expect((await queue.peekBatch(40, token, 10))!.map((e) => e.request)).toEqual(requests.slice(2));
-    expect((await queue.findRequest(requests[0]!.requestId))!.outcome).toEqual(results[0]!.outcome);
+    expect(await queue.findRequest(requests[0]!.requestId)).toMatchObject({ outcome: results[0]!.outcome });
 
     const bull = bullQueueFor(redis, prefix, 40);
     const job = await bull.getJob(requests[1]!.requestId);
@@ -119,7 +119,7 @@ describe('queue', () => {
     const request = await submit(42, 1);
     const token = (await lock.acquire(42))!;
     await queue.completeBatch(42, token, [{ requestId: request.requestId, outcome: issued(1) }], true);
-    expect(await queue.admit({ ticketId: 42, memberId: 2, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    expect(await queue.admit({ ticketId: 42, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
   });
 
   test('a thousand concurrent submissions are peeked in the order their enqueue finished', async () => {
@@ -154,12 +154,33 @@ describe('queue', () => {
     expect(await watch.until(5000)).toBe(true);
     expect(Date.now() - startedAt).toBeLessThan(4000);
     watch.close();
-    const idle = queue.watchDecision('70-00000000000000000000');
+    const idle = queue.watchDecision('70-1-00000000-0000000000000000');
     expect(await idle.until(50)).toBe(false);
     idle.close();
   });
 
+  test('once as many members as the stock are admitted, a newcomer is SOLD_OUT at once; the admitted still get theirs', async () => {
+    const admitted = [];
+    for (let m = 1; m <= 3; m++) admitted.push(await queue.admit({ ticketId: 80, memberId: m, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 }));
+    expect(admitted.every((a) => a.kind === 'ADMITTED')).toBe(true);
+    expect(await queue.admit({ ticketId: 80, memberId: 4, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    expect((await queue.admit({ ticketId: 80, memberId: 2, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).kind).toBe('EXISTING');
+  });
+
+  test('a request Redis has lost (the ticket’s keys are gone) is reported LOST, naming its member', async () => {
+    const request = await submit(81, 7);
+    for (const key of await redis.keys(`${prefix}:*{81}*`)) await redis.del(key);
+    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'LOST', ticketId: 81, memberId: 7 });
+    // New requests start a new epoch and work as before.
+    const fresh = await submit(81, 8);
+    expect(await queue.findRequest(fresh.requestId)).toMatchObject({ kind: 'FOUND' });
+    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'LOST', ticketId: 81, memberId: 7 });
+  });
+
   test('unknown and malformed request ids are simply not found', async () => {
+    const known = await submit(82, 1);
+    const sameEpochUnknown = known.requestId.replace(/[0-9a-f]{16}$/, '0000000000000000');
+    expect(await queue.findRequest(sameEpochUnknown)).toBeNull();
     expect(await queue.findRequest('70-00000000000000000000')).toBeNull();
     expect(await queue.findRequest('nonsense')).toBeNull();
     expect(await queue.findRequest('1:2')).toBeNull();

@@ -18,7 +18,7 @@ export interface DrainSettings {
 }
 
 export interface DrainDeps {
-  store: Pick<TicketStore, 'loadDrainState' | 'findCommittedIssues' | 'commitBatch'>;
+  store: Pick<TicketStore, 'loadDrainState' | 'readBatchMembers' | 'commitBatch'>;
   queue: Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'>;
   lock: TicketLock;
   clock: Clock;
@@ -122,11 +122,13 @@ async function decideAndCommit(
   state: StoredDrainState,
   batch: readonly PeekedRequest[],
 ): Promise<DecidedResult[] | null> {
-  const requests = batch.flatMap((entry) => (entry.request ? [entry.request] : []));
-  const committed = await deps.store.findCommittedIssues(
+  const queued = batch.flatMap((entry) => (entry.request ? [entry.request] : []));
+  const { committed, missingMemberIds } = await deps.store.readBatchMembers(
     lease.ticketId,
-    requests.map((request) => request.memberId),
+    queued.map((request) => request.memberId),
   );
+  const missing = new Set(missingMemberIds);
+  const requests = missing.size === 0 ? queued : queued.filter((request) => !missing.has(request.memberId));
   const decided = decideBatch(state, requests, committed);
   const rowIds = new Map(committed.map((issue) => [issue.memberId, issue.memberTicketId]));
   if (decided.newIssues.length > 0) {
@@ -155,9 +157,13 @@ async function decideAndCommit(
         : { status: 'REJECTED', reason: decision.reason, decidedAt },
     );
   }
-  return batch.map(({ requestId }) => ({
+  return batch.map(({ requestId, request }) => ({
     requestId,
-    outcome: outcomes.get(requestId) ?? { status: 'FAILED', reason: 'QUEUE_DATA_LOST', decidedAt },
+    outcome: outcomes.get(requestId) ?? {
+      status: 'FAILED',
+      reason: request === null ? 'QUEUE_DATA_LOST' : 'MEMBER_NOT_FOUND',
+      decidedAt,
+    },
   }));
 }
 

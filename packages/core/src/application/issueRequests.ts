@@ -1,5 +1,5 @@
-import { fail, ok, type Result } from '../domain/errors.js';
-import { decidedView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
+import { fail, ok, StoreUnavailableError, type Result } from '../domain/errors.js';
+import { decidedView, lostView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
 import type { MemberTicket } from '../domain/member.js';
 import { salesWindow } from '../domain/ticket.js';
 import type { IssueQueue } from '../ports/queue.js';
@@ -27,7 +27,13 @@ export async function submitIssueRequest(
 ): Promise<Result<Submission>> {
   const [ticket, memberExists] = await Promise.all([
     deps.tickets.findTicket(ticketId),
-    deps.members.memberExists(memberId),
+    // While the database is away the member cannot be checked here: the request is queued all
+    // the same (that is what the queue is for) and the worker, which must reach the database to
+    // decide anyway, fails it MEMBER_NOT_FOUND if the member does not exist.
+    deps.members.memberExists(memberId).catch((error: unknown) => {
+      if (error instanceof StoreUnavailableError) return true;
+      throw error;
+    }),
   ]);
   if (ticket === null) return fail('TICKET_NOT_FOUND');
   if (!memberExists) return fail('MEMBER_NOT_FOUND');
@@ -36,6 +42,7 @@ export async function submitIssueRequest(
   const admission = await deps.queue.admit({
     ticketId,
     memberId,
+    totalQuantity: ticket.totalQuantity,
     window: salesWindow(ticket, now),
     acceptedAt: now.getTime(),
   });
@@ -65,10 +72,19 @@ export async function readIssueRequest(
   requestId: string,
 ): Promise<IssueRequestView | null> {
   const stored = await deps.queue.findRequest(requestId);
-  if (stored?.outcome) return decidedView(stored.request, stored.outcome);
-  const issue = await deps.tickets.findIssueByRequestId(requestId);
-  if (issue !== null) return issuedView(issue, stored?.request.acceptedAt ?? null);
-  return stored ? pendingView(stored.request) : null;
+  if (stored?.kind === 'FOUND' && stored.outcome) return decidedView(stored.request, stored.outcome);
+  const pending = stored?.kind === 'FOUND' ? stored.request : null;
+  let issue: MemberTicket | null;
+  try {
+    issue = await deps.tickets.findIssueByRequestId(requestId);
+  } catch (error) {
+    // Without the database a pending request is still pending as far as anyone can tell.
+    if (error instanceof StoreUnavailableError && pending !== null) return pendingView(pending);
+    throw error;
+  }
+  if (issue !== null) return issuedView(issue, pending?.acceptedAt ?? null);
+  if (pending !== null) return pendingView(pending);
+  return stored?.kind === 'LOST' ? lostView(requestId, stored.ticketId, stored.memberId) : null;
 }
 
 /** Answers at once when decided, else waits up to waitMs for the decision. */

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'ISSUE_REQUEST_NOT_FOUND'
   | 'MEMBER_TICKET_NOT_FOUND'
   | 'ALREADY_USED'
-  | 'QUEUE_UNAVAILABLE';
+  | 'QUEUE_UNAVAILABLE'
+  | 'DATABASE_UNAVAILABLE';
 
 export interface DomainError {
   code: ErrorCode;
@@ -25,6 +26,14 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(code: ErrorCode): Result<T> => ({ ok: false, error: { code } });
+
+/** Thrown by store adapters when the database cannot be reached right now. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(cause?: unknown) {
+    super('the database is unavailable', { cause });
+  }
+}
 
 /** Thrown by queue adapters when Redis cannot take or answer a request right now. */
 export class QueueUnavailableError extends Error {

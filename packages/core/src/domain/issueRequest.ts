@@ -10,7 +10,7 @@ export interface QueuedRequest {
 export type RejectionReason = 'SOLD_OUT' | 'CLOSED';
 
 /** Why a request ended FAILED: nothing about the member, something about the system. */
-export type FailureReason = 'QUEUE_DATA_LOST' | 'TICKET_NOT_FOUND';
+export type FailureReason = 'QUEUE_DATA_LOST' | 'TICKET_NOT_FOUND' | 'MEMBER_NOT_FOUND';
 
 /** What decideBatch says about one request. */
 export type Decision =
@@ -48,6 +48,21 @@ export function pendingView(request: QueuedRequest): IssueRequestView {
     issueNumber: null,
     memberTicketId: null,
     acceptedAt: new Date(request.acceptedAt),
+    decidedAt: null,
+  };
+}
+
+/** A request the queue lost (Redis restarted empty, or failed over losing writes). */
+export function lostView(requestId: string, ticketId: number, memberId: number): IssueRequestView {
+  return {
+    requestId,
+    ticketId,
+    memberId,
+    status: 'FAILED',
+    reason: 'QUEUE_DATA_LOST',
+    issueNumber: null,
+    memberTicketId: null,
+    acceptedAt: null,
     decidedAt: null,
   };
 }

@@ -11,14 +11,16 @@ export type Admission =
 export interface AdmissionInput {
   ticketId: number;
   memberId: number;
+  /** Once this many members have been admitted, the stock is spoken for: later ones are SOLD_OUT. */
+  totalQuantity: number;
   window: SalesWindow;
   acceptedAt: number;
 }
 
-export interface StoredRequest {
-  request: QueuedRequest;
-  outcome: Outcome | null;
-}
+export type StoredRequest =
+  | { kind: 'FOUND'; request: QueuedRequest; outcome: Outcome | null }
+  /** The id is one the queue handed out, but the queue has since lost it (Redis lost data). */
+  | { kind: 'LOST'; ticketId: number; memberId: number };
 
 export interface DecisionWatch {
   /** Resolves true as soon as the request is decided, false after timeoutMs. */
@@ -43,6 +45,11 @@ export interface PeekedRequest {
  * nothing when the caller no longer holds the ticket's lock.
  */
 export interface IssueQueue {
+  /**
+   * One request per member; refuses outside the sales window, when the ticket is sold out, and
+   * when as many members as the ticket has stock were admitted already (each of them, being a
+   * distinct member ahead in the queue, takes one unit: a newcomer could only be rejected).
+   */
   admit(input: AdmissionInput): Promise<Admission>;
   /** Idempotent per requestId: a request already in the queue is not added twice. */
   enqueue(request: QueuedRequest): Promise<void>;

@@ -33,6 +33,13 @@ export interface CommittedIssue extends ExistingIssue {
   memberTicketId: number;
 }
 
+/** What the database knows about the members of a batch. */
+export interface BatchMembers {
+  committed: CommittedIssue[];
+  /** Members that do not exist (the API admits unverified members while the database is away). */
+  missingMemberIds: number[];
+}
+
 export interface BatchCommit {
   ticketId: number;
   /** The committing lock holder's token; the commit is refused when a newer one has committed. */
@@ -58,7 +65,7 @@ export interface TicketStore {
   findIssueByRequestId(requestId: string): Promise<MemberTicket | null>;
 
   loadDrainState(ticketId: number): Promise<StoredDrainState | null>;
-  findCommittedIssues(ticketId: number, memberIds: readonly number[]): Promise<CommittedIssue[]>;
+  readBatchMembers(ticketId: number, memberIds: readonly number[]): Promise<BatchMembers>;
   /** One transaction: the guarded ticket update and the batch's member_ticket rows. */
   commitBatch(commit: BatchCommit): Promise<CommitResult>;
 }

@@ -74,6 +74,10 @@ export const problemMessages: Record<ProblemCode, Record<Language, Text>> = {
     ko: { title: '잠시 요청을 받을 수 없습니다', detail: '발급 대기열에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.' },
     en: { title: 'Queue unavailable', detail: 'The issue queue cannot be reached right now; retry shortly.' },
   },
+  DATABASE_UNAVAILABLE: {
+    ko: { title: '잠시 요청을 처리할 수 없습니다', detail: '데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.' },
+    en: { title: 'Database unavailable', detail: 'The database cannot be reached right now; retry shortly.' },
+  },
   PAYLOAD_TOO_LARGE: {
     ko: { title: '요청 본문이 너무 큽니다', detail: '요청 본문은 {limit}바이트를 넘을 수 없습니다.' },
     en: { title: 'Payload too large', detail: 'The request body must not exceed {limit} bytes.' },

@@ -1,4 +1,4 @@
-import { QueueUnavailableError } from '@ticketing/core';
+import { QueueUnavailableError, StoreUnavailableError } from '@ticketing/core';
 import type { Request, Response } from 'express';
 import { fill, problemMessages, validationMessages, type Language, type ProblemCode, type ValidationRule } from './messages.js';
 
@@ -23,6 +23,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL_ERROR: 500,
   QUEUE_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -115,6 +116,7 @@ export function sendProblem(req: Request, res: Response, problem: Problem): void
 /** What a thrown error means to the client. */
 export function problemFromError(error: unknown): Problem {
   if (isQueueUnavailable(error)) return new Problem('QUEUE_UNAVAILABLE', { headers: { 'Retry-After': '1' } });
+  if (isStoreUnavailable(error)) return new Problem('DATABASE_UNAVAILABLE', { headers: { 'Retry-After': '1' } });
   const status = transportStatus(error);
   // Errors raised by Express and body-parser while reading the request: the client's fault.
   if (status === 413) return new Problem('PAYLOAD_TOO_LARGE', { params: { limit: BODY_LIMIT_BYTES } });
@@ -132,6 +134,13 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 function isQueueUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth += 1) {
     if (current instanceof QueueUnavailableError || current.name === 'QueueUnavailableError') return true;
+  }
+  return false;
+}
+
+function isStoreUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth += 1) {
+    if (current instanceof StoreUnavailableError || current.name === 'StoreUnavailableError') return true;
   }
   return false;
 }

@@ -39,7 +39,7 @@ export function cachedLookups(
 ): Required<SubmissionLookups> {
   const options = { ...DEFAULTS, ...settings };
   // Concurrent lookups of one ticket share a single query (the promise is what is cached).
-  const ticketCache = new Map<number, { ticket: Promise<Ticket | null>; expiresAt: number }>();
+  const ticketCache = new Map<number, { ticket: Promise<Ticket | null>; expiresAt: number; found?: Ticket }>();
   // Members are never deleted: once seen, a member exists for good. Absence is not cached, so a
   // member created a moment ago (by any process) is found at once.
   const knownMembers = new Set<number>();
@@ -49,13 +49,26 @@ export function cachedLookups(
       const now = options.now();
       const cached = ticketCache.get(ticketId);
       if (cached && cached.expiresAt > now) return cached.ticket;
-      const entry = { ticket: tickets.findTicket(ticketId), expiresAt: now + options.ticketTtlMs };
+      const entry: { ticket: Promise<Ticket | null>; expiresAt: number; found?: Ticket } = {
+        ticket: tickets.findTicket(ticketId),
+        expiresAt: now + options.ticketTtlMs,
+      };
+      const stale = cached?.found;
+      if (stale) {
+        // Refresh behind the answer: while the database is away the ticket last seen keeps serving
+        // submissions (its times and quantity never change) and the queue keeps taking requests.
+        entry.found = stale;
+        entry.ticket = entry.ticket.catch(() => stale);
+        ticketCache.set(ticketId, entry);
+        return Promise.resolve(stale);
+      }
       ticketCache.delete(ticketId);
       bound(ticketCache, options.maxTickets);
       ticketCache.set(ticketId, entry);
       entry.ticket.then(
         (ticket) => {
           if (ticket === null) entry.expiresAt = Math.min(entry.expiresAt, options.now() + options.missingTicketTtlMs);
+          else entry.found = ticket;
         },
         () => {
           if (ticketCache.get(ticketId) === entry) ticketCache.delete(ticketId);

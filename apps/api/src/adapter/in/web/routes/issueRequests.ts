@@ -1,4 +1,4 @@
-import { getIssueRequest, submitIssueRequest, type IssueQueue, type IssueRequestDeps } from '@ticketing/core';
+import { getIssueRequest, QueueUnavailableError, submitIssueRequest, type IssueQueue, type IssueRequestDeps } from '@ticketing/core';
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
@@ -8,6 +8,13 @@ import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, TicketPath, Wa
 import { issueRequestView } from '../views.js';
 
 const REQUESTS = '/api/v1/issue-requests';
+
+/**
+ * A submission is answered within a second, whatever Redis is doing (G8): one that has not been
+ * queued by then is answered 503 with Retry-After. Its steps are idempotent, so if it still lands
+ * afterwards, the member's retry is answered 200 with that very request.
+ */
+const SUBMISSION_DEADLINE_MS = 800;
 
 export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 'clock' | 'lookups' | 'stopping'>): Endpoint[] {
   const { tickets, queue, clock, lookups, stopping } = deps;
@@ -38,7 +45,7 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
       },
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SOLD_OUT', 'NOT_OPEN', 'CLOSED', 'QUEUE_UNAVAILABLE'],
       async handle({ params, body }, { res }) {
-        const submitted = await submitIssueRequest(submission, params.ticketId, body.memberId);
+        const submitted = await withinDeadline(submitIssueRequest(submission, params.ticketId, body.memberId), SUBMISSION_DEADLINE_MS);
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
         res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
@@ -114,4 +121,13 @@ function interruptibleWatches(queue: IssueQueue, signal: AbortSignal): IssueQueu
     completeBatch: (ticketId, token, results, soldOut) => queue.completeBatch(ticketId, token, results, soldOut),
     retireIfEmpty: (ticketId) => queue.retireIfEmpty(ticketId),
   };
+}
+
+function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(new Error(`not queued within ${ms} ms`))), ms);
+  });
+  work.catch(() => undefined); // a late failure has nobody left to answer
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
