@@ -31,6 +31,7 @@ export async function onTestServer<T>(sql: string, values?: unknown[]): Promise<
     port: url.port === '' ? 3306 : Number(url.port),
     user: decodeURIComponent(url.username) || undefined,
     password: url.password === '' ? undefined : decodeURIComponent(url.password),
+    timezone: '+00:00', // DATETIME values are UTC throughout, whatever this process's zone
   });
   try {
     return (await conn.query(sql, values)) as T;

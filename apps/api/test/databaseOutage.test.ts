@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { cleanRedisPrefix, createTestRedisPrefix } from '../../../test/support/redis.js';
+import { tolerateDriverSetupRejections } from '@ticketing/db';
 import { client, type Client } from './support/http.js';
 import { TcpProxy } from '../../../test/support/tcpProxy.js';
 import { startTestApi, TestWorker, type TestApi } from './support/testApi.js';
@@ -20,6 +21,8 @@ let ticketId: number;
 let memberIds: number[];
 
 beforeAll(async () => {
+  // As main.ts does: a connection cut while being set up must not end the process.
+  tolerateDriverSetupRejections({ warn: () => undefined });
   await proxy.start();
   database = await createTestDatabase();
   const proxied = new URL(database.url);

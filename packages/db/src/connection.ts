@@ -59,12 +59,13 @@ export function redactDatabaseUrl(databaseUrl: string): string {
 }
 
 /**
- * Driver settings for a connection to `address`. Two are fixed whatever the URL says, because
- * correctness depends on them:
- * - time_zone UTC: the Prisma adapter writes and reads DATETIME values as UTC, so the server's
- *   CURRENT_TIMESTAMP(3) defaults must be UTC too;
- * - foundRows: an UPDATE reports the rows it matched, not only those it changed, so a guarded
- *   update that rewrites equal values still counts as done.
+ * Driver settings for a connection to `address`. foundRows is fixed whatever the URL says: an
+ * UPDATE reports the rows it matched, not only those it changed, so a guarded update that
+ * rewrites equal values still counts as done.
+ * No session time zone is set, on purpose: the Prisma adapter writes and reads DATETIME values as
+ * UTC strings and the stores write every timestamp themselves (no CURRENT_TIMESTAMP defaults are
+ * relied on), so the session's zone never matters, and a connection then needs no set-up
+ * statement, whose failure the driver leaves as a rejection nobody handles.
  */
 export function connectionConfig(address: DatabaseAddress): ConnectionConfig {
   return {
@@ -74,7 +75,6 @@ export function connectionConfig(address: DatabaseAddress): ConnectionConfig {
     user: address.user,
     password: address.password,
     database: address.database === '' ? undefined : address.database,
-    timezone: '+00:00',
     foundRows: true,
   };
 }

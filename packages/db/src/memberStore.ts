@@ -22,7 +22,7 @@ export class PrismaMemberStore implements MemberStore {
 
   async createMember(name: string): Promise<Result<Member>> {
     try {
-      return ok(await this.#prisma.member.create({ data: { name }, select: memberColumns }));
+      return ok(await this.#prisma.member.create({ data: { name, createdAt: new Date() }, select: memberColumns }));
     } catch (error) {
       if (isUniqueViolation(error)) return fail('MEMBER_NAME_TAKEN');
       throw error;

@@ -29,7 +29,7 @@ export class PrismaTicketStore implements TicketStore {
   async createTicket(ticket: NewTicket): Promise<Result<Ticket>> {
     try {
       const { name, totalQuantity, openAt, closeAt } = ticket;
-      const data = { name, totalQuantity, openAt, closeAt };
+      const data = { name, totalQuantity, openAt, closeAt, createdAt: new Date() };
       return ok(await this.#prisma.ticket.create({ data, select: ticketColumns }));
     } catch (error) {
       if (isUniqueViolation(error)) return fail('TICKET_NAME_TAKEN');

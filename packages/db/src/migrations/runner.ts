@@ -43,7 +43,12 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
   let conn: mariadb.Connection;
   try {
     // Connect to the server, not the database: it may not exist yet.
-    conn = await mariadb.createConnection({ ...connectionConfig({ ...address, database: '' }), multipleStatements: true });
+    // UTC like Prisma: the history's CURRENT_TIMESTAMP(3) values are read back as UTC.
+    conn = await mariadb.createConnection({
+      ...connectionConfig({ ...address, database: '' }),
+      timezone: '+00:00',
+      multipleStatements: true,
+    });
   } catch (error) {
     throw new MigrationError(`cannot connect to ${redactDatabaseUrl(options.databaseUrl)}: ${messageOf(error)}`, {
       cause: error,

@@ -50,6 +50,8 @@ function routeConfig(definition: Endpoint): RouteConfig {
   }
   const problems: ProblemCode[] = [...definition.problems];
   if (definition.body) problems.push('PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  // Every resource reads or writes MySQL; while it is away they answer 503 (submissions still queue).
+  if (definition.path.startsWith('/api/v1/')) problems.push('DATABASE_UNAVAILABLE');
   for (const [status, codes] of groupByStatus(problems)) {
     responses[status] = problemResponse(`Problem: ${codes.join(', ')}`);
   }

@@ -1,4 +1,4 @@
-import type { MemberStore, Ticket, TicketStore } from '@ticketing/core';
+import { StoreUnavailableError, type MemberStore, type Ticket, type TicketStore } from '@ticketing/core';
 
 /**
  * The two reads every submission makes before it reaches the queue. Tickets and members never
@@ -19,6 +19,11 @@ export interface LookupCacheOptions {
   missingTicketTtlMs: number;
   maxTickets: number;
   maxMembers: number;
+  /**
+   * A member check that takes longer counts as "cannot tell": the submission is queued and the
+   * worker checks the member (a slow or absent database must not hold up the queue).
+   */
+  memberCheckTimeoutMs: number;
   now(): number;
 }
 
@@ -27,10 +32,19 @@ const DEFAULTS: LookupCacheOptions = {
   missingTicketTtlMs: 1000,
   maxTickets: 10_000,
   maxMembers: 500_000,
+  memberCheckTimeoutMs: 300,
   now: Date.now,
 };
 
 const EXISTS = Promise.resolve(true);
+
+interface TicketEntry {
+  ticket: Promise<Ticket | null>;
+  expiresAt: number;
+  /** The ticket once loaded; served while a refresh is pending or failing. */
+  found?: Ticket;
+  refreshing?: boolean;
+}
 
 export function cachedLookups(
   tickets: Pick<TicketStore, 'findTicket'>,
@@ -39,53 +53,71 @@ export function cachedLookups(
 ): Required<SubmissionLookups> {
   const options = { ...DEFAULTS, ...settings };
   // Concurrent lookups of one ticket share a single query (the promise is what is cached).
-  const ticketCache = new Map<number, { ticket: Promise<Ticket | null>; expiresAt: number; found?: Ticket }>();
+  const ticketCache = new Map<number, TicketEntry>();
   // Members are never deleted: once seen, a member exists for good. Absence is not cached, so a
   // member created a moment ago (by any process) is found at once.
   const knownMembers = new Set<number>();
 
-  return {
-    findTicket(ticketId) {
-      const now = options.now();
-      const cached = ticketCache.get(ticketId);
-      if (cached && cached.expiresAt > now) return cached.ticket;
-      const entry: { ticket: Promise<Ticket | null>; expiresAt: number; found?: Ticket } = {
-        ticket: tickets.findTicket(ticketId),
-        expiresAt: now + options.ticketTtlMs,
-      };
-      const stale = cached?.found;
-      if (stale) {
-        // Refresh behind the answer: while the database is away the ticket last seen keeps serving
-        // submissions (its times and quantity never change) and the queue keeps taking requests.
-        entry.found = stale;
-        entry.ticket = entry.ticket.catch(() => stale);
-        ticketCache.set(ticketId, entry);
-        return Promise.resolve(stale);
-      }
-      ticketCache.delete(ticketId);
-      bound(ticketCache, options.maxTickets);
-      ticketCache.set(ticketId, entry);
-      entry.ticket.then(
-        (ticket) => {
-          if (ticket === null) entry.expiresAt = Math.min(entry.expiresAt, options.now() + options.missingTicketTtlMs);
-          else entry.found = ticket;
-        },
+  function remember(ticketId: number, entry: TicketEntry): void {
+    ticketCache.delete(ticketId);
+    bound(ticketCache, options.maxTickets);
+    ticketCache.set(ticketId, entry);
+  }
+
+  function load(ticketId: number): TicketEntry {
+    const entry: TicketEntry = { ticket: tickets.findTicket(ticketId), expiresAt: options.now() + options.ticketTtlMs };
+    entry.ticket.then(
+      (ticket) => {
+        if (ticket === null) entry.expiresAt = Math.min(entry.expiresAt, options.now() + options.missingTicketTtlMs);
+        else entry.found = ticket;
+      },
+      () => {
+        if (ticketCache.get(ticketId) === entry) ticketCache.delete(ticketId);
+      },
+    );
+    return entry;
+  }
+
+  /**
+   * An expired ticket is refreshed behind the answer: while the database is away the ticket last
+   * seen keeps serving submissions (its times and quantity never change), so the queue keeps
+   * taking requests, and the refresh is tried again a TTL later.
+   */
+  function revalidate(ticketId: number, stale: TicketEntry & { found: Ticket }): Promise<Ticket | null> {
+    if (!stale.refreshing) {
+      stale.refreshing = true;
+      const fresh = load(ticketId);
+      fresh.ticket.then(
+        () => ticketCache.get(ticketId) === stale && remember(ticketId, fresh),
         () => {
-          if (ticketCache.get(ticketId) === entry) ticketCache.delete(ticketId);
+          stale.refreshing = false;
+          stale.expiresAt = options.now() + options.ticketTtlMs;
         },
       );
+    }
+    return Promise.resolve(stale.found);
+  }
+
+  return {
+    findTicket(ticketId) {
+      const cached = ticketCache.get(ticketId);
+      if (cached && cached.expiresAt > options.now()) return cached.ticket;
+      if (cached?.found) return revalidate(ticketId, cached as TicketEntry & { found: Ticket });
+      const entry = load(ticketId);
+      remember(ticketId, entry);
       return entry.ticket;
     },
 
     memberExists(memberId) {
       if (knownMembers.has(memberId)) return EXISTS;
-      return members.memberExists(memberId).then((exists) => {
+      const checked = members.memberExists(memberId).then((exists) => {
         if (exists) {
           bound(knownMembers, options.maxMembers);
           knownMembers.add(memberId);
         }
         return exists;
       });
+      return withTimeout(checked, options.memberCheckTimeoutMs);
     },
 
     forgetTicket(ticketId) {
@@ -101,4 +133,13 @@ function bound(cache: Map<number, unknown> | Set<number>, max: number): void {
     if (oldest.done) return;
     cache.delete(oldest.value);
   }
+}
+
+function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(new Error(`no answer within ${ms} ms`))), ms);
+  });
+  check.catch(() => undefined);
+  return Promise.race([check, late]).finally(() => clearTimeout(timer));
 }
