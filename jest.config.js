@@ -25,5 +25,6 @@ export default {
     },
     { ...common, displayName: 'api', testMatch: ['<rootDir>/apps/api/test/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
   ],
 };

@@ -67,8 +67,13 @@ export async function submitIssueRequest(
  * The request's answer. The queue knows every request it holds; the database knows every issued
  * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
  */
+export interface ReadDeps {
+  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
+  queue: Pick<IssueQueue, 'findRequest' | 'watchDecision'>;
+}
+
 export async function readIssueRequest(
-  deps: Pick<IssueRequestDeps, 'tickets' | 'queue'>,
+  deps: ReadDeps,
   requestId: string,
 ): Promise<IssueRequestView | null> {
   const stored = await deps.queue.findRequest(requestId);
@@ -89,7 +94,7 @@ export async function readIssueRequest(
 
 /** Answers at once when decided, else waits up to waitMs for the decision. */
 export async function getIssueRequest(
-  deps: Pick<IssueRequestDeps, 'tickets' | 'queue'>,
+  deps: ReadDeps,
   requestId: string,
   waitMs: number,
 ): Promise<Result<IssueRequestView>> {

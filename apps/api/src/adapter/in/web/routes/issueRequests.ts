@@ -1,4 +1,11 @@
-import { getIssueRequest, QueueUnavailableError, submitIssueRequest, type IssueQueue, type IssueRequestDeps } from '@ticketing/core';
+import {
+  getIssueRequest,
+  QueueUnavailableError,
+  StoreUnavailableError,
+  submitIssueRequest,
+  type IssueQueue,
+  type IssueRequestDeps,
+} from '@ticketing/core';
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
@@ -16,11 +23,21 @@ const REQUESTS = '/api/v1/issue-requests';
  */
 const SUBMISSION_DEADLINE_MS = 800;
 
+/**
+ * A poll asks the database only to confirm what the queue says (or does not know); when it cannot
+ * within this time, the queue's answer stands, so a poll is not held up by a slow or absent MySQL.
+ */
+const ISSUE_LOOKUP_TIMEOUT_MS = 300;
+
 export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 'clock' | 'lookups' | 'stopping'>): Endpoint[] {
   const { tickets, queue, clock, lookups, stopping } = deps;
   // Built once: the submission path allocates nothing per request beyond what it must.
+  const issueLookup = {
+    findIssueByRequestId: (requestId: string) =>
+      withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => new StoreUnavailableError()),
+  };
   const submission: IssueRequestDeps = {
-    tickets: { findTicket: lookups.findTicket, findIssueByRequestId: (requestId) => tickets.findIssueByRequestId(requestId) },
+    tickets: { findTicket: lookups.findTicket, findIssueByRequestId: issueLookup.findIssueByRequestId },
     members: { memberExists: lookups.memberExists },
     queue,
     clock,
@@ -45,7 +62,11 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
       },
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SOLD_OUT', 'NOT_OPEN', 'CLOSED', 'QUEUE_UNAVAILABLE'],
       async handle({ params, body }, { res }) {
-        const submitted = await withinDeadline(submitIssueRequest(submission, params.ticketId, body.memberId), SUBMISSION_DEADLINE_MS);
+        const submitted = await withinDeadline(
+          submitIssueRequest(submission, params.ticketId, body.memberId),
+          SUBMISSION_DEADLINE_MS,
+          () => new QueueUnavailableError(new Error(`not queued within ${SUBMISSION_DEADLINE_MS} ms`)),
+        );
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
         res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
@@ -68,7 +89,7 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         // No request id is this long, so there is nothing to look up.
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const waitMs = query.waitMs ?? 0;
-        const readDeps = { tickets, queue: waitMs > 0 ? interruptibleWatches(queue, abandonment(res, stopping)) : queue };
+        const readDeps = { tickets: issueLookup, queue: waitMs > 0 ? interruptibleWatches(queue, abandonment(res, stopping)) : queue };
         const found = await getIssueRequest(readDeps, requestId, waitMs);
         res.locals.logFields = { requestId, waitMs };
         return found.ok ? json(200, issueRequestView(found.value)) : new Problem(found.error.code);
@@ -123,11 +144,11 @@ function interruptibleWatches(queue: IssueQueue, signal: AbortSignal): IssueQueu
   };
 }
 
-function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+function withinDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueUnavailableError(new Error(`not queued within ${ms} ms`))), ms);
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
   });
   work.catch(() => undefined); // a late failure has nobody left to answer
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,82 @@
+import type { IssueRow } from '@ticketing/testkit';
+import { createConnection, type Connection } from 'mariadb';
+
+export interface TicketRow {
+  totalQuantity: number;
+  issuedQuantity: number;
+  fencingToken: number;
+}
+
+/**
+ * Direct reads and writes of the scenario's database: the truth the guarantees are checked
+ * against, and bulk member creation (thousands of POST /members would only slow set-up down).
+ * A connection per call, because the database may have been away in between.
+ */
+export class Database {
+  constructor(readonly url: string) {}
+
+  async #with<T>(work: (conn: Connection) => Promise<T>): Promise<T> {
+    const conn = await createConnection({ ...connectionOptions(this.url), connectTimeout: 5000 });
+    try {
+      return await work(conn);
+    } finally {
+      await conn.end().catch(() => undefined);
+    }
+  }
+
+  /** Creates members `<tag>-0` .. `<tag>-(count-1)`; their ids in that order. */
+  async insertMembers(tag: string, count: number): Promise<number[]> {
+    return this.#with(async (conn) => {
+      for (let start = 0; start < count; start += 1000) {
+        const names = Array.from({ length: Math.min(1000, count - start) }, (_, i) => `${tag}-${start + i}`);
+        await conn.query(`INSERT INTO member (name) VALUES ${names.map(() => '(?)').join(',')}`, names);
+      }
+      const rows = await conn.query<Array<{ id: number; name: string }>>('SELECT id, name FROM member WHERE name LIKE ?', [`${tag}-%`]);
+      const ids = new Map(rows.map((row) => [row.name, Number(row.id)]));
+      return Array.from({ length: count }, (_, n) => ids.get(`${tag}-${n}`)!);
+    });
+  }
+
+  async issueRows(ticketId: number): Promise<IssueRow[]> {
+    return this.#with(async (conn) => {
+      const rows = await conn.query<IssueRow[]>(
+        'SELECT id, member_id AS memberId, issue_number AS issueNumber, request_id AS requestId FROM member_ticket WHERE ticket_id = ?',
+        [ticketId],
+      );
+      return rows.map((row) => ({ id: Number(row.id), memberId: Number(row.memberId), issueNumber: Number(row.issueNumber), requestId: row.requestId }));
+    });
+  }
+
+  async ticket(ticketId: number): Promise<TicketRow> {
+    return this.#with(async (conn) => {
+      const [row] = await conn.query<Array<Record<string, unknown>>>(
+        'SELECT total_quantity AS totalQuantity, issued_quantity AS issuedQuantity, fencing_token AS fencingToken FROM ticket WHERE id = ?',
+        [ticketId],
+      );
+      if (!row) throw new Error(`ticket ${ticketId} is not in the database`);
+      return { totalQuantity: Number(row.totalQuantity), issuedQuantity: Number(row.issuedQuantity), fencingToken: Number(row.fencingToken) };
+    });
+  }
+
+  /** Drops the database (the server must be up). */
+  async drop(): Promise<void> {
+    const { database, ...server } = connectionOptions(this.url);
+    const conn = await createConnection(server);
+    try {
+      await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    } finally {
+      await conn.end();
+    }
+  }
+}
+
+function connectionOptions(url: string): { host: string; port: number; user: string; password?: string; database: string } {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: parsed.port === '' ? 3306 : Number(parsed.port),
+    user: decodeURIComponent(parsed.username) || 'root',
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    database: decodeURIComponent(parsed.pathname.slice(1)),
+  };
+}

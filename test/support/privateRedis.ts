@@ -1,0 +1,2 @@
+// One implementation for the fault tests and `npm run faults`: the workspace package owns it.
+export { PrivateRedis, type RedisPersistence } from '../../scripts/faults/src/privateRedis.js';
