@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { TimedHttp } from './timedHttp.js';
 
 export interface JsonResponse<T = any> {
   status: number;
@@ -6,43 +6,18 @@ export interface JsonResponse<T = any> {
   body: T;
 }
 
-/** A keep-alive JSON client with a bounded socket pool, as a load generator needs. */
+/** A keep-alive JSON client with a bounded socket pool, as a load generator needs; throws when no answer comes. */
 export class HttpClient {
-  readonly #agent: Agent;
+  readonly #http: TimedHttp;
 
-  constructor(maxSockets = 256) {
-    this.#agent = new Agent({ keepAlive: true, maxSockets });
+  constructor(maxSockets = 256, timeoutMs = 60_000) {
+    this.#http = new TimedHttp(maxSockets, timeoutMs);
   }
 
-  send<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method,
-          agent: this.#agent,
-          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length, ...headers } : headers,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text ? JSON.parse(text) : null;
-            } catch {
-              // not JSON: keep the text
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as T });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  async send<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+    const answer = await this.#http.send(method, url, body, undefined, headers);
+    if (answer.status === 0) throw new Error(`${method} ${url}: ${answer.error}`);
+    return { status: answer.status, headers: answer.headers, body: answer.body as T };
   }
 
   get<T = any>(url: string): Promise<JsonResponse<T>> {
@@ -54,7 +29,7 @@ export class HttpClient {
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.#http.close();
   }
 }
 

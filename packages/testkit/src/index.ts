@@ -1,3 +1,4 @@
 export * from './guarantees.js';
 export * from './http.js';
 export * from './drop.js';
+export * from './timedHttp.js';

@@ -1,6 +1,6 @@
 import type { FinalAnswer } from '@ticketing/testkit';
 import { sleep } from './child.js';
-import { now, TimedHttp, type Answer } from './http.js';
+import { now, TimedHttp, type Answer } from '@ticketing/testkit';
 
 /** One HTTP exchange of a submission: what was sent when, and what came back how fast. */
 export interface Attempt {

@@ -1,5 +1,5 @@
 import { sleep } from '../child.js';
-import { TimedHttp } from '../http.js';
+import { TimedHttp } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { runPool } from '@ticketing/testkit';
 import { runScenario, sleepUntil, slice, type ScenarioReport, type ScenarioSize, type Stage } from './stage.js';

@@ -1,7 +1,7 @@
 import { sleep } from '../child.js';
 import { Cluster } from '../cluster.js';
 import type { Database } from '../database.js';
-import { TimedHttp } from '../http.js';
+import { TimedHttp } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { Ledger, type Entry } from '../ledger.js';
 import { verifyDrop, type DropCounts } from '../verify.js';
