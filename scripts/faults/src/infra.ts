@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { runMigrations } from '@ticketing/db';
-import { Redis } from 'ioredis';
+import { removeRedisPrefix } from '@ticketing/testkit';
 import { Database } from './database.js';
 import { PrivateMariadb } from './privateMariadb.js';
 import { PrivateRedis, type RedisPersistence } from './privateRedis.js';
@@ -59,7 +59,7 @@ export async function prepareInfra(options: InfraOptions): Promise<PreparedInfra
     let redisUrl = options.sharedRedisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
     if (options.redis === 'shared') {
       const url = redisUrl;
-      cleanups.push(() => removePrefix(url, prefix));
+      cleanups.push(() => removeRedisPrefix(url, prefix));
     } else {
       redis = await PrivateRedis.start(options.redis);
       const started = redis;
@@ -70,21 +70,5 @@ export async function prepareInfra(options: InfraOptions): Promise<PreparedInfra
   } catch (error) {
     await close();
     throw error;
-  }
-}
-
-/** Deletes every key under the prefix on a shared Redis. */
-async function removePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
