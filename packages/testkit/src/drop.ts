@@ -25,7 +25,13 @@ export async function createTicket(client: HttpClient, api: string, name: string
   return res.body.id;
 }
 
-/** Each member submits `perMember` times, all in shuffled order, through `concurrency` clients spread over the APIs. */
+const MAX_ATTEMPTS = 30;
+
+/**
+ * Each member submits `perMember` times, all in shuffled order, through `concurrency` clients
+ * spread over the APIs. Like a real client, a 503 is no answer: it is retried after Retry-After
+ * (every attempt is recorded; only 202, 200 and 409 answer).
+ */
 export async function submitAll(
   client: HttpClient,
   apis: string[],
@@ -40,20 +46,27 @@ export async function submitAll(
     const j = Math.floor(Math.random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  return runPool(order.length, concurrency, async (n) => {
+  const attempts = await runPool(order.length, concurrency, async (n) => {
     const memberId = order[n]!;
-    const sentAt = performance.now();
-    const res = await client.post(`${apis[n % apis.length]}/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
+    const records: SubmissionRecord[] = [];
+    for (let attempt = 1; ; attempt += 1) {
+      const sentAt = performance.now();
+      const res = await client.post(`${apis[(n + attempt) % apis.length]}/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
+      records.push({
+        memberId,
+        sentAt,
+        receivedAt: performance.now(),
+        httpStatus: res.status,
+        requestId: res.body?.requestId ?? null,
+        code: res.body?.code ?? null,
+      });
+      if (res.status !== 503 || attempt >= MAX_ATTEMPTS) break;
+      await new Promise((resolve) => setTimeout(resolve, Number(res.headers['retry-after'] ?? 1) * 1000));
+    }
     onProgress?.();
-    return {
-      memberId,
-      sentAt,
-      receivedAt: performance.now(),
-      httpStatus: res.status,
-      requestId: res.body?.requestId ?? null,
-      code: res.body?.code ?? null,
-    };
+    return records;
   });
+  return attempts.flat();
 }
 
 /** Long-polls every accepted request until it is decided (or the deadline passes). */

@@ -1,0 +1,61 @@
+import { cannon } from './cannon.js';
+import { forgetTicket, insertTicket, type BenchContext } from './context.js';
+import { startApi } from './system.js';
+
+export interface AcceptResult {
+  submissions: number;
+  accepted: number;
+  acceptedPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  otherStatuses: number;
+  errors: number;
+}
+
+/**
+ * Submissions of distinct members for one ticket with a huge stock through ONE API process at 256
+ * connections. No worker runs: this is the admission path alone (admit.lua + BullMQ add + 202).
+ */
+export async function accept(ctx: BenchContext, submissions: number): Promise<AcceptResult> {
+  const api = await startApi(ctx);
+  const tickets: number[] = [];
+  try {
+    const shoot = async (amount: number, offset: number) => {
+      const ticketId = await insertTicket(ctx.pool, 'accept', 10_000_000);
+      tickets.push(ticketId);
+      let next = 0;
+      const ids = ctx.memberIds;
+      return cannon({
+        url: api.url,
+        connections: 256,
+        amount,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: `/api/v1/tickets/${ticketId}/issue-requests`,
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: `{"memberId":${ids[(offset + next++) % ids.length]}}` }),
+          },
+        ],
+      });
+    };
+    await shoot(Math.min(5000, submissions), 0); // warm-up (JIT, connections, member cache), not counted
+    const result = await shoot(Math.min(submissions, ctx.memberIds.length), 0);
+    const accepted = result.status['202'] ?? 0;
+    return {
+      submissions: result.requests,
+      accepted,
+      acceptedPerSecond: result.perSecond,
+      p50: result.p50,
+      p95: result.p95,
+      p99: result.p99,
+      otherStatuses: result.requests - accepted,
+      errors: result.errors,
+    };
+  } finally {
+    await api.process.stop();
+    for (const ticketId of tickets) await forgetTicket(ctx, ticketId);
+  }
+}

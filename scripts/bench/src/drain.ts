@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { activeTicketsKey, RedisIssueQueue, ticketKeys } from '@ticketing/queue';
+import { runPool } from '@ticketing/testkit';
+import { forgetTicket, insertTicket, verifyIssues, type BenchContext } from './context.js';
+import { startWorkers } from './system.js';
+
+export interface DrainResult {
+  tickets: number;
+  workers: number;
+  queued: number;
+  decisions: number;
+  drainMs: number;
+  decisionsPerSecond: number;
+  violations: number;
+}
+
+/**
+ * Pre-fills `tickets` queues with `queuedPerTicket` requests each (RedisIssueQueue.enqueue, the
+ * API's own add, bypassing admission), then lets `workers` worker processes drain them and times
+ * from the moment the tickets are announced to the workers until every wait list is empty.
+ */
+export async function drain(
+  ctx: BenchContext,
+  options: { tickets: number; queuedPerTicket: number; stockPerTicket: number; workers: number },
+): Promise<DrainResult> {
+  const { tickets, queuedPerTicket, stockPerTicket, workers } = options;
+  if (queuedPerTicket > ctx.memberIds.length) throw new Error(`drain needs ${queuedPerTicket} members`);
+  const queue = new RedisIssueQueue(ctx.redis, { prefix: ctx.prefix });
+  const ticketIds: number[] = [];
+  for (let t = 0; t < tickets; t++) ticketIds.push(await insertTicket(ctx.pool, 'drain', stockPerTicket));
+  const members = ctx.memberIds.slice(0, queuedPerTicket);
+  try {
+    for (const ticketId of ticketIds) {
+      const epoch = randomBytes(4).toString('hex');
+      const acceptedAt = Date.now();
+      await runPool(members.length, 256, (n) =>
+        queue.enqueue({ requestId: `${ticketId}-${members[n]}-${epoch}-${randomBytes(8).toString('hex')}`, ticketId, memberId: members[n]!, acceptedAt }),
+      );
+    }
+    // Hidden from the workers until they are up, so their start-up is not timed.
+    await ctx.redis.srem(activeTicketsKey(ctx.prefix), ...ticketIds);
+    const started = await startWorkers(ctx, workers);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = performance.now();
+      await ctx.redis.sadd(activeTicketsKey(ctx.prefix), ...ticketIds);
+      const deadline = t0 + 600_000;
+      for (;;) {
+        let left = 0;
+        for (const ticketId of ticketIds) left += await ctx.redis.llen(ticketKeys(ctx.prefix, ticketId).wait);
+        if (left === 0) break;
+        if (performance.now() > deadline) throw new Error(`drain: ${left} requests still queued after 600 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const drainMs = performance.now() - t0;
+      const violations: string[] = [];
+      let decisions = 0;
+      for (const ticketId of ticketIds) {
+        const completed = await ctx.redis.zcard(ticketKeys(ctx.prefix, ticketId).completed);
+        decisions += completed;
+        if (completed !== queuedPerTicket) violations.push(`ticket ${ticketId}: ${completed} decided of ${queuedPerTicket}`);
+        violations.push(...(await verifyIssues(ctx.pool, ticketId, Math.min(stockPerTicket, queuedPerTicket))));
+      }
+      for (const v of violations) process.stderr.write(`drain violation: ${v}\n`);
+      return {
+        tickets,
+        workers,
+        queued: queuedPerTicket * tickets,
+        decisions,
+        drainMs: Math.round(drainMs),
+        decisionsPerSecond: Math.round((decisions / drainMs) * 1000),
+        violations: violations.length,
+      };
+    } finally {
+      await Promise.all(started.map((worker) => worker.stop()));
+    }
+  } finally {
+    for (const ticketId of ticketIds) await forgetTicket(ctx, ticketId);
+  }
+}

@@ -1,0 +1,171 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runMigrations } from '@ticketing/db';
+import { accept, type AcceptResult } from './accept.js';
+import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
+import { card, type CardResult } from './card.js';
+import { ceiling, type CeilingResult } from './ceiling.js';
+import { benchDatabaseUrl, bulkMembers, deleteKeys, openPool, openRedis, runId, type BenchContext } from './context.js';
+import { drain, type DrainResult } from './drain.js';
+import { repoRoot, RssSampler, stopAll } from './processes.js';
+import { renderMarkdown, renderSvg, type BenchResults } from './report.js';
+import { medianOf } from './stats.js';
+
+const ALL = ['ceiling', 'accept', 'drain', 'baselines', 'card'] as const;
+type Scenario = (typeof ALL)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenarios: { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+    render: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(`npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\n`);
+  process.exit(0);
+}
+if (values.render !== undefined) {
+  // Re-renders docs/BENCHMARKS.md and docs/benchmarks.svg from a results file, measuring nothing.
+  const results = JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults;
+  writeFileSync(`${repoRoot}docs/benchmarks.svg`, renderSvg(results));
+  writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, renderMarkdown(results, values.render.replace(repoRoot, '')));
+  process.exit(0);
+}
+const scenarios = (values.scenarios ?? ALL.join(',')).split(',').map((s) => s.trim()) as Scenario[];
+for (const s of scenarios) if (!ALL.includes(s)) throw new Error(`unknown scenario ${s}`);
+const quick = values.quick ?? false;
+const sizes = quick
+  ? { repeats: 1, ceilingS: 3, accept: 20_000, hotQueued: 20_000, hotStock: 10_000, perTicket: 2_000, baselineRequests: 2_000, baselineStock: 200 }
+  : { repeats: 3, ceilingS: 10, accept: 100_000, hotQueued: 100_000, hotStock: 10_000, perTicket: 10_000, baselineRequests: 10_000, baselineStock: 1_000 };
+
+const baseDatabaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/ticketing';
+const databaseUrl = benchDatabaseUrl(baseDatabaseUrl);
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+for (const url of [databaseUrl, redisUrl]) {
+  if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`bench traffic stays on 127.0.0.1: ${url}`);
+}
+const prefix = `bench-${runId}`;
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+async function repeat<T extends Record<string, unknown>>(name: string, times: number, once: () => Promise<T>): Promise<T> {
+  const runs: T[] = [];
+  for (let i = 0; i < times; i++) {
+    const result = await once();
+    log(`${name} #${i + 1}: ${JSON.stringify(result)}`);
+    runs.push(result);
+  }
+  return medianOf(runs);
+}
+
+async function main(): Promise<void> {
+  log(`database bench_${runId}, prefix ${prefix}, ${quick ? 'quick' : 'full'} run: ${scenarios.join(', ')}`);
+  await runMigrations({ databaseUrl });
+  const pool = openPool(databaseUrl, 8);
+  const redis = openRedis(redisUrl);
+  const sampler = new RssSampler();
+  const ctx: BenchContext = {
+    quick,
+    repeats: sizes.repeats,
+    databaseUrl,
+    redisUrl,
+    prefix,
+    pool,
+    redis,
+    sampler,
+    memberIds: [],
+    systemEnv: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOCK_TTL_MS: '5000' },
+  };
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    sizes,
+    scenarios: {},
+    rssMiB: {},
+  };
+  try {
+    const needMembers = Math.max(
+      scenarios.includes('accept') ? sizes.accept : 0,
+      scenarios.includes('drain') ? sizes.hotQueued : 0,
+      scenarios.includes('baselines') ? sizes.baselineRequests : 0,
+      scenarios.includes('card') ? 10_000 : 0,
+    );
+    if (needMembers > 0) {
+      ctx.memberIds = await bulkMembers(pool, `bench-${runId}`, needMembers);
+      log(`${ctx.memberIds.length} members inserted`);
+    }
+    if (scenarios.includes('ceiling')) {
+      results.scenarios.ceiling = await repeat<CeilingResult & Record<string, unknown>>('ceiling', sizes.repeats, () => ceiling(ctx, sizes.ceilingS) as Promise<CeilingResult & Record<string, unknown>>);
+    }
+    if (scenarios.includes('accept')) {
+      const a = await repeat<AcceptResult & Record<string, unknown>>('accept', sizes.repeats, () => accept(ctx, sizes.accept) as Promise<AcceptResult & Record<string, unknown>>);
+      results.scenarios.accept = a;
+    }
+    if (scenarios.includes('drain')) {
+      type D = DrainResult & Record<string, unknown>;
+      const hot = await repeat<D>('drain hot', sizes.repeats, () => drain(ctx, { tickets: 1, queuedPerTicket: sizes.hotQueued, stockPerTicket: sizes.hotStock, workers: 1 }) as Promise<D>);
+      const spread: Record<string, D> = {};
+      for (const workers of [1, 2, 4]) {
+        spread[String(workers)] = await repeat<D>(`drain 10 tickets, ${workers} workers`, sizes.repeats, () =>
+          drain(ctx, { tickets: 10, queuedPerTicket: sizes.perTicket, stockPerTicket: Math.round(sizes.perTicket / 10), workers }) as Promise<D>,
+        );
+      }
+      results.scenarios.drain = { hot, tenTickets: spread };
+    }
+    if (scenarios.includes('baselines')) {
+      type B = BaselineResult & Record<string, unknown>;
+      const stream = requestStream(ctx.memberIds, sizes.baselineRequests);
+      const out: Record<string, B> = {};
+      for (const name of ['redisLock', 'forUpdate', 'bullmqJobPerTx'] as BaselineName[]) {
+        out[name] = await repeat<B>(`baseline ${name}`, sizes.repeats, () => baseline(ctx, name, stream, sizes.baselineStock) as Promise<B>);
+      }
+      // Ours on the same-size stream (same members, same stock), 1 worker.
+      const ours = await repeat<DrainResult & Record<string, unknown>>('ours, baseline stream', sizes.repeats, () =>
+        drain(ctx, { tickets: 1, queuedPerTicket: sizes.baselineRequests, stockPerTicket: sizes.baselineStock, workers: 1 }) as Promise<DrainResult & Record<string, unknown>>,
+      );
+      results.scenarios.baselines = { ...out, ours };
+    }
+    if (scenarios.includes('card')) {
+      results.scenarios.card = await repeat<CardResult & Record<string, unknown>>('card', sizes.repeats, () => card(ctx, 10_000, 1_000) as Promise<CardResult & Record<string, unknown>>);
+    }
+  } finally {
+    sampler.sample();
+    for (const [role, kib] of sampler.maxKiB) results.rssMiB[role] = Math.round((kib / 1024) * 10) / 10;
+    sampler.close();
+    await stopAll();
+    await deleteKeys(redis, `${prefix}:*`).catch((error: unknown) => log(`redis cleanup: ${String(error)}`));
+    await pool.query(`DROP DATABASE IF EXISTS \`bench_${runId}\``).catch((error: unknown) => log(`drop database: ${String(error)}`));
+    await pool.end();
+    redis.disconnect();
+  }
+  const day = results.date.slice(0, 10);
+  mkdirSync(`${repoRoot}bench/results`, { recursive: true });
+  const jsonPath = `${repoRoot}bench/results/${day}${quick ? '-quick' : ''}.json`;
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${jsonPath}`);
+  if (!values['no-docs']) {
+    writeFileSync(`${repoRoot}docs/benchmarks.svg`, renderSvg(results));
+    writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, renderMarkdown(results, jsonPath.slice(repoRoot.length)));
+    log('wrote docs/BENCHMARKS.md and docs/benchmarks.svg');
+  }
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+const guard = setTimeout(() => {
+  log('bench exceeded 40 minutes; stopping its processes');
+  void stopAll().then(() => process.exit(3));
+}, 40 * 60_000);
+guard.unref();
+
+try {
+  await main();
+  process.exit(0);
+} catch (error) {
+  log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
+  await stopAll();
+  process.exit(1);
+}
