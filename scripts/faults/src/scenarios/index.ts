@@ -62,9 +62,9 @@ export const SCENARIOS: ScenarioEntry[] = [
       'ticket or commit a batch waits (50 ms doubling to 2 s) and retries the *same* batch, still at the head of the queue, so ' +
       'nothing behind it overtakes it and no request fails for the outage. `/readyz` pings the database with a 1 s bound and ' +
       'names it. When MariaDB returns, the connection pools reconnect and the backlog drains in order. A poll of a waiting ' +
-      'request reads Redis, then the database (the truth for committed issues); while the database is away that read may ' +
-      'wait for the connection pool\'s acquire timeout before answering PENDING, so a long-poll can take seconds longer than ' +
-      'its `waitMs` (the "slowest poll" below).',
+      'request reads Redis, then the database (the truth for committed issues); the API gives that read 300 ms and ' +
+      'otherwise answers from the queue alone (PENDING), so a long-poll stays close to its `waitMs` while the database is ' +
+      'away (the "slowest poll" below).',
   },
   {
     id: 'redis-down',
