@@ -47,8 +47,8 @@ export const problemMessages: Record<ProblemCode, Record<Language, Text>> = {
     en: { title: 'Ticket has issues', detail: 'A ticket that has been issued to members cannot be deleted.' },
   },
   SOLD_OUT: {
-    ko: { title: '매진되었습니다', detail: '이 티켓은 모두 발급되었습니다.' },
-    en: { title: 'Sold out', detail: 'Every unit of this ticket has been issued.' },
+    ko: { title: '매진되었습니다', detail: '남은 티켓이 없습니다. 먼저 접수된 요청들이 재고를 모두 차지했습니다.' },
+    en: { title: 'Sold out', detail: 'No tickets are left: earlier requests have taken the whole stock.' },
   },
   NOT_OPEN: {
     ko: { title: '아직 발급 시작 전입니다', detail: '이 티켓은 아직 발급을 시작하지 않았습니다. 시작 시각 이후에 다시 요청해 주세요.' },
