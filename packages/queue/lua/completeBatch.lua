@@ -2,9 +2,11 @@
   Stores the results of the oldest requests the way BullMQ stores a finished job (so Bull Board,
   Job.fromId and getState see them), then removes them from the wait list.
   KEYS[1] lock   KEYS[2] wait   KEYS[3] completed   KEYS[4] failed   KEYS[5] events stream
-  KEYS[6] sold-out flag
+  KEYS[6] sold-out flag   KEYS[7] the ticket's members hash (admissions)
   ARGV[1] token   ARGV[2] job key prefix   ARGV[3] timestamp ms   ARGV[4] 1 when the ticket is sold out
-  ARGV[5..] triples: jobId, result JSON, failed reason ('' unless FAILED)
+  ARGV[5..] quadruples: jobId, result JSON, failed reason ('' unless FAILED), memberId whose
+            admission to give back ('' unless the member turned out not to exist: its place in
+            the stock count goes to whoever asks next)
   Returns 0 when the lock is not held with ARGV[1] (nothing written), else 1.
 ]]
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -12,8 +14,11 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 local prefix = ARGV[2]
 local now = ARGV[3]
-for i = 5, #ARGV, 3 do
-  local id, result, failedReason = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+for i = 5, #ARGV, 4 do
+  local id, result, failedReason, released = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if released ~= '' then
+    redis.call('HDEL', KEYS[7], released)
+  end
   local jobKey = prefix .. id
   redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
   if failedReason == '' then

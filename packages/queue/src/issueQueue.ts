@@ -125,12 +125,14 @@ export class RedisIssueQueue implements IssueQueue {
     const keys = ticketKeys(this.options.prefix, ticketId);
     const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
     for (const { requestId, outcome } of results) {
-      args.push(requestId, JSON.stringify(outcome), outcome.status === 'FAILED' ? outcome.reason : '');
+      const failed = outcome.status === 'FAILED' ? outcome.reason : '';
+      const released = failed === 'MEMBER_NOT_FOUND' ? String(parseRequestId(requestId)?.memberId ?? '') : '';
+      args.push(requestId, JSON.stringify(outcome), failed, released);
     }
     const done = await runScript<number>(
       this.redis,
       'completeBatch',
-      [keys.lock, keys.wait, keys.completed, keys.failed, keys.events, keys.soldOut],
+      [keys.lock, keys.wait, keys.completed, keys.failed, keys.events, keys.soldOut, keys.members],
       args,
     );
     if (done !== 1) return false;

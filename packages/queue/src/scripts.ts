@@ -11,7 +11,7 @@ const scripts = {
   releaseLock: 1,
   raiseFence: 2,
   peekBatch: 2,
-  completeBatch: 6,
+  completeBatch: 7,
 } as const;
 
 export type ScriptName = keyof typeof scripts;

@@ -167,6 +167,17 @@ describe('queue', () => {
     expect((await queue.admit({ ticketId: 80, memberId: 2, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).kind).toBe('EXISTING');
   });
 
+  test('a request failed MEMBER_NOT_FOUND gives its admission back, so the stock count stays with real members', async () => {
+    const ghost = await queue.admit({ ticketId: 83, memberId: 9, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 });
+    if (ghost.kind !== 'ADMITTED') throw new Error(ghost.kind);
+    await queue.enqueue(ghost.request);
+    expect(await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    const token = (await lock.acquire(83))!;
+    const outcome: Outcome = { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt: Date.now() };
+    expect(await queue.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome }], false)).toBe(true);
+    expect((await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).kind).toBe('ADMITTED');
+  });
+
   test('a request Redis has lost (the ticket’s keys are gone) is reported LOST, naming its member', async () => {
     const request = await submit(81, 7);
     for (const key of await redis.keys(`${prefix}:*{81}*`)) await redis.del(key);
