@@ -28,7 +28,12 @@ function fixture(options: { members?: Set<number>; tickets?: Map<number, Ticket>
         return options.tickets?.get(id) ?? null;
       },
     },
-    { memberExists: async (id) => (calls.members += 1) > 0 && (options.members?.has(id) ?? false) },
+    {
+      existingMemberIds: async (ids) => {
+        calls.members += 1;
+        return ids.filter((id) => options.members?.has(id) ?? false);
+      },
+    },
     { ticketTtlMs: 5000, missingTicketTtlMs: 1000, maxTickets: 3, maxMembers: 2, now: () => now },
   );
   return { lookups, calls, advance: (ms: number) => (now += ms), failNextTicket: () => (failNext = true) };
@@ -92,6 +97,12 @@ describe('member lookups', () => {
     members.add(2);
     expect(await lookups.memberExists(2)).toBe(true);
     expect(calls.members).toBe(3);
+  });
+
+  test('members asked about in the same turn share one query', async () => {
+    const { lookups, calls } = fixture({ members: new Set([1, 3]) });
+    expect(await Promise.all([1, 2, 3, 1].map((id) => lookups.memberExists(id)))).toEqual([true, false, true, true]);
+    expect(calls.members).toBe(1);
   });
 
   test('holds at most maxMembers', async () => {

@@ -45,10 +45,16 @@ export class PrismaMemberStore implements MemberStore {
     return toPage(items, total, page);
   }
 
-  /** On the API's hot path (every issue request): the primary key only. */
   async memberExists(memberId: number): Promise<boolean> {
     const row = await this.#prisma.member.findUnique({ where: { id: memberId }, select: { id: true } });
     return row !== null;
+  }
+
+  /** On the API's hot path (submissions of members it has not seen), batched: the primary key only. */
+  async existingMemberIds(memberIds: readonly number[]): Promise<number[]> {
+    if (memberIds.length === 0) return [];
+    const rows = await this.#prisma.member.findMany({ where: { id: { in: [...new Set(memberIds)] } }, select: { id: true } });
+    return rows.map((row) => row.id);
   }
 
   listMemberTickets(memberId: number): Promise<MemberTicket[]> {

@@ -51,6 +51,15 @@ describe('members', () => {
     expect(await members.createMember(name)).toEqual({ ok: false, error: { code: 'MEMBER_NAME_TAKEN' } });
   });
 
+  test('existingMemberIds answers the existing ones of many ids in one query', async () => {
+    const a = await members.createMember(`batch-a-${Date.now()}`);
+    const b = await members.createMember(`batch-b-${Date.now()}`);
+    if (!a.ok || !b.ok) throw new Error('members not created');
+    const found = await members.existingMemberIds([a.value.id, 2_000_000_000, b.value.id, a.value.id]);
+    expect(found.sort((x, y) => x - y)).toEqual([a.value.id, b.value.id].sort((x, y) => x - y));
+    expect(await members.existingMemberIds([])).toEqual([]);
+  });
+
   test('find answers null for a missing member; memberExists answers false', async () => {
     expect(await members.findMember(2_000_000_000)).toBeNull();
     expect(await members.findMemberByName(uniqueName('nobody'))).toBeNull();

@@ -76,6 +76,8 @@ export interface MemberStore {
   findMemberByName(name: string): Promise<Member | null>;
   listMembers(page: PageRequest): Promise<Page<Member>>;
   memberExists(memberId: number): Promise<boolean>;
+  /** Which of these members exist: one query for many, for the submission hot path. */
+  existingMemberIds(memberIds: readonly number[]): Promise<number[]>;
   listMemberTickets(memberId: number): Promise<MemberTicket[]>;
   useTicket(memberId: number, ticketId: number, at: Date): Promise<Result<MemberTicket>>;
 }

@@ -48,7 +48,7 @@ interface TicketEntry {
 
 export function cachedLookups(
   tickets: Pick<TicketStore, 'findTicket'>,
-  members: Pick<MemberStore, 'memberExists'>,
+  members: Pick<MemberStore, 'existingMemberIds'>,
   settings: Partial<LookupCacheOptions> = {},
 ): Required<SubmissionLookups> {
   const options = { ...DEFAULTS, ...settings };
@@ -57,6 +57,7 @@ export function cachedLookups(
   // Members are never deleted: once seen, a member exists for good. Absence is not cached, so a
   // member created a moment ago (by any process) is found at once.
   const knownMembers = new Set<number>();
+  const memberChecks = new BatchedMemberCheck(members);
 
   function remember(ticketId: number, entry: TicketEntry): void {
     ticketCache.delete(ticketId);
@@ -110,7 +111,7 @@ export function cachedLookups(
 
     memberExists(memberId) {
       if (knownMembers.has(memberId)) return EXISTS;
-      const checked = members.memberExists(memberId).then((exists) => {
+      const checked = memberChecks.exists(memberId).then((exists) => {
         if (exists) {
           bound(knownMembers, options.maxMembers);
           knownMembers.add(memberId);
@@ -142,4 +143,44 @@ function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
   });
   check.catch(() => undefined);
   return Promise.race([check, late]).finally(() => clearTimeout(timer));
+}
+
+const MAX_IDS_PER_QUERY = 1000;
+
+/**
+ * In a drop nearly every submission is a member's first, so the member check runs once per
+ * request: the checks asked during one turn of the event loop share one query.
+ */
+class BatchedMemberCheck {
+  #pending = new Map<number, Array<(exists: boolean | Error) => void>>();
+
+  constructor(private readonly members: Pick<MemberStore, 'existingMemberIds'>) {}
+
+  exists(memberId: number): Promise<boolean> {
+    if (this.#pending.size === 0) setImmediate(() => this.#flush());
+    return new Promise((resolve, reject) => {
+      const waiters = this.#pending.get(memberId) ?? [];
+      waiters.push((answer) => (answer instanceof Error ? reject(answer) : resolve(answer)));
+      this.#pending.set(memberId, waiters);
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = new Map();
+    const ids = [...batch.keys()];
+    for (let start = 0; start < ids.length; start += MAX_IDS_PER_QUERY) {
+      const chunk = ids.slice(start, start + MAX_IDS_PER_QUERY);
+      this.members.existingMemberIds(chunk).then(
+        (found) => {
+          const existing = new Set(found);
+          for (const id of chunk) for (const answer of batch.get(id) ?? []) answer(existing.has(id));
+        },
+        (error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          for (const id of chunk) for (const answer of batch.get(id) ?? []) answer(failure);
+        },
+      );
+    }
+  }
 }
