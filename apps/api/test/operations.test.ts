@@ -1,40 +1,27 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { client, type Client } from './support/http.js';
-import { BOARD_PASSWORD, BOARD_USER, startTestApi, TestWorker, type TestApi } from './support/testApi.js';
+import { describe, expect, test } from '@jest/globals';
+import { client } from './support/http.js';
+import { BOARD_PASSWORD, BOARD_USER, startTestApi, useTestSuite } from './support/testApi.js';
 
 /** The root endpoints: health, readiness, metrics, the OpenAPI document, Swagger UI, Bull Board. */
-let api: TestApi;
-let worker: TestWorker;
-let http: Client;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  worker = await new TestWorker(api).ready();
-  http = client(api.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-});
+const suite = useTestSuite();
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
 describe('health', () => {
   test('/healthz: 200 {status:"ok"}', async () => {
-    const res = await http.get('/healthz');
+    const res = await suite.http.get('/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 
   test('/readyz: 200 when MySQL and Redis both answer', async () => {
-    const res = await http.get('/readyz');
+    const res = await suite.http.get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
   });
 
   test('/readyz: 503 naming the database when it cannot be reached, within about a second', async () => {
-    const broken = await startTestApi({ DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere' }, { database: api.database, prefix: api.prefix });
+    const broken = await startTestApi({ DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere' }, { database: suite.api.database, prefix: suite.api.prefix });
     try {
       const res = await client(broken.url).get('/readyz');
       expect(res.status).toBe(503);
@@ -49,7 +36,7 @@ describe('health', () => {
 describe('request logs', () => {
   test('one JSON line per request with its route pattern, request id, and the submission it made', async () => {
     const lines: string[] = [];
-    const logged = await startTestApi({}, { database: api.database, prefix: api.prefix }, { write: (line: string) => lines.push(line) });
+    const logged = await startTestApi({}, { database: suite.api.database, prefix: suite.api.prefix }, { write: (line: string) => lines.push(line) });
     try {
       const http = client(logged.url);
       const ticket = (await http.post('/api/v1/tickets', { name: 'logged ticket', totalQuantity: 1 })).body;
@@ -73,18 +60,18 @@ describe('request logs', () => {
 
 describe('/metrics', () => {
   test('Prometheus text with HTTP metrics by route pattern, queue depth, decisions, batch size and latency', async () => {
-    const ticket = (await http.post('/api/v1/tickets', { name: 'metrics ticket', totalQuantity: 1 })).body;
-    const waiting = (await http.post('/api/v1/tickets', { name: 'metrics queue', totalQuantity: 5 })).body;
-    const [first, second] = [(await http.post('/api/v1/members', { name: 'metrics 1' })).body, (await http.post('/api/v1/members', { name: 'metrics 2' })).body];
-    await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: first.id });
+    const ticket = (await suite.http.post('/api/v1/tickets', { name: 'metrics ticket', totalQuantity: 1 })).body;
+    const waiting = (await suite.http.post('/api/v1/tickets', { name: 'metrics queue', totalQuantity: 5 })).body;
+    const [first, second] = [(await suite.http.post('/api/v1/members', { name: 'metrics 1' })).body, (await suite.http.post('/api/v1/members', { name: 'metrics 2' })).body];
+    await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: first.id });
     // The stock of 1 is spoken for by the first member: the second is refused at once, never queued.
-    expect((await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: second.id })).status).toBe(409);
-    await worker.drain(ticket.id);
-    await http.post(`/api/v1/tickets/${waiting.id}/issue-requests`, { memberId: first.id });
-    await http.get(`/api/v1/tickets/${ticket.id}`);
-    await http.get('/api/v1/tickets/2147483647');
+    expect((await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: second.id })).status).toBe(409);
+    await suite.worker.drain(ticket.id);
+    await suite.http.post(`/api/v1/tickets/${waiting.id}/issue-requests`, { memberId: first.id });
+    await suite.http.get(`/api/v1/tickets/${ticket.id}`);
+    await suite.http.get('/api/v1/tickets/2147483647');
 
-    const res = await http.get('/metrics');
+    const res = await suite.http.get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.text;
@@ -130,7 +117,7 @@ describe('OpenAPI and Swagger UI', () => {
   ] as const;
 
   test('/openapi.json is an OpenAPI 3.1 document listing every route', async () => {
-    const res = await http.get('/openapi.json');
+    const res = await suite.http.get('/openapi.json');
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
@@ -148,7 +135,7 @@ describe('OpenAPI and Swagger UI', () => {
   });
 
   test('its schemas are the API contract: exact bodies, integers, problem responses', async () => {
-    const doc = (await http.get('/openapi.json')).body;
+    const doc = (await suite.http.get('/openapi.json')).body;
     const schemas = doc.components.schemas;
     expect(Object.keys(schemas.Ticket.properties).sort()).toEqual(
       ['closeAt', 'id', 'issuedQuantity', 'name', 'openAt', 'remainingQuantity', 'status', 'totalQuantity'].sort(),
@@ -178,18 +165,18 @@ describe('OpenAPI and Swagger UI', () => {
   });
 
   test('/docs serves Swagger UI', async () => {
-    const res = await http.get('/docs');
+    const res = await suite.http.get('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.text).toContain('swagger-ui');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
-    const init = await http.get('/docs/swagger-ui-init.js');
+    const init = await suite.http.get('/docs/swagger-ui-init.js');
     expect(init.status).toBe(200);
     expect(init.text).toContain('/api/v1/tickets/{ticketId}/issue-requests');
   });
 
   test('API responses keep the strict security headers', async () => {
-    const res = await http.get('/healthz');
+    const res = await suite.http.get('/healthz');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self';");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
@@ -198,24 +185,24 @@ describe('OpenAPI and Swagger UI', () => {
 describe('Bull Board', () => {
   test('401 with WWW-Authenticate without or with wrong credentials', async () => {
     for (const headers of [undefined, basic(BOARD_USER, 'wrong'), basic('someone', BOARD_PASSWORD), { authorization: 'Bearer x' }]) {
-      const res = await http.get('/admin/queues', headers);
+      const res = await suite.http.get('/admin/queues', headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
       expect(res.body.code).toBe('UNAUTHORIZED');
     }
-    expect((await http.get('/admin/queues/api/queues')).status).toBe(401);
+    expect((await suite.http.get('/admin/queues/api/queues')).status).toBe(401);
   });
 
   test('200 with the credentials; lists the queues of the newest tickets', async () => {
-    const ticket = (await http.post('/api/v1/tickets', { name: 'board ticket', totalQuantity: 3 })).body;
-    const member = (await http.post('/api/v1/members', { name: 'board member' })).body;
-    await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: member.id });
+    const ticket = (await suite.http.post('/api/v1/tickets', { name: 'board ticket', totalQuantity: 3 })).body;
+    const member = (await suite.http.post('/api/v1/members', { name: 'board member' })).body;
+    await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: member.id });
     // The first authorized request of this app refreshes the list (later ones: at most every 2 s).
 
-    const page = await http.get('/admin/queues', basic(BOARD_USER, BOARD_PASSWORD));
+    const page = await suite.http.get('/admin/queues', basic(BOARD_USER, BOARD_PASSWORD));
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const queues = await http.get('/admin/queues/api/queues', basic(BOARD_USER, BOARD_PASSWORD));
+    const queues = await suite.http.get('/admin/queues/api/queues', basic(BOARD_USER, BOARD_PASSWORD));
     expect(queues.status).toBe(200);
     const shown = queues.body.queues.map((queue: { displayName: string }) => queue.displayName);
     expect(shown).toContain(`ticket ${ticket.id}`);
@@ -224,7 +211,7 @@ describe('Bull Board', () => {
   });
 
   test('not mounted at all without BOARD_PASSWORD', async () => {
-    const boardless = await startTestApi({ BOARD_PASSWORD: '' }, { database: api.database, prefix: api.prefix });
+    const boardless = await startTestApi({ BOARD_PASSWORD: '' }, { database: suite.api.database, prefix: suite.api.prefix });
     try {
       const res = await client(boardless.url).get('/admin/queues', basic(BOARD_USER, BOARD_PASSWORD));
       expect(res.status).toBe(404);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { loadConfig } from '@ticketing/config';
 import { drainTicket, systemClock, type DrainResult, type Logger } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
@@ -7,6 +8,7 @@ import type { Server } from 'node:http';
 import { pino, type DestinationStream } from 'pino';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { compose } from '../../src/composition.js';
+import { client, type Client } from './http.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
 import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../../test/support/redis.js';
 
@@ -126,4 +128,25 @@ export class TestWorker {
     this.redis.disconnect();
     await this.prisma.$disconnect();
   }
+}
+
+export interface Suite {
+  readonly api: TestApi;
+  readonly worker: TestWorker;
+  readonly http: Client;
+}
+
+/** The usual suite: one app and one test worker, started before its tests and closed after them. */
+export function useTestSuite(): Suite {
+  const suite = {} as { api: TestApi; worker: TestWorker; http: Client };
+  beforeAll(async () => {
+    suite.api = await startTestApi();
+    suite.worker = await new TestWorker(suite.api).ready();
+    suite.http = client(suite.api.url);
+  });
+  afterAll(async () => {
+    await suite.worker?.close();
+    await suite.api?.close();
+  });
+  return suite;
 }

@@ -1,5 +1,4 @@
 import type { FaultInfra } from '../infra.js';
-import { checkUnavailableAnswers } from '../verify.js';
 import { runScenario, sleepUntil, type ScenarioReport, type ScenarioSize } from './stage.js';
 
 /**
@@ -33,16 +32,7 @@ export function redisAofRestart(infra: FaultInfra, size: ScenarioSize = {}): Pro
 
       const entries = stage.ledger.group('drop');
       const counts = await stage.finish({ ticketId, totalQuantity: quantity, entries, faultEnds: [upAt] });
-      const when = (at: number) => `${stage.elapsed(at)} (Redis killed ${stage.elapsed(downAt)}, back ${stage.elapsed(upAt)})`;
-      const g8 = checkUnavailableAnswers(entries, {
-        maxMs: 1000,
-        outage: [downAt, upAt],
-        noAnswerAllowed: false,
-        when,
-        serverMs: (id) => stage.cluster.serverTime(id),
-      });
-      stage.violations.push(...g8.violations);
-      stage.facts['503 QUEUE_UNAVAILABLE answers'] = g8.unavailable;
+      const g8 = stage.checkRedisOutage(entries, downAt, upAt, `killed ${stage.elapsed(downAt)}, back ${stage.elapsed(upAt)}`);
       stage.facts['submissions sent during the restart'] = `${g8.sentDuringOutage}, slowest answered in ${g8.slowestDuringOutage.toFixed(0)} ms`;
       return counts;
     },

@@ -1,6 +1,5 @@
 import { sleep } from '../child.js';
 import type { FaultInfra } from '../infra.js';
-import { checkUnavailableAnswers } from '../verify.js';
 import { runScenario, sleepUntil, type ScenarioReport, type ScenarioSize } from './stage.js';
 
 const DOWN_MS = 5000;
@@ -44,16 +43,7 @@ export function redisDown(infra: FaultInfra, size: ScenarioSize = {}): Promise<S
       const counts = await stage.finish({ ticketId, totalQuantity: quantity, entries, faultEnds: [upAt] });
 
       // G8, measured on every attempt that was not acknowledged or refused SOLD_OUT.
-      const when = (at: number) => `${stage.elapsed(at)} (Redis down ${stage.elapsed(downAt)} to ${stage.elapsed(upAt)})`;
-      const g8 = checkUnavailableAnswers(entries, {
-        maxMs: 1000,
-        outage: [downAt, upAt],
-        noAnswerAllowed: false,
-        when,
-        serverMs: (id) => stage.cluster.serverTime(id),
-      });
-      stage.violations.push(...g8.violations);
-      stage.facts['503 QUEUE_UNAVAILABLE answers'] = g8.unavailable;
+      const g8 = stage.checkRedisOutage(entries, downAt, upAt, `down ${stage.elapsed(downAt)} to ${stage.elapsed(upAt)}`);
       stage.facts['submissions sent while Redis was down'] = g8.sentDuringOutage;
       stage.facts['slowest answer to them'] = `${g8.slowestDuringOutage.toFixed(0)} ms`;
       if (g8.sentDuringOutage === 0 || g8.unavailable === 0) stage.violation('no submission was answered 503 while Redis was down: the scenario missed its fault');

@@ -4,7 +4,7 @@ import type { Database } from '../database.js';
 import { TimedHttp } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { Ledger, type Entry } from '../ledger.js';
-import { verifyDrop, type DropCounts } from '../verify.js';
+import { checkUnavailableAnswers, verifyDrop, type DropCounts } from '../verify.js';
 
 /** What one scenario found: a row of docs/FAULTS.md, and what a test asserts. */
 export interface ScenarioReport {
@@ -117,6 +117,24 @@ export class Stage {
         this.violation(`/readyz of ${url} with the ${down} down: ${answer.status} ${JSON.stringify(answer.body)}`);
       }
     }
+  }
+
+  /**
+   * G8 over a Redis outage from downAt to upAt: every unacknowledged submission answered 503
+   * QUEUE_UNAVAILABLE with Retry-After, within 1 s when sent during the outage. `outage` words
+   * the outage for violation messages ("down +1.2 s to +3.4 s").
+   */
+  checkRedisOutage(entries: readonly Entry[], downAt: number, upAt: number, outage: string): ReturnType<typeof checkUnavailableAnswers> {
+    const g8 = checkUnavailableAnswers(entries, {
+      maxMs: 1000,
+      outage: [downAt, upAt],
+      noAnswerAllowed: false,
+      when: (at) => `${this.elapsed(at)} (Redis ${outage})`,
+      serverMs: (id) => this.cluster.serverTime(id),
+    });
+    this.violations.push(...g8.violations);
+    this.facts['503 QUEUE_UNAVAILABLE answers'] = g8.unavailable;
+    return g8;
   }
 
   /**
