@@ -13,7 +13,7 @@ import {
 } from '@ticketing/core';
 import { BullQueues } from './bullQueues.js';
 import { DecisionFeed } from './decisionFeed.js';
-import { activeTicketsKey, decisionsChannel, parseRequestId, ticketKeys } from './keys.js';
+import { activeTicketsKey, decisionsChannel, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -49,7 +49,7 @@ export class RedisIssueQueue implements IssueQueue {
         this.redis,
         'admit',
         [keys.members, keys.soldOut, keys.epoch],
-        [ticketId, memberId, window, totalQuantity, randomBytes(4).toString('hex'), randomBytes(8).toString('hex')],
+        [ticketId, memberId, window, totalQuantity, randomBytes(20).toString('hex'), randomBytes(4).toString('hex')],
       ),
     );
     if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
@@ -78,9 +78,11 @@ export class RedisIssueQueue implements IssueQueue {
     const [data, result] = await unavailableOnError(() => this.redis.hmget(keys.jobPrefix + requestId, 'data', 'returnvalue'));
     const request = parseRequest(requestId, data);
     if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
-    // Not there: never handed out in this ticket's epoch (a made-up id), or lost with the epoch.
-    const epoch = await unavailableOnError(() => this.redis.get(keys.epoch));
-    return epoch === parts.epoch ? null : { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId };
+    // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
+    // last writes (same epoch, and the seal proves admit.lua made it), or a made-up id.
+    const secret = await unavailableOnError(() => this.redis.get(keys.epoch));
+    const lost = secret === null || !secret.startsWith(parts.epoch) || isSealedBy(secret, requestId);
+    return lost ? { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId } : null;
   }
 
   watchDecision(requestId: string): DecisionWatch {

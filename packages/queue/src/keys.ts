@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Where each ticket's data lives in Redis. Every key of one ticket carries the hash tag
  * `{<ticketId>}`, so in Redis Cluster a ticket's queue, lock and flags share one slot (its Lua
@@ -50,10 +52,19 @@ export interface RequestIdParts {
 }
 
 /**
- * Request ids are `<ticketId>-<memberId>-<epoch>-<random>` (made by admit.lua): opaque to clients,
- * but they name the ticket's queue, and whom to report a request Redis has lost for.
+ * Request ids are `<ticketId>-<memberId>-<epoch>-<nonce><seal>` (made by admit.lua): opaque to
+ * clients, but they name the ticket's queue, and whom to report a request Redis has lost for.
  */
 export function parseRequestId(requestId: string): RequestIdParts | null {
   const match = /^([1-9]\d{0,9})-([1-9]\d{0,9})-([0-9a-f]{8})-[0-9a-f]{16}$/.exec(requestId);
   return match ? { ticketId: Number(match[1]), memberId: Number(match[2]), epoch: match[3]! } : null;
+}
+
+/**
+ * Whether admit.lua made this id under the ticket's epoch secret: the seal is the first 8 hex of
+ * sha1(secret:id-without-seal), which a client cannot make up without the secret.
+ */
+export function isSealedBy(secret: string, requestId: string): boolean {
+  const unsealed = requestId.slice(0, -8);
+  return createHash('sha1').update(`${secret}:${unsealed}`).digest('hex').slice(0, 8) === requestId.slice(-8);
 }

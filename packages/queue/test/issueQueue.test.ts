@@ -188,6 +188,20 @@ describe('queue', () => {
     expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'LOST', ticketId: 81, memberId: 7 });
   });
 
+  test('a request a failover lost (its job gone, the epoch kept) is reported LOST; a made-up id of that epoch is not found', async () => {
+    const kept = await submit(84, 1);
+    const dropped = await submit(84, 2);
+    // What a promoted replica that missed the last writes holds: the epoch, not the newest request.
+    const keys = ticketKeys(prefix, 84);
+    await redis.del(keys.jobPrefix + dropped.requestId);
+    await redis.lrem(keys.wait, 0, dropped.requestId);
+    await redis.hdel(keys.members, '2');
+    expect(await queue.findRequest(dropped.requestId)).toEqual({ kind: 'LOST', ticketId: 84, memberId: 2 });
+    expect(await queue.findRequest(kept.requestId)).toMatchObject({ kind: 'FOUND' });
+    const forged = dropped.requestId.replace(/-(\d+)-([0-9a-f]{8})-/, '-3-$2-');
+    expect(await queue.findRequest(forged)).toBeNull();
+  });
+
   test('unknown and malformed request ids are simply not found', async () => {
     const known = await submit(82, 1);
     const sameEpochUnknown = known.requestId.replace(/[0-9a-f]{16}$/, '0000000000000000');
