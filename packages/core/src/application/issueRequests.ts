@@ -1,5 +1,5 @@
 import { fail, ok, StoreUnavailableError, type Result } from '../domain/errors.js';
-import { decidedView, lostView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
+import { decidedView, isLost, lostView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
 import type { MemberTicket } from '../domain/member.js';
 import { salesWindow } from '../domain/ticket.js';
 import type { IssueQueue } from '../ports/queue.js';
@@ -54,9 +54,10 @@ export async function submitIssueRequest(
       return ok({ created: true, request: pendingView(admission.request) });
     case 'EXISTING': {
       const earlier = await readIssueRequest(deps, admission.request.requestId);
-      if (earlier !== null) return ok({ created: false, request: earlier });
-      // Admitted by a submission whose enqueue has not landed yet, or never will (its API died
-      // in between). Enqueueing is idempotent per requestId, so finishing it here is safe.
+      if (earlier !== null && !isLost(earlier)) return ok({ created: false, request: earlier });
+      // Admitted by a submission whose enqueue has not landed yet, or never will (its API died in
+      // between, or a failover kept the admission but lost the job). Enqueueing is idempotent per
+      // requestId, so finishing it here is safe, and the member keeps one request id.
       await deps.queue.enqueue(admission.request);
       return ok({ created: false, request: pendingView(admission.request) });
     }

@@ -67,6 +67,10 @@ export function lostView(requestId: string, ticketId: number, memberId: number):
   };
 }
 
+export function isLost(view: IssueRequestView): boolean {
+  return view.status === 'FAILED' && view.reason === 'QUEUE_DATA_LOST';
+}
+
 export function decidedView(request: QueuedRequest, outcome: Outcome): IssueRequestView {
   return {
     ...pendingView(request),
