@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { getIssueRequest, submitIssueRequest, systemClock, type IssueRequestDeps } from '@ticketing/core';
+import { getIssueRequest, StoreUnavailableError, submitIssueRequest, systemClock, type IssueRequestDeps } from '@ticketing/core';
 import { createPrisma, PrismaMemberStore, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
 import { createRedis, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -79,6 +79,20 @@ describe('requests Redis lost part of', () => {
     const again = await submit(memberIds[1]!);
     expect(again).toMatchObject({ created: false, request: { requestId: admission.request.requestId, status: 'PENDING' } });
     expect(await jobExists(admission.request.requestId)).toBe(true);
+  });
+
+  test('job lost while the database is away too: asking again still revives the request (no 503)', async () => {
+    const first = await submit(memberIds[0]!);
+    const keys = ticketKeys(prefix, ticketId);
+    await redis.del(keys.jobPrefix + first.request.requestId);
+    await redis.lrem(keys.wait, 0, first.request.requestId);
+    const databaseAway: IssueRequestDeps = {
+      ...deps,
+      tickets: { findTicket: deps.tickets.findTicket.bind(deps.tickets), findIssueByRequestId: () => Promise.reject(new StoreUnavailableError(new Error('down'))) },
+    };
+    const again = await submitIssueRequest(databaseAway, ticketId, memberIds[0]!);
+    expect(again).toMatchObject({ ok: true, value: { created: false, request: { requestId: first.request.requestId, status: 'PENDING' } } });
+    expect(await jobExists(first.request.requestId)).toBe(true);
   });
 
   test('admission and job both lost: the member gets a new request; the old id still polls QUEUE_DATA_LOST', async () => {

@@ -26,6 +26,13 @@ export function createRedis(settings: RedisSettings, connectionName: string): Re
     return new Cluster(settings.clusterNodes, {
       enableOfflineQueue: false,
       clusterRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
+      // While a master is dead and until its replica is elected, ioredis would retry a command
+      // for that master's slots every 100 ms for up to 1.6 s; refuse it at once instead (the API
+      // answers 503 with Retry-After, a worker backs off), and re-read the slot map every second
+      // so that the promoted replica is found even when no MOVED answer points to it.
+      retryDelayOnFailover: 0,
+      retryDelayOnClusterDown: 0,
+      slotsRefreshInterval: 1000,
       redisOptions: { ...failFast, connectionName },
     });
   }

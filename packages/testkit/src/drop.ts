@@ -27,11 +27,13 @@ export async function createTicket(client: HttpClient, api: string, name: string
 
 const MAX_ATTEMPTS = 30;
 
-/**
- * Each member submits `perMember` times, all in shuffled order, through `concurrency` clients
- * spread over the APIs. Like a real client, a 503 is no answer: it is retried after Retry-After
- * (every attempt is recorded; only 202, 200 and 409 answer).
- */
+/** One member asking for one ticket. */
+export interface Ask {
+  ticketId: number;
+  memberId: number;
+}
+
+/** Each member submits `perMember` times for one ticket, all in shuffled order (see submitAsks). */
 export async function submitAll(
   client: HttpClient,
   apis: string[],
@@ -41,24 +43,37 @@ export async function submitAll(
   concurrency: number,
   onProgress?: () => void,
 ): Promise<SubmissionRecord[]> {
-  const order = memberIds.flatMap((memberId) => Array.from({ length: perMember }, () => memberId));
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const attempts = await runPool(order.length, concurrency, async (n) => {
-    const memberId = order[n]!;
+  const asks = memberIds.flatMap((memberId) => Array.from({ length: perMember }, () => ({ ticketId, memberId })));
+  return submitAsks(client, apis, shuffled(asks), concurrency, onProgress);
+}
+
+/**
+ * Sends the asks in the given order through `concurrency` clients spread over the APIs. Like a
+ * real client, a 503 is no answer: it is retried after Retry-After (every attempt is recorded;
+ * only 202, 200 and 409 answer).
+ */
+export async function submitAsks(
+  client: HttpClient,
+  apis: string[],
+  asks: Ask[],
+  concurrency: number,
+  onProgress?: () => void,
+): Promise<SubmissionRecord[]> {
+  const attempts = await runPool(asks.length, concurrency, async (n) => {
+    const { ticketId, memberId } = asks[n]!;
     const records: SubmissionRecord[] = [];
     for (let attempt = 1; ; attempt += 1) {
       const sentAt = performance.now();
       const res = await client.post(`${apis[(n + attempt) % apis.length]}/api/v1/tickets/${ticketId}/issue-requests`, { memberId });
       records.push({
+        ticketId,
         memberId,
         sentAt,
         receivedAt: performance.now(),
         httpStatus: res.status,
         requestId: res.body?.requestId ?? null,
         code: res.body?.code ?? null,
+        retryAfter: res.headers['retry-after'] === undefined ? null : Number(res.headers['retry-after']),
       });
       if (res.status !== 503 || attempt >= MAX_ATTEMPTS) break;
       await new Promise((resolve) => setTimeout(resolve, Number(res.headers['retry-after'] ?? 1) * 1000));
@@ -67,6 +82,15 @@ export async function submitAll(
     return records;
   });
   return attempts.flat();
+}
+
+export function shuffled<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
 
 /** Long-polls every accepted request until it is decided (or the deadline passes). */

@@ -3,12 +3,15 @@
  * database. Times are the client's own monotonic clock (performance.now()).
  */
 export interface SubmissionRecord {
+  ticketId: number;
   memberId: number;
   sentAt: number;
   receivedAt: number;
   httpStatus: number;
   requestId: string | null;
   code: string | null;
+  /** Retry-After of a 503, in seconds. */
+  retryAfter: number | null;
 }
 
 export interface FinalAnswer {
@@ -52,7 +55,11 @@ export function checkDrop(input: {
   // Every answer is one the contract allows; a member's requests share one requestId.
   const requestOf = new Map<number, string>();
   for (const s of submissions) {
-    if (s.httpStatus === 503 && s.code === 'QUEUE_UNAVAILABLE') continue; // no answer: the client retried
+    if (s.httpStatus === 503 && s.code === 'QUEUE_UNAVAILABLE') {
+      // No answer, the client retried; when to is the server's to say (G8).
+      if (!(s.retryAfter !== null && s.retryAfter > 0)) add(`member ${s.memberId}: 503 without Retry-After`);
+      continue;
+    }
     if (s.httpStatus === 202 || s.httpStatus === 200) {
       if (!s.requestId) add(`member ${s.memberId}: ${s.httpStatus} without requestId`);
       const earlier = requestOf.get(s.memberId);

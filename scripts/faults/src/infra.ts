@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runMigrations } from '@ticketing/db';
+import { LocalRedisCluster } from '@ticketing/redis-cluster';
 import { removeRedisPrefix } from '@ticketing/testkit';
 import { Database } from './database.js';
 import { PrivateMariadb } from './privateMariadb.js';
@@ -13,13 +17,18 @@ export interface FaultInfra {
   prefix: string;
   /** Set when the scenario may stop, kill or empty Redis. */
   redis: PrivateRedis | null;
+  /** Set when the processes run on a Redis Cluster of their own (REDIS_CLUSTER_NODES), whose masters the scenario may kill. */
+  redisCluster: LocalRedisCluster | null;
   /** Set when the scenario may take the database away. */
   mariadb: PrivateMariadb | null;
 }
 
 export interface InfraOptions {
-  /** 'shared': the machine's Redis under a fresh prefix; otherwise a private one with that persistence. */
-  redis: 'shared' | RedisPersistence;
+  /**
+   * 'shared': the machine's Redis under a fresh prefix; 'cluster': a local Redis Cluster of its
+   * own (3 masters, 3 replicas); otherwise a private Redis with that persistence.
+   */
+  redis: 'shared' | 'cluster' | RedisPersistence;
   /** 'shared': a fresh database on the machine's server; 'private': a server of our own; or one already started. */
   mariadb: 'shared' | 'private' | PrivateMariadb;
   sharedRedisUrl?: string;
@@ -56,17 +65,23 @@ export async function prepareInfra(options: InfraOptions): Promise<PreparedInfra
 
     const prefix = `fault-${tag}`;
     let redis: PrivateRedis | null = null;
+    let redisCluster: LocalRedisCluster | null = null;
     let redisUrl = options.sharedRedisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
     if (options.redis === 'shared') {
       const url = redisUrl;
       cleanups.push(() => removeRedisPrefix(url, prefix));
+    } else if (options.redis === 'cluster') {
+      // A failover takes a node's cluster-node-timeout (1 s here) and then an election.
+      redisCluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'faults-redis-cluster-')), nodeTimeoutMs: 1000 });
+      const started = redisCluster;
+      cleanups.push(() => started.destroy());
     } else {
       redis = await PrivateRedis.start(options.redis);
       const started = redis;
       cleanups.push(() => started.destroy());
       redisUrl = redis.url;
     }
-    return { infra: { database, redisUrl, prefix, redis, mariadb }, close };
+    return { infra: { database, redisUrl, prefix, redis, redisCluster, mariadb }, close };
   } catch (error) {
     await close();
     throw error;

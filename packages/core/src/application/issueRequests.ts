@@ -53,7 +53,12 @@ export async function submitIssueRequest(
       await deps.queue.enqueue(admission.request);
       return ok({ created: true, request: pendingView(admission.request) });
     case 'EXISTING': {
-      const earlier = await readIssueRequest(deps, admission.request.requestId);
+      // Without the database the earlier request reads as "not in the queue": enqueue it again,
+      // which is safe even if it was issued (the worker answers a member's committed row).
+      const earlier = await readIssueRequest(deps, admission.request.requestId).catch((error: unknown) => {
+        if (error instanceof StoreUnavailableError) return null;
+        throw error;
+      });
       if (earlier !== null && !isLost(earlier)) return ok({ created: false, request: earlier });
       // Admitted by a submission whose enqueue has not landed yet, or never will (its API died in
       // between, or a failover kept the admission but lost the job). Enqueueing is idempotent per

@@ -3,6 +3,7 @@ import type { RedisPersistence } from '../privateRedis.js';
 import { databaseOutage } from './databaseOutage.js';
 import { gracefulShutdown } from './gracefulShutdown.js';
 import { redisAofRestart } from './redisAofRestart.js';
+import { redisClusterFailover } from './redisClusterFailover.js';
 import { redisDown } from './redisDown.js';
 import { redisEmptyRestart } from './redisEmptyRestart.js';
 import type { ScenarioReport, ScenarioSize } from './stage.js';
@@ -12,8 +13,8 @@ import { workerKill } from './workerKill.js';
 export interface ScenarioEntry {
   id: string;
   run: (infra: FaultInfra, size: ScenarioSize) => Promise<ScenarioReport>;
-  /** The private Redis the script gives it: AOF like docker-compose, or none to lose data. */
-  redis: RedisPersistence;
+  /** The private Redis the script gives it: AOF like docker-compose, none to lose data, or a local cluster. */
+  redis: RedisPersistence | 'cluster';
   /** How the product survives this fault, for docs/FAULTS.md (read from the product code). */
   how: string;
 }
@@ -102,6 +103,23 @@ export const SCENARIOS: ScenarioEntry[] = [
       'before committing. Requests Redis forgot are answered as such: the request id names its ticket, member and the Redis ' +
       'data epoch it was admitted in, so a poll can say FAILED `QUEUE_DATA_LOST` (or 404) instead of PENDING, unless the ' +
       'database shows it ISSUED, in which case the poll says ISSUED.',
+  },
+  {
+    id: 'redis-cluster-failover',
+    run: redisClusterFailover,
+    redis: 'cluster',
+    how:
+      'Every Redis client becomes an ioredis Cluster client when `REDIS_CLUSTER_NODES` is set (`packages/queue/src/redis.ts`), ' +
+      'still fail-fast: a command for the dead master fails (the client retries it on a fresh slot map every 100 ms up to its ' +
+      '1 s timeout), so a submission is answered 503 `QUEUE_UNAVAILABLE` with `Retry-After` instead of hanging, while the other ' +
+      'masters\' tickets carry on (`cluster-require-full-coverage no`). When the replica is promoted the clients follow the ' +
+      'MOVED answers by themselves. Replication is asynchronous, so the replica may lack the newest writes: then the database ' +
+      'is the truth, as after an empty restart (`loadDrainState`, `readBatchMembers`, the guarded UPDATE, UNIQUE keys). Jobs ' +
+      'whose completion was lost are decided again from the database; an admission or a job the replica never got is a ' +
+      'request Redis forgot, and because admit.lua seals each request id with the ticket\'s epoch secret (kept by the replica), ' +
+      'its poll says FAILED `QUEUE_DATA_LOST` rather than 404; asking again gives the member a live request. The lock may ' +
+      'be lost too: a new holder takes it with a fencing token from the new master\'s clock, and the database refuses any ' +
+      'commit whose token is older than the last one.',
   },
   {
     id: 'graceful-shutdown',
