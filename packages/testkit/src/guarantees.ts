@@ -55,8 +55,9 @@ export function checkDrop(input: {
   // Every answer is one the contract allows; a member's requests share one requestId.
   const requestOf = new Map<number, string>();
   for (const s of submissions) {
-    if (s.httpStatus === 503 && s.code === 'QUEUE_UNAVAILABLE') {
-      // No answer, the client retried; when to is the server's to say (G8).
+    if (s.httpStatus === 503 && (s.code === 'QUEUE_UNAVAILABLE' || s.code === 'DATABASE_UNAVAILABLE')) {
+      // No answer (Redis, or a ticket this API has not seen while MySQL is busy or away): the
+      // client retried; when to is the server's to say (G8).
       if (!(s.retryAfter !== null && s.retryAfter > 0)) add(`member ${s.memberId}: 503 without Retry-After`);
       continue;
     }
@@ -113,8 +114,8 @@ export function checkDrop(input: {
     if (!final || final.status !== 'ISSUED') add(`G5: row of request ${row.requestId} polls ${final?.status}`);
     else if (final.issueNumber !== row.issueNumber || final.memberTicketId !== row.id) add(`G5: row ${row.id} disagrees with its poll`);
   }
-  for (const final of finals.values()) {
-    if (final.status === 'ISSUED' && !rowsByRequest.has(final.requestId)) add(`G5: ${final.requestId} polls ISSUED without a row`);
+  for (const requestId of requestOf.values()) {
+    if (finals.get(requestId)?.status === 'ISSUED' && !rowsByRequest.has(requestId)) add(`G5: ${requestId} polls ISSUED without a row`);
   }
 
   // G3: no request sent after another's answer reached its client is issued while that one was refused.
