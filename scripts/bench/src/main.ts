@@ -6,6 +6,7 @@ import { accept, type AcceptResult } from './accept.js';
 import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
+import { clusterBench } from './clusterBench.js';
 import { benchDatabaseUrl, bulkMembers, deleteKeys, openPool, openRedis, runId, type BenchContext } from './context.js';
 import { drain, type DrainResult } from './drain.js';
 import { repoRoot, RssSampler, stopAll } from './processes.js';
@@ -21,11 +22,18 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
     render: { type: 'string' },
+    cluster: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write(`npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\n`);
+  process.stdout.write(`npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`);
+  process.exit(0);
+}
+if (values.cluster) {
+  // The scaling figures alone: 1, 10, 100 tickets × 1, 2, 4 workers on 1 Redis and on a local cluster.
+  const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+  await clusterBench({ quick: values.quick ?? false, writeDocs: !values['no-docs'], log });
   process.exit(0);
 }
 if (values.render !== undefined) {
