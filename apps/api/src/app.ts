@@ -74,7 +74,7 @@ function securityHeaders(): RequestHandler {
 
 /**
  * The last word on anything thrown: a problem document. The error itself goes to the request's
- * log line (pino-http logs `res.err`), with its stack, which the client never sees.
+ * log line (requestLogging logs `res.err`), with its stack, which the client never sees.
  */
 function errorHandler(): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import type { Ticket } from '@ticketing/core';
+import { StoreUnavailableError, type Ticket } from '@ticketing/core';
 import { cachedLookups } from '../src/adapter/out/cache/submissionLookups.js';
 
 /** The submission path's cache, in isolation (plain functions stand in for the stores). */
@@ -103,6 +103,25 @@ describe('member lookups', () => {
     const { lookups, calls } = fixture({ members: new Set([1, 3]) });
     expect(await Promise.all([1, 2, 3, 1].map((id) => lookups.memberExists(id)))).toEqual([true, false, true, true]);
     expect(calls.members).toBe(1);
+  });
+
+  test('a check the store does not answer in time is "cannot tell" for every member asked in that turn', async () => {
+    let queries = 0;
+    const lookups = cachedLookups(
+      { findTicket: async () => null },
+      {
+        existingMemberIds: () => {
+          queries += 1;
+          return new Promise<number[]>(() => undefined); // the database never answers
+        },
+      },
+      { memberCheckTimeoutMs: 30 },
+    );
+    const startedAt = Date.now();
+    const answers = await Promise.allSettled([1, 2, 1].map((id) => lookups.memberExists(id)));
+    expect(answers.map((answer) => answer.status === 'rejected' && answer.reason instanceof StoreUnavailableError)).toEqual([true, true, true]);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    expect(queries).toBe(1);
   });
 
   test('holds at most maxMembers', async () => {

@@ -16,6 +16,7 @@ import { DecisionFeed } from './decisionFeed.js';
 import { activeTicketsKey, decisionsChannel, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
+import { TurnBatches } from './turnBatch.js';
 
 interface JobData {
   ticketId: number;
@@ -25,6 +26,8 @@ interface JobData {
 
 const JOB_NAME = 'issue';
 const ENQUEUE_TIMEOUT_MS = 1000;
+/** Most submissions in one script call or addBulk: bounds how long one call holds Redis. */
+const MAX_BATCH = 500;
 
 /**
  * Issue requests in BullMQ: each ticket has its own queue, a request is a job whose id is the
@@ -34,6 +37,8 @@ const ENQUEUE_TIMEOUT_MS = 1000;
 export class RedisIssueQueue implements IssueQueue {
   readonly #queues: BullQueues;
   #feed: DecisionFeed | null = null;
+  readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>((ticketId, inputs) => this.#admitAll(ticketId, inputs), MAX_BATCH);
+  readonly #enqueues = new TurnBatches<number, QueuedRequest, void>((ticketId, requests) => this.#enqueueAll(ticketId, requests), MAX_BATCH);
 
   constructor(
     private readonly redis: RedisClient,
@@ -42,33 +47,58 @@ export class RedisIssueQueue implements IssueQueue {
     this.#queues = new BullQueues(redis, options.prefix);
   }
 
-  async admit({ ticketId, memberId, totalQuantity, window, acceptedAt }: AdmissionInput): Promise<Admission> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
-    const [kind, value] = await unavailableOnError(() =>
-      runScript<[string, string]>(
-        this.redis,
-        'admit',
-        [keys.members, keys.soldOut, keys.epoch],
-        [ticketId, memberId, window, totalQuantity, randomBytes(20).toString('hex'), randomBytes(4).toString('hex')],
-      ),
-    );
-    if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
-    return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
+  /**
+   * Submissions of one ticket made during one event-loop turn share one script call, decided in
+   * the order admit was called: a drop's hundreds of concurrent submissions cost Redis one round
+   * trip per ticket and turn instead of one each.
+   */
+  admit(input: AdmissionInput): Promise<Admission> {
+    return this.#admissions.add(input.ticketId, input);
   }
 
-  async enqueue({ requestId, ticketId, memberId, acceptedAt }: QueuedRequest): Promise<void> {
-    const data: JobData = { ticketId, memberId, acceptedAt };
+  /** A lone submission takes admit.lua; several take admitBatch.lua, which decides each the same way. */
+  async #admitAll(ticketId: number, inputs: readonly AdmissionInput[]): Promise<Admission[]> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const scriptKeys = [keys.members, keys.soldOut, keys.epoch];
+    const epochSecret = randomBytes(20).toString('hex');
+    const nonces = randomBytes(4 * inputs.length).toString('hex');
+    let args: Array<string | number>;
+    if (inputs.length === 1) {
+      const { memberId, window, totalQuantity } = inputs[0]!;
+      args = [ticketId, memberId, window, totalQuantity, epochSecret, nonces];
+    } else {
+      args = [ticketId, epochSecret];
+      inputs.forEach(({ memberId, window, totalQuantity }, n) => args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8)));
+    }
+    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, inputs.length === 1 ? 'admit' : 'admitBatch', scriptKeys, args));
+    return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
+  }
+
+  /**
+   * Idempotent per requestId. Requests of one ticket enqueued during one event-loop turn are added
+   * with one BullMQ addBulk, in the order enqueue was called, and mark the ticket active once.
+   */
+  enqueue(request: QueuedRequest): Promise<void> {
+    return this.#enqueues.add(request.ticketId, request);
+  }
+
+  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<void[]> {
+    const jobs = requests.map(({ requestId, memberId, acceptedAt }) => ({
+      name: JOB_NAME,
+      data: { ticketId, memberId, acceptedAt } satisfies JobData,
+      // A job id that exists already is not added again: enqueueing is idempotent.
+      opts: { jobId: requestId, removeOnComplete: false, removeOnFail: false },
+    }));
     await unavailableOnError(
       async () => {
-        // A job id that exists already is not added again: enqueueing is idempotent. BullMQ waits
-        // for a connection it has never seen ready; the client must get its answer within a second.
-        const add = this.#queues.get(ticketId).add(JOB_NAME, data, { jobId: requestId, removeOnComplete: false, removeOnFail: false });
-        await withTimeout(add, ENQUEUE_TIMEOUT_MS);
+        // BullMQ waits for a connection it has never seen ready; the client must get its answer within a second.
+        await withTimeout(this.#queues.get(ticketId).addBulk(jobs), ENQUEUE_TIMEOUT_MS);
         // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
         await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
       },
       () => this.#queues.forget(ticketId),
     );
+    return requests.map(() => undefined);
   }
 
   async findRequest(requestId: string): Promise<StoredRequest | null> {
@@ -156,6 +186,11 @@ export class RedisIssueQueue implements IssueQueue {
   async close(): Promise<void> {
     await Promise.all([this.#queues.close(), this.#feed?.close()]);
   }
+}
+
+function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {
+  if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+  return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
 }
 
 function parseRequest(requestId: string, data: string | null | undefined): QueuedRequest | null {

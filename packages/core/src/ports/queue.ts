@@ -49,9 +49,15 @@ export interface IssueQueue {
    * One request per member; refuses outside the sales window, when the ticket is sold out, and
    * when as many members as the ticket has stock were admitted already (each of them, being a
    * distinct member ahead in the queue, takes one unit: a newcomer could only be rejected).
+   * Calls are decided in the order they are made, each seeing the ones before it, even when an
+   * adapter sends concurrent calls to its store together.
    */
   admit(input: AdmissionInput): Promise<Admission>;
-  /** Idempotent per requestId: a request already in the queue is not added twice. */
+  /**
+   * Idempotent per requestId: a request already in the queue is not added twice. Requests of one
+   * ticket enter its queue in the order enqueue is called; a request whose call has resolved is
+   * ahead of any enqueued after that (the order behind every 202).
+   */
   enqueue(request: QueuedRequest): Promise<void>;
   findRequest(requestId: string): Promise<StoredRequest | null>;
   watchDecision(requestId: string): DecisionWatch;

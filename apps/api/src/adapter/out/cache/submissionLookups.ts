@@ -57,7 +57,10 @@ export function cachedLookups(
   // Members are never deleted: once seen, a member exists for good. Absence is not cached, so a
   // member created a moment ago (by any process) is found at once.
   const knownMembers = new Set<number>();
-  const memberChecks = new BatchedMemberCheck(members);
+  const memberChecks = new BatchedMemberCheck(members, options.memberCheckTimeoutMs, (memberId) => {
+    bound(knownMembers, options.maxMembers);
+    knownMembers.add(memberId);
+  });
 
   function remember(ticketId: number, entry: TicketEntry): void {
     ticketCache.delete(ticketId);
@@ -110,15 +113,7 @@ export function cachedLookups(
     },
 
     memberExists(memberId) {
-      if (knownMembers.has(memberId)) return EXISTS;
-      const checked = memberChecks.exists(memberId).then((exists) => {
-        if (exists) {
-          bound(knownMembers, options.maxMembers);
-          knownMembers.add(memberId);
-        }
-        return exists;
-      });
-      return withTimeout(checked, options.memberCheckTimeoutMs);
+      return knownMembers.has(memberId) ? EXISTS : memberChecks.exists(memberId);
     },
 
     forgetTicket(ticketId) {
@@ -136,32 +131,45 @@ function bound(cache: Map<number, unknown> | Set<number>, max: number): void {
   }
 }
 
-function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(new Error(`no answer within ${ms} ms`))), ms);
+/** Rejects with "cannot tell" when the store has not answered within `ms`. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreUnavailableError(new Error(`no answer within ${ms} ms`))), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  check.catch(() => undefined);
-  return Promise.race([check, late]).finally(() => clearTimeout(timer));
 }
 
 const MAX_IDS_PER_QUERY = 1000;
 
 /**
  * In a drop nearly every submission is a member's first, so the member check runs once per
- * request: the checks asked during one turn of the event loop share one query.
+ * request: the checks asked during one turn of the event loop share one query, and one timeout.
  */
 class BatchedMemberCheck {
   #pending = new Map<number, Array<(exists: boolean | Error) => void>>();
 
-  constructor(private readonly members: Pick<MemberStore, 'existingMemberIds'>) {}
+  constructor(
+    private readonly members: Pick<MemberStore, 'existingMemberIds'>,
+    private readonly timeoutMs: number,
+    private readonly found: (memberId: number) => void,
+  ) {}
 
   exists(memberId: number): Promise<boolean> {
     if (this.#pending.size === 0) setImmediate(() => this.#flush());
     return new Promise((resolve, reject) => {
-      const waiters = this.#pending.get(memberId) ?? [];
-      waiters.push((answer) => (answer instanceof Error ? reject(answer) : resolve(answer)));
-      this.#pending.set(memberId, waiters);
+      const waiters = this.#pending.get(memberId);
+      const answer = (exists: boolean | Error) => (exists instanceof Error ? reject(exists) : resolve(exists));
+      if (waiters) waiters.push(answer);
+      else this.#pending.set(memberId, [answer]);
     });
   }
 
@@ -171,14 +179,18 @@ class BatchedMemberCheck {
     const ids = [...batch.keys()];
     for (let start = 0; start < ids.length; start += MAX_IDS_PER_QUERY) {
       const chunk = ids.slice(start, start + MAX_IDS_PER_QUERY);
-      this.members.existingMemberIds(chunk).then(
+      withTimeout(this.members.existingMemberIds(chunk), this.timeoutMs).then(
         (found) => {
           const existing = new Set(found);
-          for (const id of chunk) for (const answer of batch.get(id) ?? []) answer(existing.has(id));
+          for (const id of chunk) {
+            const exists = existing.has(id);
+            if (exists) this.found(id);
+            for (const answer of batch.get(id)!) answer(exists);
+          }
         },
         (error: unknown) => {
           const failure = error instanceof Error ? error : new Error(String(error));
-          for (const id of chunk) for (const answer of batch.get(id) ?? []) answer(failure);
+          for (const id of chunk) for (const answer of batch.get(id)!) answer(failure);
         },
       );
     }

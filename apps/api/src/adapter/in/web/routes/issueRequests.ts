@@ -11,7 +11,7 @@ import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { Problem } from '../problems.js';
 import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, TicketPath, WaitQuery } from '../schemas.js';
+import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, plainNewIssueRequest, plainTicketPath, TicketPath, WaitQuery } from '../schemas.js';
 import { issueRequestView } from '../views.js';
 
 const REQUESTS = '/api/v1/issue-requests';
@@ -61,6 +61,11 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         200: { description: 'The member had already asked: that request, as it stands', schema: IssueRequestBody },
       },
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SOLD_OUT', 'NOT_OPEN', 'CLOSED', 'QUEUE_UNAVAILABLE'],
+      fastInput(req) {
+        const params = plainTicketPath(req.params);
+        const body = params && plainNewIssueRequest(req.body);
+        return params && body ? { params, query: undefined, body } : null;
+      },
       async handle({ params, body }, { res }) {
         const submitted = await withinDeadline(
           submitIssueRequest(submission, params.ticketId, body.memberId),

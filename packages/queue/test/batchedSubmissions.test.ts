@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueUnavailableError, submitIssueRequest, systemClock, type Admission, type IssueRequestDeps, type Ticket } from '@ticketing/core';
+import { createRedis, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
+import type { Cluster, Redis } from 'ioredis';
+import { runScript } from '../src/scripts.js';
+import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
+import { LocalRedisCluster } from '../../../test/support/redisCluster.js';
+import { TcpProxy } from '../../../test/support/tcpProxy.js';
+
+/**
+ * Submissions of one ticket made in the same event-loop turn share one admission script call
+ * (admitBatch.lua), one BullMQ addBulk and one active-ticket mark: each must still be decided and
+ * queued exactly as if it had been sent alone, in the order the calls were made.
+ */
+const prefix = createTestRedisPrefix();
+let redis: RedisClient;
+let queue: RedisIssueQueue;
+
+beforeAll(async () => {
+  redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'batch-test');
+  await redisReady(redis, 2000);
+  queue = new RedisIssueQueue(redis, { prefix });
+});
+afterAll(async () => {
+  await queue.close();
+  await cleanRedisPrefix(prefix);
+  redis.disconnect();
+});
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const admitOpen = (ticketId: number, memberId: number, totalQuantity = 1000) =>
+  queue.admit({ ticketId, memberId, totalQuantity, window: 'OPEN', acceptedAt: 1 });
+const waitList = async (ticketId: number) => (await redis.lrange(ticketKeys(prefix, ticketId).wait, 0, -1)).reverse();
+
+function admittedId(admission: Admission): string {
+  if (admission.kind !== 'ADMITTED') throw new Error(`not admitted: ${admission.kind}`);
+  return admission.request.requestId;
+}
+
+describe('admitBatch.lua', () => {
+  const submission = fc.record({
+    memberId: fc.integer({ min: 1, max: 8 }),
+    window: fc.constantFrom('OPEN', 'OPEN', 'OPEN', 'NOT_OPEN', 'CLOSED'),
+    nonce: fc.stringMatching(/^[0-9a-f]{8}$/),
+  });
+  const run = fc.record({
+    totalQuantity: fc.integer({ min: 1, max: 6 }),
+    submissions: fc.array(submission, { minLength: 1, maxLength: 25 }),
+    soldOut: fc.boolean(),
+    earlierMembers: fc.uniqueArray(fc.integer({ min: 1, max: 8 }), { maxLength: 3 }),
+    secretExists: fc.boolean(),
+  });
+  let runs = 0;
+
+  test('decides each submission exactly as admit.lua does one after another: same answers, same ids, same state', async () => {
+    await fc.assert(
+      fc.asyncProperty(run, fc.stringMatching(/^[0-9a-f]{40}$/), async ({ totalQuantity, submissions, soldOut, earlierMembers, secretExists }, secret) => {
+        runs += 1;
+        // The same ticket under two prefixes: one decided by admit.lua call by call, one by admitBatch.lua at once.
+        const [single, batched] = [`${prefix}:single-${runs}`, `${prefix}:batched-${runs}`].map((p) => ticketKeys(p, 7));
+        for (const keys of [single!, batched!]) {
+          if (soldOut) await redis.set(keys.soldOut, '1');
+          if (secretExists) await redis.set(keys.epoch, 'e'.repeat(40));
+          for (const memberId of earlierMembers) await redis.hset(keys.members, String(memberId), `earlier-${memberId}`);
+        }
+        const one: string[] = [];
+        for (const { memberId, window, nonce } of submissions) {
+          one.push(...(await runScript<string[]>(redis, 'admit', [single!.members, single!.soldOut, single!.epoch], [7, memberId, window, totalQuantity, secret, nonce])));
+        }
+        const args: Array<string | number> = [7, secret];
+        for (const { memberId, window, nonce } of submissions) args.push(memberId, window, totalQuantity, nonce);
+        const all = await runScript<string[]>(redis, 'admitBatch', [batched!.members, batched!.soldOut, batched!.epoch], args);
+
+        expect(all).toEqual(one);
+        expect(await redis.hgetall(batched!.members)).toEqual(await redis.hgetall(single!.members));
+        expect(await redis.get(batched!.epoch)).toBe(await redis.get(single!.epoch));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('one round trip per ticket and turn', () => {
+  test('concurrent submissions of a ticket make one admission call and one active-ticket mark; their jobs queue in call order', async () => {
+    const monitor = (await (redis as Redis).monitor()) as Redis;
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua' && args.some((arg) => typeof arg === 'string' && arg.startsWith(`${prefix}:`))) seen.push(args);
+    });
+    try {
+      const members = Array.from({ length: 40 }, (_, n) => n + 1);
+      const admissions = await Promise.all(members.map((memberId) => admitOpen(90, memberId)));
+      const ids = admissions.map(admittedId);
+      await Promise.all(admissions.map((admission) => queue.enqueue((admission as Extract<Admission, { kind: 'ADMITTED' }>).request)));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // MONITOR reports a moment later
+
+      const membersKey = ticketKeys(prefix, 90).members;
+      const admissionCalls = seen.filter((args) => /^eval(sha)?$/i.test(args[0]!) && args.includes(membersKey));
+      expect(admissionCalls).toHaveLength(1);
+      expect(seen.filter((args) => args[0]!.toLowerCase() === 'sadd')).toHaveLength(1);
+      expect(await waitList(90)).toEqual(ids);
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
+  test('turns after turns: each ticket’s jobs queue in the order enqueue was called, across tickets and batches', async () => {
+    const called = new Map<number, string[]>([
+      [91, []],
+      [92, []],
+    ]);
+    const pending: Array<Promise<void>> = [];
+    let memberId = 0;
+    for (let turn = 0; turn < 5; turn++) {
+      for (let n = 0; n < 30; n++) {
+        const ticketId = n % 3 === 0 ? 92 : 91;
+        memberId += 1;
+        const admission = await admitOpen(ticketId, memberId);
+        if (admission.kind !== 'ADMITTED') throw new Error(admission.kind);
+        called.get(ticketId)!.push(admission.request.requestId);
+        pending.push(queue.enqueue(admission.request));
+      }
+      await nextTurn();
+    }
+    await Promise.all(pending);
+    expect(await waitList(91)).toEqual(called.get(91));
+    expect(await waitList(92)).toEqual(called.get(92));
+  });
+
+  test('a member twice in one turn is admitted once: the second call gets the first request back', async () => {
+    const [first, second, other] = await Promise.all([admitOpen(93, 1), admitOpen(93, 1), admitOpen(93, 2)]);
+    expect(first!.kind).toBe('ADMITTED');
+    expect(second).toEqual({ kind: 'EXISTING', request: { requestId: admittedId(first!), ticketId: 93, memberId: 1, acceptedAt: 1 } });
+    expect(other!.kind).toBe('ADMITTED');
+  });
+
+  test('the stock counts every admission before it in the same call: later newcomers are SOLD_OUT, in arrival order', async () => {
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((memberId) => admitOpen(94, memberId, 3)));
+    expect(answers.map((a) => a.kind)).toEqual(['ADMITTED', 'ADMITTED', 'ADMITTED', 'REFUSED', 'REFUSED']);
+    expect(answers[3]).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+  });
+});
+
+describe('a batch that fails', () => {
+  const proxy = new TcpProxy(6379);
+  let flakyRedis: RedisClient;
+  let flaky: RedisIssueQueue;
+
+  beforeAll(async () => {
+    await proxy.start();
+    flakyRedis = createRedis({ redisUrl: `redis://127.0.0.1:${proxy.port}` }, 'batch-test-flaky');
+    await redisReady(flakyRedis, 2000);
+    flaky = new RedisIssueQueue(flakyRedis, { prefix });
+  });
+  afterAll(async () => {
+    await flaky.close().catch(() => undefined);
+    flakyRedis.disconnect();
+    await proxy.stop();
+  });
+
+  test('fails every submission in it as QUEUE_UNAVAILABLE; asking again gets each the same request, queued once', async () => {
+    const ticket: Ticket = { id: 95, name: 't', totalQuantity: 100, issuedQuantity: 0, openAt: new Date(0), closeAt: null, createdAt: new Date(0) };
+    const members = [1, 2, 3, 4, 5, 6];
+    const admissions = await Promise.all(members.map((memberId) => flaky.admit({ ticketId: 95, memberId, totalQuantity: 100, window: 'OPEN', acceptedAt: 1 })));
+    const ids = admissions.map(admittedId);
+
+    await proxy.stop(); // Redis is away between the admission and the add
+    const startedAt = Date.now();
+    const added = await Promise.allSettled(admissions.map((admission) => flaky.enqueue((admission as Extract<Admission, { kind: 'ADMITTED' }>).request)));
+    expect(added.map((result) => result.status)).toEqual(members.map(() => 'rejected'));
+    for (const result of added) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(QueueUnavailableError);
+    expect(Date.now() - startedAt).toBeLessThan(1500);
+
+    await proxy.start();
+    await redisReady(flakyRedis, 5000);
+    const deps: IssueRequestDeps = {
+      tickets: { findTicket: async () => ticket, findIssueByRequestId: async () => null },
+      members: { memberExists: async () => true },
+      queue: flaky,
+      clock: systemClock,
+    };
+    // Asked again in another order: the queue follows the order of the successful adds.
+    const retried = [...members].reverse();
+    const again = await Promise.all(retried.map((memberId) => submitIssueRequest(deps, 95, memberId)));
+    const expected = retried.map((memberId) => ids[members.indexOf(memberId)]);
+    expect(again.map((result) => result.ok && !result.value.created && result.value.request.status === 'PENDING')).toEqual(retried.map(() => true));
+    expect(again.map((result) => (result.ok ? result.value.request.requestId : null))).toEqual(expected);
+    expect(await waitList(95)).toEqual(expected);
+  });
+});
+
+describe('on a Redis Cluster', () => {
+  let cluster: LocalRedisCluster;
+  let clustered: RedisClient;
+  let onCluster: RedisIssueQueue;
+
+  beforeAll(async () => {
+    cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'batch-redis-cluster-')) });
+    clustered = createRedis({ redisUrl: 'redis://unused', clusterNodes: cluster.nodes.map(({ port }) => ({ host: '127.0.0.1', port })) }, 'batch-cluster-test');
+    await redisReady(clustered, 10_000);
+    // The client fails fast on a master it has not connected to yet: wait until it has them all.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const masters = (clustered as Cluster).nodes('master');
+      await Promise.all(masters.map((node) => node.ping().catch(() => undefined)));
+      if (masters.length === 3 && masters.every((node) => node.status === 'ready')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    onCluster = new RedisIssueQueue(clustered, { prefix });
+  }, 60_000);
+  afterAll(async () => {
+    await onCluster?.close();
+    clustered?.disconnect();
+    await cluster?.destroy();
+  });
+
+  test('each ticket’s batch stays in its own slot: concurrent submissions of several tickets queue in call order on each', async () => {
+    const tickets = [101, 102, 103, 104, 105];
+    const calls = Array.from({ length: 200 }, (_, n) => ({ ticketId: tickets[n % tickets.length]!, memberId: n + 1 }));
+    const admissions = await Promise.all(calls.map(({ ticketId, memberId }) => onCluster.admit({ ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })));
+    await Promise.all(admissions.map((admission) => onCluster.enqueue((admission as Extract<Admission, { kind: 'ADMITTED' }>).request)));
+    for (const ticketId of tickets) {
+      const expected = admissions.filter((_, n) => calls[n]!.ticketId === ticketId).map(admittedId);
+      expect((await clustered.lrange(ticketKeys(prefix, ticketId).wait, 0, -1)).reverse()).toEqual(expected);
+    }
+    expect((await onCluster.activeTickets()).sort()).toEqual(tickets);
+  });
+});
