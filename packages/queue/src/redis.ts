@@ -23,7 +23,7 @@ const failFast: RedisOptions = {
 
 export function createRedis(settings: RedisSettings, connectionName: string): RedisClient {
   if (settings.clusterNodes?.length) {
-    return new Cluster(settings.clusterNodes, {
+    const cluster = new Cluster(settings.clusterNodes, {
       enableOfflineQueue: false,
       clusterRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
       // While a master is dead and until its replica is elected, ioredis would retry a command
@@ -35,6 +35,13 @@ export function createRedis(settings: RedisSettings, connectionName: string): Re
       slotsRefreshInterval: 1000,
       redisOptions: { ...failFast, connectionName },
     });
+    // Masters are connected lazily, and while one is connecting the fail-fast client refuses its
+    // commands: connect them all as soon as the slot map is known (again after a failover).
+    cluster.on('ready', () => {
+      for (const node of cluster.nodes('master')) node.ping().catch(() => undefined);
+    });
+    cluster.on('+node', (node: Redis) => void node.ping().catch(() => undefined));
+    return cluster;
   }
   return new Redis(settings.redisUrl, { ...failFast, connectionName });
 }
@@ -63,8 +70,17 @@ export async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<
   }
 }
 
-/** Resolves once the client is connected, or rejects after timeoutMs. */
+/**
+ * Resolves once the client is connected, or rejects after timeoutMs. A cluster client is ready
+ * once it knows the slots, but connects to each master lazily, and being fail-fast it would refuse
+ * the first commands for a master it is still connecting to: so every master is pinged first.
+ */
 export async function redisReady(redis: RedisClient, timeoutMs: number): Promise<void> {
+  await connected(redis, timeoutMs);
+  if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map((node) => pingRedis(node, timeoutMs)));
+}
+
+async function connected(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
