@@ -1,6 +1,6 @@
 import { cannon } from './cannon.js';
 import { forgetTicket, insertTicket, type BenchContext } from './context.js';
-import { startApi } from './system.js';
+import { startApi, type ProcessOptions } from './system.js';
 
 export interface AcceptResult {
   submissions: number;
@@ -17,8 +17,8 @@ export interface AcceptResult {
  * Submissions of distinct members for one ticket with a huge stock through ONE API process at 256
  * connections. No worker runs: this is the admission path alone (admit.lua + BullMQ add + 202).
  */
-export async function accept(ctx: BenchContext, submissions: number): Promise<AcceptResult> {
-  const api = await startApi(ctx);
+export async function accept(ctx: BenchContext, submissions: number, apiProcess: ProcessOptions = {}): Promise<AcceptResult> {
+  const api = await startApi(ctx, apiProcess);
   const tickets: number[] = [];
   try {
     const shoot = async (amount: number, offset: number) => {

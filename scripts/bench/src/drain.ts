@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { activeTicketsKey, RedisIssueQueue, ticketKeys } from '@ticketing/queue';
 import { runPool } from '@ticketing/testkit';
 import { forgetTicket, insertTicket, verifyIssues, type BenchContext } from './context.js';
-import { startWorkers } from './system.js';
+import { startWorkers, type ProcessOptions } from './system.js';
 
 export interface DrainResult {
   tickets: number;
@@ -23,6 +23,7 @@ export interface DrainResult {
 export async function drain(
   ctx: BenchContext,
   options: { tickets: number; queuedPerTicket: number; stockPerTicket: number; workers: number },
+  workerProcess: ProcessOptions = {},
 ): Promise<DrainResult> {
   const { tickets, queuedPerTicket, stockPerTicket, workers } = options;
   if (queuedPerTicket > ctx.memberIds.length) throw new Error(`drain needs ${queuedPerTicket} members`);
@@ -40,7 +41,7 @@ export async function drain(
     }
     // Hidden from the workers until they are up, so their start-up is not timed.
     await ctx.redis.srem(activeTicketsKey(ctx.prefix), ...ticketIds);
-    const started = await startWorkers(ctx, workers);
+    const started = await startWorkers(ctx, workers, workerProcess);
     try {
       await new Promise((r) => setTimeout(r, 300));
       const t0 = performance.now();

@@ -9,11 +9,12 @@ import { ceiling, type CeilingResult } from './ceiling.js';
 import { clusterBench } from './clusterBench.js';
 import { benchDatabaseUrl, bulkMembers, deleteKeys, openPool, openRedis, runId, type BenchContext } from './context.js';
 import { drain, type DrainResult } from './drain.js';
+import { profile } from './profile/scenario.js';
 import { repoRoot, RssSampler, stopAll } from './processes.js';
 import { renderMarkdown, renderSvg, type BenchResults } from './report.js';
 import { medianOf } from './stats.js';
 
-const ALL = ['ceiling', 'accept', 'drain', 'baselines', 'card'] as const;
+const ALL = ['ceiling', 'accept', 'drain', 'baselines', 'card', 'profile'] as const;
 type Scenario = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
       scenarios.includes('drain') ? sizes.hotQueued : 0,
       scenarios.includes('baselines') ? sizes.baselineRequests : 0,
       scenarios.includes('card') ? 10_000 : 0,
+      scenarios.includes('profile') ? Math.max(sizes.accept, sizes.hotQueued) : 0,
     );
     if (needMembers > 0) {
       ctx.memberIds = await bulkMembers(pool, `bench-${runId}`, needMembers);
@@ -139,6 +141,11 @@ async function main(): Promise<void> {
     }
     if (scenarios.includes('card')) {
       results.scenarios.card = await repeat<CardResult & Record<string, unknown>>('card', sizes.repeats, () => card(ctx, 10_000, 1_000) as Promise<CardResult & Record<string, unknown>>);
+    }
+    if (scenarios.includes('profile')) {
+      // Last, and once: the profiler's own cost must not reach the medians above.
+      results.scenarios.profile = await profile(ctx, sizes, results.date.slice(0, 10));
+      log(`profile: accept ${JSON.stringify(results.scenarios.profile.accept.run)}, drain ${JSON.stringify(results.scenarios.profile.drain.run)}, raw profiles in ${results.scenarios.profile.directory}`);
     }
   } finally {
     sampler.sample();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -9,6 +10,8 @@ export interface Started {
   child: ChildProcess;
   pid: number;
   role: string;
+  /** Milliseconds from spawning the process to its being ready (its start-up). */
+  readyAfterMs: number;
   stop(): Promise<void>;
 }
 
@@ -67,13 +70,16 @@ export async function startProcess(options: {
   role: string;
   script: string;
   env: Record<string, string>;
+  /** Node options put before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: readonly string[];
   /** A stdout line containing this, or (readyUrl) a 200 from this URL, means ready. */
   readyText?: string;
   readyUrl?: string;
   sampler?: RssSampler;
   timeoutMs?: number;
 }): Promise<Started> {
-  const child = spawn(process.execPath, [options.script], {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -87,6 +93,7 @@ export async function startProcess(options: {
     child,
     pid,
     role: options.role,
+    readyAfterMs: 0,
     stop: () =>
       new Promise<void>((resolve) => {
         live.delete(started);
@@ -132,6 +139,7 @@ export async function startProcess(options: {
       reject(new Error(`${options.role} exited with ${code}: ${stderr}`));
     });
   });
+  started.readyAfterMs = performance.now() - spawnedAt;
   // Keep draining the pipes so the child never blocks on a full one.
   child.stdout!.removeAllListeners('data');
   child.stdout!.resume();

@@ -1,10 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import type { ProfileResult } from './profile/scenario.js';
+import { renderProfile } from './profile/report.js';
+
 export interface BenchResults {
   date: string;
   quick: boolean;
   machine: { nproc: number; cpu: string; node: string };
   sizes: Record<string, number>;
-  scenarios: { ceiling?: any; accept?: any; drain?: any; baselines?: any; card?: any };
+  scenarios: { ceiling?: any; accept?: any; drain?: any; baselines?: any; card?: any; profile?: ProfileResult };
   rssMiB: Record<string, number>;
 }
 
@@ -149,7 +152,9 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     row(s.card.members, s.card.quantity, s.card.accepted, s.card.issued, s.card.acceptedPerSecond, s.card.firstRequestToLastDecisionMs, s.card.lastAcceptToLastDecisionMs, s.card.violations, pass(s.card.lastAcceptToLastDecisionMs <= 2000));
     lines.push('');
   }
+  if (s.profile) lines.push(...renderProfile(s.profile));
   lines.push('## Memory (max VmRSS sampled every 200 ms)', '', '| process | max RSS MiB | target |', '|---|---|---|');
+  // Profiled processes carry the profiler's own memory; they are listed apart, without the target.
   for (const [role, mib] of Object.entries(r.rssMiB)) row(role, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
   lines.push('');
   lines.push(
@@ -157,11 +162,11 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '',
     '- `npm run bench` creates its own database `bench_<random>` (migrated, dropped at the end) and QUEUE_PREFIX `bench-<random>` (keys deleted at the end), starts the API and worker processes itself (`apps/*/dist/main.js`, API with `LOG_LEVEL=warn` so per-request log lines are not measured, worker batch 500) and sends traffic only to 127.0.0.1. Members are bulk-inserted with multi-row INSERTs.',
     '- **ceiling**: `scripts/bench/src/servers/` in their own processes under autocannon 9 (256 connections, 1 s warm-up); `redis-benchmark` writes only keys under the run prefix.',
-    '- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon\'s own summary lacks). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + zod + helmet, a member and ticket lookup (a distinct member per request is a cache miss, i.e. one MariaDB round trip), `admit.lua`, BullMQ `Queue.add` (a Lua script) and an `SADD`: three Redis round trips and one database round trip per request, on one core while autocannon uses the other. That per-request work, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here).',
+    '- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon\'s own summary lacks), and accepted/s is the 202s over the time from the first request to the last answer (autocannon\'s own duration moves in whole seconds). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + helmet, the body and path checks, a member and ticket lookup (a distinct member per request is a cache miss; the misses of one event-loop turn share one MariaDB query), the admission (`admitBatch.lua`, one call for the turn\'s submissions of the ticket), BullMQ `addBulk` (one pipeline of BullMQ\'s add script per turn) and one `SADD` per turn, on one core while autocannon, Redis and MariaDB use the other. That per-request work in the API process, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here); see the CPU profile.',
     '- **drain**: the queues are pre-filled with `RedisIssueQueue.enqueue` (the API\'s own add, bypassing admission), hidden from the workers until they are up, then announced; the clock runs until every wait list is empty. Checked afterwards: every request has a completed job, exact issued count, distinct members, numbers 1..n, counter = rows. With 2 cores, more workers compete with MariaDB and Redis for the same CPU, so 2 and 4 workers do not scale here.',
     '- **baselines** (`scripts/bench/src/baselines/`): (a) and (b) are a synchronous `node:http` endpoint (MariaDB pool of 16) driven by 256 concurrent keep-alive clients; (a) spins on `SET NX PX` with a 1 ms back-off, which is unfair, hence its p99; (c) is a stock BullMQ `Worker`, concurrency 1, one transaction per job. Each is verified against the database afterwards.',
     '- **card**: 10,000 bulk-inserted members, the ticket made through the API, `submitAll`/`pollAll` of `@ticketing/testkit` at 256 connections, guarantees checked with `checkDrop`. "last 202 → last decision" compares the client\'s clock with the worker\'s `decidedAt` on the same host; it is negative when the worker decided the last admitted request before the client had read its 202 (later submissions get 409 SOLD_OUT at once).',
-    '- Not done: the CPU profile (`--cpu-prof`) of issue 5.',
+    '- **profile**: `scripts/bench/src/profile/`; the processes run with `--cpu-prof --cpu-prof-dir=bench/profiles/<date>`, and the summary adds up self time per frame (function at file:line) and per place (npm package, workspace, node core area, V8 state) from the samples.',
     '',
   );
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,68 @@
+import type { ProfileResult } from './scenario.js';
+import type { ProfileSummary } from './summarise.js';
+
+const fmt = (value: number): string => value.toLocaleString('en-US');
+
+/** The CPU-profile section of BENCHMARKS.md, every figure from this run's profiles. */
+export function renderProfile(p: ProfileResult): string[] {
+  const a = p.accept.run;
+  const d = p.drain.run;
+  return [
+    '## CPU profiles: the API under accept, the worker under drain',
+    '',
+    'One extra pass of each scenario with the process under `node --cpu-prof` (1 ms sampling), after the measured ones, so the ' +
+      'profiler costs nothing above. Self time is the time a frame was on top of the stack; `(idle)` is the event loop waiting ' +
+      '(on Redis, MariaDB, or the CPU that autocannon, Redis and MariaDB take on this 2-core machine). Each process\'s start-up, ' +
+      'up to its being ready, is left out; the accept warm-up is in. ' +
+      `Raw profiles are left in \`${p.directory}/\` (not committed; open them in Chrome DevTools).`,
+    '',
+    `- **API, accept** (${fmt(a.submissions)} submissions of distinct members, 256 connections, warm-up included): ` +
+      `${fmt(a.acceptedPerSecond)} accepted/s, p50 ${a.p50} ms, p99 ${a.p99} ms under the profiler; ${fmt(p.accept.api.sampledMs)} ms sampled.`,
+    `- **Worker, drain** (one ticket, ${fmt(d.queued)} queued, 1 worker): ${fmt(d.decisionsPerSecond)} decisions/s under the profiler, ` +
+      `${d.violations} violations; ${fmt(p.drain.worker.sampledMs)} ms sampled.`,
+    '',
+    ...pointers(p),
+    ...profileTables('API under accept', p.accept.api),
+    ...profileTables('Worker under drain', p.drain.worker),
+  ];
+}
+
+/** What the figures say, in words; the numbers come from this run's profiles. */
+function pointers(p: ProfileResult): string[] {
+  const api = p.accept.api.layers;
+  const worker = p.drain.worker.layers;
+  return [
+    '### What the profiles point to',
+    '',
+    `- **The API is busy, not waiting**: idle is ${api.idle} % of its time. Node's HTTP and socket handling with Express and its ` +
+      `middleware take ${api.httpAndExpress} %, the part the bare-Express ceiling pays as well; the Redis client and BullMQ ` +
+      `${api.redisAndBullmq} %; Prisma and the MariaDB driver (the member check) ${api.prismaAndDriver} %; garbage collection ` +
+      `${api.gc} %; this repository's own code ${api.workspace} %. What is left to take is per-request framework work, not round trips.`,
+    '- **Taken from the first profile of issue 5** (36 % idle on MariaDB and Redis round trips, 10 % GC, 14 % socket writes, pino-http ' +
+      'building a child logger per request even at `LOG_LEVEL=warn`): submissions of one ticket arriving in the same event-loop ' +
+      'turn share one admission script call (`admitBatch.lua`), one BullMQ `addBulk` and one active-ticket `SADD`, so Redis round ' +
+      'trips and socket writes are paid per turn, not per request; member checks of a turn share one query and one timeout; the ' +
+      'request log line is built only when its level is logged; the usual submission body and path are recognised without zod.',
+    '- **Memory**: the API\'s RSS peak under accept is old-generation growth, not a leak: the in-flight requests\' objects ' +
+      'outlive a scavenge or two, reach the old generation, and V8 lets it grow to about four times what survived the last full ' +
+      'collection before collecting again. `--heap-growing-percent=50` (settable from the process itself with `v8.setFlagsFromString`) ' +
+      'cuts that peak by about a third, and `--max-semi-space-size=8` on top brings it under 200 MiB, but both cost CPU per request ' +
+      '(more full collections, more promotion), so neither is set: throughput comes first.',
+    `- **Worker under drain**: idle ${worker.idle} % (waiting on the batch transaction and Redis), Prisma and the MariaDB driver ` +
+      `${worker.prismaAndDriver} %, the Redis client ${worker.redisAndBullmq} %, garbage collection ${worker.gc} %.`,
+    '',
+  ];
+}
+
+function profileTables(title: string, summary: ProfileSummary): string[] {
+  const lines = [`### ${title}`, '', 'Self time by place:', '', '| share | place |', '|---|---|'];
+  for (const { place, selfPercent } of summary.places) lines.push(`| ${selfPercent} % | ${escape(place)} |`);
+  lines.push('', 'Top frames by self time:', '', '| share | frame | where | place |', '|---|---|---|---|');
+  for (const { frame, where, place, selfPercent } of summary.frames) {
+    lines.push(`| ${selfPercent} % | \`${escape(frame)}\` | ${where ? `\`${escape(where)}\`` : '—'} | ${escape(place)} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+const escape = (text: string): string => text.replace(/\|/g, '\\|');
