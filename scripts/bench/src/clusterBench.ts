@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { runMigrations } from '@ticketing/db';
-import { benchDatabaseUrl, bulkMembers, deleteKeys, openPool, openRedis, runId, type BenchContext } from './context.js';
-import { repoRoot, RssSampler, stopAll } from './processes.js';
+import { benchDatabaseUrl, bulkMembers, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
+import { repoRoot, RssSampler } from './processes.js';
 import { renderScalingTable, scaling, withScalingTable, type ScalingRow } from './scaling.js';
 import { medianOf } from './stats.js';
 
@@ -43,12 +43,7 @@ export async function clusterBench(options: { quick: boolean; writeDocs: boolean
       return medianOf(runs);
     }, log);
   } finally {
-    sampler.close();
-    await stopAll();
-    await deleteKeys(redis, `${prefix}:*`).catch((error: unknown) => log(`redis cleanup: ${String(error)}`));
-    await pool.query(`DROP DATABASE IF EXISTS \`bench_${runId}\``).catch((error: unknown) => log(`drop database: ${String(error)}`));
-    await pool.end();
-    redis.disconnect();
+    await tearDown(ctx, log);
   }
   const machine = `${cpus().length} cores, node ${process.version}`;
   mkdirSync(`${repoRoot}bench/results`, { recursive: true });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPool, type Pool } from 'mariadb';
 import { createRedis, type RedisClient } from '@ticketing/queue';
-import type { RssSampler } from './processes.js';
+import { stopAll, type RssSampler } from './processes.js';
 
 export interface BenchContext {
   quick: boolean;
@@ -98,4 +98,14 @@ export const ticketPatterns = (prefix: string, ticketId: number): string[] => [`
 export async function forgetTicket(ctx: { redis: RedisClient; prefix: string }, ticketId: number): Promise<void> {
   await ctx.redis.srem(`${ctx.prefix}:active-tickets`, ticketId);
   for (const pattern of ticketPatterns(ctx.prefix, ticketId)) await deleteKeys(ctx.redis, pattern);
+}
+
+/** Ends a bench run: its processes stopped, its keys and database removed, its connections closed. */
+export async function tearDown(ctx: Pick<BenchContext, 'prefix' | 'pool' | 'redis' | 'sampler'>, log: (line: string) => void): Promise<void> {
+  ctx.sampler.close();
+  await stopAll();
+  await deleteKeys(ctx.redis, `${ctx.prefix}:*`).catch((error: unknown) => log(`redis cleanup: ${String(error)}`));
+  await ctx.pool.query(`DROP DATABASE IF EXISTS \`bench_${runId}\``).catch((error: unknown) => log(`drop database: ${String(error)}`));
+  await ctx.pool.end();
+  ctx.redis.disconnect();
 }

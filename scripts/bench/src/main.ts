@@ -7,7 +7,7 @@ import { baseline, requestStream, type BaselineName, type BaselineResult } from 
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
 import { clusterBench } from './clusterBench.js';
-import { benchDatabaseUrl, bulkMembers, deleteKeys, openPool, openRedis, runId, type BenchContext } from './context.js';
+import { benchDatabaseUrl, bulkMembers, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
 import { drain, type DrainResult } from './drain.js';
 import { profile } from './profile/scenario.js';
 import { repoRoot, RssSampler, stopAll } from './processes.js';
@@ -150,12 +150,7 @@ async function main(): Promise<void> {
   } finally {
     sampler.sample();
     for (const [role, kib] of sampler.maxKiB) results.rssMiB[role] = Math.round((kib / 1024) * 10) / 10;
-    sampler.close();
-    await stopAll();
-    await deleteKeys(redis, `${prefix}:*`).catch((error: unknown) => log(`redis cleanup: ${String(error)}`));
-    await pool.query(`DROP DATABASE IF EXISTS \`bench_${runId}\``).catch((error: unknown) => log(`drop database: ${String(error)}`));
-    await pool.end();
-    redis.disconnect();
+    await tearDown(ctx, log);
   }
   const day = results.date.slice(0, 10);
   mkdirSync(`${repoRoot}bench/results`, { recursive: true });
