@@ -208,4 +208,26 @@ describe('drainTicket on MariaDB and Redis', () => {
     expect(result).toBe('LOST');
     expect((await rows(ticketId)).length).toBeLessThan(100);
   });
+
+  test('a holder paused inside its retirement while its lock is taken over ends LOST, not DRAINED', async () => {
+    const ticketId = await newTicket(1000);
+    await enqueueMembers(ticketId, memberIds.slice(0, 20));
+    const thief = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
+    const pausedQueue: DrainDeps['queue'] = {
+      peekBatch: (...args) => queue.peekBatch(...args),
+      completeBatch: (...args) => queue.completeBatch(...args),
+      // As under SIGSTOP: the retirement's answer waits while the lock expires and another
+      // worker takes it (here at once, by deleting the key), until the lease finds out.
+      retireIfEmpty: async (id) => {
+        const retired = await queue.retireIfEmpty(id);
+        await redis.del(ticketKeys(prefix, id).lock);
+        await thief.acquire(id);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return retired;
+      },
+    };
+    const result = await drainTicket(deps({ queue: pausedQueue }), ticketId, new AbortController().signal);
+    expect(result).toBe('LOST');
+    expect((await rows(ticketId)).length).toBe(20);
+  });
 });

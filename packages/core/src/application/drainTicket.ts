@@ -79,7 +79,9 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       if (batch.length === 0) {
         const now = Date.now();
         idleSince ??= now;
-        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(ticketId))) return 'DRAINED';
+        // A holder paused (GC, SIGSTOP) inside the retirement finds its lease gone on waking: it
+        // says so, since by now another worker may hold the ticket.
+        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(ticketId))) return lease.lost ? 'LOST' : 'DRAINED';
         await pause(pollMs, stop);
         pollMs = Math.min(pollMs * 2, settings.maxPollMs);
         continue;
