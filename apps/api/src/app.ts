@@ -1,11 +1,11 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { BOARD_PATH } from './adapter/in/web/board.js';
 import { httpMetrics } from './adapter/in/web/metrics.js';
 import { openApiDocument } from './adapter/in/web/openapi.js';
 import { problemFromError, sendProblem } from './adapter/in/web/problems.js';
 import { requestLogging } from './adapter/in/web/requestLogging.js';
+import { apiSecurityHeaders, consoleSecurityHeaders } from './adapter/in/web/securityHeaders.js';
 import { issueRequestEndpoints } from './adapter/in/web/routes/issueRequests.js';
 import { memberEndpoints } from './adapter/in/web/routes/members.js';
 import { operationEndpoints } from './adapter/in/web/routes/operations.js';
@@ -38,38 +38,17 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestLogging(deps.logger));
   app.use(httpMetrics(deps.registry));
-  app.use(securityHeaders());
+  app.use(apiSecurityHeaders());
 
   mountEndpoints(app, endpoints);
 
-  app.use(DOCS_PATH, labelRoute(`${DOCS_PATH}/*`), swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }));
-  if (deps.board) app.use(BOARD_PATH, labelRoute(`${BOARD_PATH}/*`), deps.board);
+  const consoleHeaders = consoleSecurityHeaders();
+  app.use(DOCS_PATH, labelRoute(`${DOCS_PATH}/*`), consoleHeaders, swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }));
+  if (deps.board) app.use(BOARD_PATH, labelRoute(`${BOARD_PATH}/*`), consoleHeaders, deps.board);
 
   app.use(fallback(endpoints));
   app.use(errorHandler());
   return app;
-}
-
-/**
- * helmet everywhere; Swagger UI and Bull Board need inline scripts and styles to render, so only
- * their paths get a relaxed Content-Security-Policy.
- */
-function securityHeaders(): RequestHandler {
-  const strict = helmet();
-  const relaxed = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        'script-src': ["'self'", "'unsafe-inline'"],
-        'style-src': ["'self'", "'unsafe-inline'", 'https:'],
-        'img-src': ["'self'", 'data:', 'https:'],
-        'font-src': ["'self'", 'data:', 'https:'],
-        // The consoles are often opened over plain HTTP; upgrading their assets would break them.
-        'upgrade-insecure-requests': null,
-      },
-    },
-  });
-  const isUi = (path: string) => path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`) || path === BOARD_PATH || path.startsWith(`${BOARD_PATH}/`);
-  return (req, res, next) => (isUi(req.path) ? relaxed : strict)(req, res, next);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { cannon } from './cannon.js';
 import { forgetTicket, insertTicket, type BenchContext } from './context.js';
+import { cpuTimeMs } from './processes.js';
 import { startApi, type ProcessOptions } from './system.js';
 
 export interface AcceptResult {
@@ -11,6 +12,8 @@ export interface AcceptResult {
   p99: number;
   otherStatuses: number;
   errors: number;
+  /** CPU the API process used per submission (all its threads), in µs. */
+  apiCpuUsPerRequest: number;
 }
 
 /**
@@ -42,7 +45,9 @@ export async function accept(ctx: BenchContext, submissions: number, apiProcess:
       });
     };
     await shoot(Math.min(5000, submissions), 0); // warm-up (JIT, connections, member cache), not counted
+    const cpuBefore = cpuTimeMs(api.process.pid);
     const result = await shoot(Math.min(submissions, ctx.memberIds.length), 0);
+    const cpuMs = cpuTimeMs(api.process.pid) - cpuBefore;
     const accepted = result.status['202'] ?? 0;
     return {
       submissions: result.requests,
@@ -53,6 +58,7 @@ export async function accept(ctx: BenchContext, submissions: number, apiProcess:
       p99: result.p99,
       otherStatuses: result.requests - accepted,
       errors: result.errors,
+      apiCpuUsPerRequest: Math.round((cpuMs * 1000) / Math.max(1, result.requests)),
     };
   } finally {
     await api.process.stop();

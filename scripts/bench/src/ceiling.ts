@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cannon, type CannonSummary } from './cannon.js';
 import { deleteKeys, type BenchContext } from './context.js';
-import { freePort, repoRoot, startProcess } from './processes.js';
+import { cpuTimeMs, freePort, repoRoot, startProcess } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -11,17 +11,21 @@ export interface CeilingResult {
   bareHttpP99: number;
   expressPerSecond: number;
   expressP99: number;
+  /** CPU the Express server used per request, in µs: the floor for our API's own figure. */
+  expressCpuUsPerRequest: number;
   redisLpushPerSecond: number;
   redisBullAddEvalPerSecond: number;
 }
 
-async function serverCeiling(ctx: BenchContext, role: string, script: string, durationS: number): Promise<CannonSummary> {
+async function serverCeiling(ctx: BenchContext, role: string, script: string, durationS: number): Promise<CannonSummary & { cpuUsPerRequest: number }> {
   const port = await freePort();
   const server = await startProcess({ role, script: `${repoRoot}scripts/bench/dist/servers/${script}`, env: { PORT: String(port) }, readyText: 'ready', sampler: ctx.sampler });
   try {
     const common = { url: `http://127.0.0.1:${port}/api/v1/tickets/1/issue-requests`, connections: 256, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"memberId":1}' };
     await cannon({ ...common, duration: 1 }); // warm-up, not counted
-    return await cannon({ ...common, duration: durationS });
+    const cpuBefore = cpuTimeMs(server.pid);
+    const summary = await cannon({ ...common, duration: durationS });
+    return { ...summary, cpuUsPerRequest: Math.round(((cpuTimeMs(server.pid) - cpuBefore) * 1000) / Math.max(1, summary.requests)) };
   } finally {
     await server.stop();
   }
@@ -61,6 +65,7 @@ export async function ceiling(ctx: BenchContext, durationS: number): Promise<Cei
       bareHttpP99: bare.p99,
       expressPerSecond: express.perSecond,
       expressP99: express.p99,
+      expressCpuUsPerRequest: express.cpuUsPerRequest,
       redisLpushPerSecond: lpush,
       redisBullAddEvalPerSecond: evalAdd,
     };

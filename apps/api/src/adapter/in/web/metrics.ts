@@ -16,12 +16,26 @@ export function httpMetrics(registry: Registry): RequestHandler {
   const duration = existing<Histogram<(typeof labelNames)[number]>>(registry, 'http_request_duration_seconds') ??
     new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer an HTTP request, by method, route pattern and status', labelNames, buckets: DURATION_BUCKETS, registers: [registry] });
 
+  // One pair of labelled series per method, route and status, looked up by a plain string: the
+  // label sets are few, and prom-client would otherwise hash the label object on every request.
+  const series = new Map<string, { count: { inc(): void }; time: { observe(seconds: number): void } }>();
+  const seriesOf = (method: string, route: string, status: number) => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      const labels = { method, route, status: String(status) };
+      found = { count: requests.labels(labels), time: duration.labels(labels) };
+      series.set(key, found);
+    }
+    return found;
+  };
+
   return (req, res, next) => {
     const startedAt = process.hrtime.bigint();
     res.once('close', () => {
-      const labels = { method: req.method, route: String(res.locals.route ?? '(unmatched)'), status: String(res.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - startedAt) / 1e9);
+      const { count, time } = seriesOf(req.method, String(res.locals.route ?? '(unmatched)'), res.statusCode);
+      count.inc();
+      time.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
     });
     next();
   };
