@@ -97,7 +97,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   if (s.ceiling) {
     lines.push('## Ceilings of this machine', '', '| what | per second | p99 ms |', '|---|---|---|');
     row('bare `node:http` answering 202 (autocannon, 256 connections)', s.ceiling.bareHttpPerSecond, s.ceiling.bareHttpP99);
-    row('bare Express 5 + `express.json()` answering 202 (same load)', s.ceiling.expressPerSecond, s.ceiling.expressP99);
+    row(`bare Express 5 + \`express.json()\` answering 202 (same load)${s.ceiling.expressCpuUsPerRequest ? `; its process used ${fmt(s.ceiling.expressCpuUsPerRequest)} µs of CPU per request` : ''}`, s.ceiling.expressPerSecond, s.ceiling.expressP99);
     row('`redis-benchmark -n 100000 -P 16` LPUSH', s.ceiling.redisLpushPerSecond, '—');
     row('`redis-benchmark -n 100000 -P 16` EVAL of one BullMQ-sized add (HSET job, LPUSH wait, XADD event)', s.ceiling.redisBullAddEvalPerSecond, '—');
     lines.push('');
@@ -109,10 +109,10 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       '',
       'autocannon, every request a distinct pre-created member (no worker running: admission alone).',
       '',
-      '| submissions | 202s | accepted/s | p50 ms | p95 ms | p99 ms | of Express ceiling | target |',
-      '|---|---|---|---|---|---|---|---|',
+      '| submissions | 202s | accepted/s | p50 ms | p95 ms | p99 ms | API CPU µs per request | of Express ceiling | target |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
-    row(s.accept.submissions, s.accept.accepted, s.accept.acceptedPerSecond, s.accept.p50, s.accept.p95, s.accept.p99,
+    row(s.accept.submissions, s.accept.accepted, s.accept.acceptedPerSecond, s.accept.p50, s.accept.p95, s.accept.p99, s.accept.apiCpuUsPerRequest,
       fraction === undefined ? '—' : `${Math.round(fraction * 100)} %`,
       `≥ 60 %: ${pass(fraction === undefined ? undefined : fraction >= 0.6)}; p99 ≤ 50 ms: ${pass(s.accept.p99 <= 50)}`);
     lines.push('');
@@ -164,7 +164,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '- **ceiling**: `scripts/bench/src/servers/` in their own processes under autocannon 9 (256 connections, 1 s warm-up); `redis-benchmark` writes only keys under the run prefix.',
     '- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon\'s own summary lacks), and accepted/s is the 202s over the time from the first request to the last answer (autocannon\'s own duration moves in whole seconds). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + helmet, the body and path checks, a member and ticket lookup (a distinct member per request is a cache miss; the misses of one event-loop turn share one MariaDB query), the admission (`admitBatch.lua`, one call for the turn\'s submissions of the ticket), BullMQ `addBulk` (one pipeline of BullMQ\'s add script per turn) and one `SADD` per turn, on one core while autocannon, Redis and MariaDB use the other. That per-request work in the API process, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here); see the CPU profile.',
     '- **drain**: the queues are pre-filled with `RedisIssueQueue.enqueue` (the API\'s own add, bypassing admission), hidden from the workers until they are up, then announced; the clock runs until every wait list is empty. Checked afterwards: every request has a completed job, exact issued count, distinct members, numbers 1..n, counter = rows. With 2 cores, more workers compete with MariaDB and Redis for the same CPU, so 2 and 4 workers do not scale here.',
-    '- **baselines** (`scripts/bench/src/baselines/`): (a) and (b) are a synchronous `node:http` endpoint (MariaDB pool of 16) driven by 256 concurrent keep-alive clients; (a) spins on `SET NX PX` with a 1 ms back-off, which is unfair, hence its p99; (c) is a stock BullMQ `Worker`, concurrency 1, one transaction per job. Each is verified against the database afterwards.',
+    '- **baselines** (`scripts/bench/src/baselines/`): (a) and (b) are a synchronous `node:http` endpoint (MariaDB pool of 16) driven by 256 concurrent keep-alive clients; (a) spins on `SET NX PX` with a jittered 10–100 ms sleep between tries (a 1 ms sleep let 256 spinning waiters starve the holder), which is unfair, hence its p99; (c) is a stock BullMQ `Worker`, concurrency 1, one transaction per job. Each is verified against the database afterwards.',
     '- **card**: 10,000 bulk-inserted members, the ticket made through the API, `submitAll`/`pollAll` of `@ticketing/testkit` at 256 connections, guarantees checked with `checkDrop`. "last 202 → last decision" compares the client\'s clock with the worker\'s `decidedAt` on the same host; it is negative when the worker decided the last admitted request before the client had read its 202 (later submissions get 409 SOLD_OUT at once).',
     '- **profile**: `scripts/bench/src/profile/`; the processes run with `--cpu-prof --cpu-prof-dir=bench/profiles/<date>`, and the summary adds up self time per frame (function at file:line) and per place (npm package, workspace, node core area, V8 state) from the samples.',
     '',
