@@ -43,11 +43,20 @@ function pointers(p: ProfileResult): string[] {
       'turn share one admission script call (`admitBatch.lua`), one BullMQ `addBulk` and one active-ticket `SADD`, so Redis round ' +
       'trips and socket writes are paid per turn, not per request; member checks of a turn share one query and one timeout; the ' +
       'request log line is built only when its level is logged; the usual submission body and path are recognised without zod.',
-    '- **Memory**: the API\'s RSS peak under accept is old-generation growth, not a leak: the in-flight requests\' objects ' +
-      'outlive a scavenge or two, reach the old generation, and V8 lets it grow to about four times what survived the last full ' +
-      'collection before collecting again. `--heap-growing-percent=50` (settable from the process itself with `v8.setFlagsFromString`) ' +
-      'cuts that peak by about a third, and `--max-semi-space-size=8` on top brings it under 200 MiB, but both cost CPU per request ' +
-      '(more full collections, more promotion), so neither is set: throughput comes first.',
+    '- **Taken since the previous profile** (2026-11-26): helmet\'s eleven middlewares ran per request to set the same headers every ' +
+      'time; they are now recorded once at start-up and set from a list, and the HTTP metrics look up their labelled series by a ' +
+      'string instead of having prom-client hash a label object per request. Together about 5–7 % of the API\'s CPU per request.',
+    '- **Memory**: the API\'s RSS peak under accept is the node binary (about 39 MiB, file-backed), the young generation (32 MiB), ' +
+      'an old generation that V8 lets grow to several times what survived its last full collection (the in-flight requests\' ' +
+      'objects outlive a scavenge or two; garbage, not a leak), and about 60 MiB of native memory under 256 connections. Tried on ' +
+      '2026-11-26 with the 100,000-submission accept: `--max-old-space-size=128` gives about 220 MiB at the same throughput, but a ' +
+      'hard cap turns a flood of held long-polls (about 33 KB of heap each) into an out-of-memory crash (an API capped so died ' +
+      'holding about 8,000), so it must be sized per deployment to the connections it may hold; glibc `MALLOC_ARENA_MAX=2` with ' +
+      'trim thresholds on top gives 191 MiB at +13 % CPU per request; `--max-semi-space-size=8` on top, 168 MiB at +15 %; ' +
+      '`--heap-growing-percent=50`, about a third off the peak at +5–10 % CPU. The worker\'s peak is made the same way (batches ' +
+      'of 500 requests: their job data, statements and result rows); `--max-old-space-size=128` took a 20,000-request drain from ' +
+      '221 to 193 MiB at about 5 % fewer decisions/s, but a worker holding many tickets at once needs room for a batch of each. ' +
+      'Throughput and headroom come first: none of these is set.',
     `- **Worker under drain**: idle ${worker.idle} % (waiting on the batch transaction and Redis), Prisma and the MariaDB driver ` +
       `${worker.prismaAndDriver} %, the Redis client ${worker.redisAndBullmq} %, garbage collection ${worker.gc} %.`,
     '',
