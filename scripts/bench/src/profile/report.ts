@@ -50,8 +50,9 @@ function pointers(p: ProfileResult): string[] {
       'an old generation that V8 lets grow to several times what survived its last full collection (the in-flight requests\' ' +
       'objects outlive a scavenge or two; garbage, not a leak), and about 60 MiB of native memory under 256 connections. Tried on ' +
       '2026-11-26 with the 100,000-submission accept: `--max-old-space-size=128` gives about 220 MiB at the same throughput, but a ' +
-      'hard cap turns a flood of held long-polls (about 33 KB of heap each) into an out-of-memory crash (an API capped so died ' +
-      'holding about 8,000), so it must be sized per deployment to the connections it may hold; glibc `MALLOC_ARENA_MAX=2` with ' +
+      'hard cap turns a flood of held long-polls into an out-of-memory crash: each holds about 20 KB of live heap (heap snapshots ' +
+      'with 2,000 and 4,000 held; mostly Node\'s own per-connection HTTP state), and an API capped so died when 10,000 arrived. ' +
+      'A cap must be sized per deployment to the connections it may hold; glibc `MALLOC_ARENA_MAX=2` with ' +
       'trim thresholds on top gives 191 MiB at +13 % CPU per request; `--max-semi-space-size=8` on top, 168 MiB at +15 %; ' +
       '`--heap-growing-percent=50`, about a third off the peak at +5–10 % CPU. The worker\'s peak is made the same way (batches ' +
       'of 500 requests: their job data, statements and result rows); `--max-old-space-size=128` took a 20,000-request drain from ' +
