@@ -28,11 +28,12 @@ export function createApp(deps: AppDeps): Express {
 
   // The document describes every endpoint, /openapi.json included, so it is written once they exist.
   let document: object = {};
+  const issueRequests = issueRequestEndpoints(deps);
   const endpoints: Endpoint[] = [
     ...operationEndpoints(deps, () => document),
     ...memberEndpoints(deps),
     ...ticketEndpoints(deps),
-    ...issueRequestEndpoints(deps),
+    ...issueRequests,
   ];
   document = openApiDocument(endpoints);
 
@@ -40,7 +41,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(httpMetrics(deps.registry));
   app.use(apiSecurityHeaders());
 
-  mountEndpoints(app, endpoints);
+  // Express tries routes in the order they were added: the drop's submissions and polls first.
+  // No two paths overlap, so the order changes nothing else.
+  mountEndpoints(app, [...issueRequests, ...endpoints.filter((e) => !issueRequests.includes(e))]);
 
   const consoleHeaders = consoleSecurityHeaders();
   app.use(DOCS_PATH, labelRoute(`${DOCS_PATH}/*`), consoleHeaders, swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }));

@@ -128,7 +128,19 @@ export function send(req: Request, res: Response, reply: Reply): void {
     return;
   }
   if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-  res.status(reply.status).json(reply.body);
+  sendJson(res, reply.status, reply.body);
+}
+
+/**
+ * What `res.status(s).json(body)` sends (ETag is off), without Express re-parsing and re-writing
+ * its own Content-Type to add the charset on every answer. Node leaves the body out for HEAD.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.end(payload);
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
