@@ -110,10 +110,10 @@ export const SCENARIOS: ScenarioEntry[] = [
     redis: 'cluster',
     how:
       'Every Redis client becomes an ioredis Cluster client when `REDIS_CLUSTER_NODES` is set (`packages/queue/src/redis.ts`), ' +
-      'still fail-fast: a command for the dead master fails (the client retries it on a fresh slot map every 100 ms up to its ' +
-      '1 s timeout), so a submission is answered 503 `QUEUE_UNAVAILABLE` with `Retry-After` instead of hanging, while the other ' +
-      'masters\' tickets carry on (`cluster-require-full-coverage no`). When the replica is promoted the clients follow the ' +
-      'MOVED answers by themselves. Replication is asynchronous, so the replica may lack the newest writes: then the database ' +
+      'still fail-fast: a command for the dead master is refused at once (no retry delay on failover or cluster-down), so a ' +
+      'submission is answered 503 `QUEUE_UNAVAILABLE` with `Retry-After` instead of hanging, while the other masters\' tickets ' +
+      'carry on (`cluster-require-full-coverage no`). When the replica is promoted the clients find it by the MOVED answers or ' +
+      'by re-reading the slot map every second, and connect it at once. Replication is asynchronous, so the replica may lack the newest writes: then the database ' +
       'is the truth, as after an empty restart (`loadDrainState`, `readBatchMembers`, the guarded UPDATE, UNIQUE keys). Jobs ' +
       'whose completion was lost are decided again from the database; an admission or a job the replica never got is a ' +
       'request Redis forgot, and because admit.lua seals each request id with the ticket\'s epoch secret (kept by the replica), ' +
