@@ -13,9 +13,17 @@ import type { AppDeps } from './appDeps.js';
 const PING_TIMEOUT_MS = 1000;
 /** How many of the newest tickets Bull Board lists. */
 const BOARD_TICKETS = 100;
+/** Longest the API waits, before it listens, for its hot queries' first run. */
+const WARM_UP_LIMIT_MS = 3000;
 
 export interface Composition {
   deps: AppDeps;
+  /**
+   * Runs the hot path's database queries once. Prisma compiles a query shape on its first use, and
+   * that can take longer than the 300 ms a poll gives the database: a freshly started API answered
+   * its first polls 503. Bounded, and never fails: the API also starts while MySQL is away.
+   */
+  warmUp(): Promise<void>;
   /** Closes the board's queues, the issue queue, Redis and the database pool. */
   close(): Promise<void>;
 }
@@ -82,6 +90,16 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
 
   return {
     deps,
+    async warmUp() {
+      const queries = Promise.allSettled([
+        tickets.findIssueByRequestId('warm-up'),
+        tickets.findTicket(0),
+        members.existingMemberIds([0]),
+      ]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([queries, new Promise((resolve) => (timer = setTimeout(resolve, WARM_UP_LIMIT_MS)))]);
+      clearTimeout(timer);
+    },
     async close() {
       await board?.close();
       await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'issue queue close failed'));

@@ -26,6 +26,7 @@ tolerateDriverSetupRejections(logger);
 const stopping = new AbortController();
 const composition = compose(config, { logger, stopping: stopping.signal });
 const app = createApp(composition.deps);
+await composition.warmUp();
 
 const server: Server = app.listen(config.PORT, (error?: Error) => {
   if (error) {

@@ -63,6 +63,19 @@ describe('main', () => {
     expect(started.output()).toContain('REDIS_URL');
   });
 
+  test('its very first poll is answered by the database: a request nobody made is 404, not 503 for a cold query', async () => {
+    const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
+    try {
+      const port = await listeningPort(started);
+      const answer = await client(`http://127.0.0.1:${port}`).get('/api/v1/issue-requests/nobody-made-this');
+      expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 404, code: 'ISSUE_REQUEST_NOT_FOUND' });
+      started.child.kill('SIGTERM');
+      expect(await started.exit).toBe(0);
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   test('serves, logs its URL, and on SIGTERM answers in-flight long-polls, stops accepting and exits 0 within 10 s', async () => {
     const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
     try {
