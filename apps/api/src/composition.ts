@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
 import { systemClock, type Clock, type TicketStore } from '@ticketing/core';
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
@@ -96,9 +97,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
         tickets.findTicket(0),
         members.existingMemberIds([0]),
       ]);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([queries, new Promise((resolve) => (timer = setTimeout(resolve, WARM_UP_LIMIT_MS)))]);
-      clearTimeout(timer);
+      await Promise.race([queries, sleep(WARM_UP_LIMIT_MS, undefined, { ref: false })]);
     },
     async close() {
       await board?.close();
