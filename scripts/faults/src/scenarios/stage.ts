@@ -80,7 +80,7 @@ export class Stage {
     const requestIds = await Promise.all(
       memberIds.map(async (memberId, n) => {
         const url = `${apis[n % apis.length]}/api/v1/tickets/${ticketId}/issue-requests`;
-        // A cold process may miss its 800 ms deadline on a busy machine; like any client, ask again.
+        // A cold process may miss its 600 ms submission deadline on a busy machine; like any client, ask again.
         for (let attempt = 1; ; attempt++) {
           const answer = await this.http.post(url, { memberId });
           if (answer.status === 202 || answer.status === 200) return answer.body.requestId as string;
