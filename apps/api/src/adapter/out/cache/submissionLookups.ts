@@ -1,4 +1,5 @@
 import { StoreUnavailableError, type MemberStore, type Ticket, type TicketStore } from '@ticketing/core';
+import { withinDeadline } from '../../../deadline.js';
 
 /**
  * The two reads every submission makes before it reaches the queue. Tickets and members never
@@ -131,23 +132,6 @@ function bound(cache: Map<number, unknown> | Set<number>, max: number): void {
   }
 }
 
-/** Rejects with "cannot tell" when the store has not answered within `ms`. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreUnavailableError(new Error(`no answer within ${ms} ms`))), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
 const MAX_IDS_PER_QUERY = 1000;
 
 /**
@@ -179,7 +163,7 @@ class BatchedMemberCheck {
     const ids = [...batch.keys()];
     for (let start = 0; start < ids.length; start += MAX_IDS_PER_QUERY) {
       const chunk = ids.slice(start, start + MAX_IDS_PER_QUERY);
-      withTimeout(this.members.existingMemberIds(chunk), this.timeoutMs).then(
+      withinDeadline(this.members.existingMemberIds(chunk), this.timeoutMs, () => new StoreUnavailableError(new Error(`no answer within ${this.timeoutMs} ms`))).then(
         (found) => {
           const existing = new Set(found);
           for (const id of chunk) {

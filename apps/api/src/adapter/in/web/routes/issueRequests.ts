@@ -8,6 +8,7 @@ import {
 } from '@ticketing/core';
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
+import { withinDeadline } from '../../../../deadline.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { Problem } from '../problems.js';
 import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
@@ -151,13 +152,4 @@ function interruptibleWatches(queue: IssueQueue, signal: AbortSignal): IssueQueu
     completeBatch: (ticketId, token, results, soldOut) => queue.completeBatch(ticketId, token, results, soldOut),
     retireIfEmpty: (ticketId) => queue.retireIfEmpty(ticketId),
   };
-}
-
-function withinDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(late()), ms);
-  });
-  work.catch(() => undefined); // a late failure has nobody left to answer
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
