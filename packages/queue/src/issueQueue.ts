@@ -156,10 +156,9 @@ export class RedisIssueQueue implements IssueQueue {
   ): Promise<boolean> {
     const keys = ticketKeys(this.options.prefix, ticketId);
     const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
-    for (const { requestId, outcome } of results) {
+    for (const { requestId, outcome, releasedMemberId } of results) {
       const failed = outcome.status === 'FAILED' ? outcome.reason : '';
-      const released = failed === 'MEMBER_NOT_FOUND' ? String(parseRequestId(requestId)?.memberId ?? '') : '';
-      args.push(requestId, JSON.stringify(outcome), failed, released);
+      args.push(requestId, JSON.stringify(outcome), failed, releasedMemberId === undefined ? '' : String(releasedMemberId));
     }
     const done = await runScript<number>(
       this.redis,

@@ -174,7 +174,7 @@ describe('queue', () => {
     expect(await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
     const token = (await lock.acquire(83))!;
     const outcome: Outcome = { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt: Date.now() };
-    expect(await queue.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome }], false)).toBe(true);
+    expect(await queue.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome, releasedMemberId: 9 }], false)).toBe(true);
     expect((await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).kind).toBe('ADMITTED');
   });
 

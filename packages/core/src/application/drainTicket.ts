@@ -159,14 +159,13 @@ async function decideAndCommit(
         : { status: 'REJECTED', reason: decision.reason, decidedAt },
     );
   }
-  return batch.map(({ requestId, request }) => ({
-    requestId,
-    outcome: outcomes.get(requestId) ?? {
-      status: 'FAILED',
-      reason: request === null ? 'QUEUE_DATA_LOST' : 'MEMBER_NOT_FOUND',
-      decidedAt,
-    },
-  }));
+  return batch.map(({ requestId, request }): DecidedResult => {
+    const outcome = outcomes.get(requestId);
+    if (outcome) return { requestId, outcome };
+    if (request === null) return { requestId, outcome: { status: 'FAILED', reason: 'QUEUE_DATA_LOST', decidedAt } };
+    // Admitted unverified while the database was away: the member's place goes back to the stock.
+    return { requestId, outcome: { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt }, releasedMemberId: request.memberId };
+  });
 }
 
 function rowId(rowIds: ReadonlyMap<number, number>, memberId: number): number {

@@ -31,6 +31,11 @@ export interface DecisionWatch {
 export interface DecidedResult {
   requestId: string;
   outcome: Outcome;
+  /**
+   * The member whose admission this decision gives back, so its place in the stock count goes to
+   * whoever asks next: set when the request failed because the member does not exist.
+   */
+  releasedMemberId?: number;
 }
 
 export interface PeekedRequest {
