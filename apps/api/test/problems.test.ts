@@ -3,7 +3,7 @@ import { ticketKeys } from '@ticketing/queue';
 import type { Answer } from './support/http.js';
 import { useTestSuite } from './support/testApi.js';
 
-/** Every refusal `code` of SPEC.md's table (and of the transport), as RFC 9457 problems. */
+/** Every refusal `code` of the table in docs/CONTRACT.md (and of the transport), as RFC 9457 problems. */
 const suite = useTestSuite();
 let names = 0;
 const unique = (stem: string) => `${stem}-${++names}`;

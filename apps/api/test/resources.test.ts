@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from '@jest/globals';
 import { ticketKeys } from '@ticketing/queue';
 import { useTestSuite } from './support/testApi.js';
 
-/** Every row of SPEC.md's HTTP API table, the successful way, against the real services. */
+/** Every row of the HTTP API table of docs/CONTRACT.md, the successful way, against the real services. */
 const suite = useTestSuite();
 let names = 0;
 const unique = (stem: string) => `${stem}-${++names}`;

@@ -15,7 +15,7 @@ const redisNodes = z
     return nodes;
   });
 
-/** Every setting of SPEC.md, with the local defaults a newcomer runs on. */
+/** Every setting of the contract (docs/CONTRACT.md), with the local defaults a newcomer runs on. */
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// URL').default('mysql://root@127.0.0.1:3306/ticketing'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),

@@ -1,5 +1,5 @@
 /**
- * A client's ledger of one drop and the checks of SPEC.md's guarantees against it and the
+ * A client's ledger of one drop and the checks of docs/CONTRACT.md's guarantees against it and the
  * database. Times are the client's own monotonic clock (performance.now()).
  */
 export interface SubmissionRecord {

@@ -50,7 +50,7 @@ export function faultsMarkdown(reports: readonly ScenarioReport[], catalogue: re
     'Columns: *accepted*: distinct requests acknowledged (202, or 200 to a retry whose first try had landed). *rejected*:',
     'decided REJECTED SOLD_OUT after queueing / answered 409 SOLD_OUT at once. *lost*: acknowledged but never decided',
     '(after Redis restarted empty, requests reported as forgotten — 404 or FAILED `QUEUE_DATA_LOST` — are counted apart:',
-    'SPEC.md G6 allows them). *duplicates*: a second row for a member or a second row with one issue number. *over-issue*:',
+    'docs/CONTRACT.md G6 allows them). *duplicates*: a second row for a member or a second row with one issue number. *over-issue*:',
     'rows beyond the ticket\'s quantity. *FCFS violations*: a request sent after a refusal reached its client yet ISSUED, or',
     'a request acknowledged before another was sent yet numbered after it. *recovery*: from the end of the fault (the',
     'kill, the freeze, the restart) to the first decision made after it; for several kills, the slowest.',

@@ -185,7 +185,7 @@ export class Stage {
 
 /**
  * Runs one scenario on its own stage and always takes the stage down: every process gets SIGTERM
- * and must exit 0 within 10 s (SPEC.md), whatever the fault did to it before.
+ * and must exit 0 within 10 s (docs/CONTRACT.md), whatever the fault did to it before.
  */
 export async function runScenario(
   meta: { scenario: string; title: string },

@@ -1,7 +1,7 @@
 import { remainingQuantity, ticketStatus, type IssueRequestView, type Member, type MemberTicket, type Page, type Ticket } from '@ticketing/core';
 import type { IssueRequestResponse, MemberTicketView, MemberView, TicketView } from './schemas.js';
 
-// Domain values to response bodies: exactly the fields SPEC.md names, times as ISO-8601 UTC.
+// Domain values to response bodies: exactly the fields docs/CONTRACT.md names, times as ISO-8601 UTC.
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
