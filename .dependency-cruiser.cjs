@@ -34,11 +34,31 @@ module.exports = {
       from: { path: '^packages/(db|queue)/' },
       to: { path: '^packages/(db|queue)/', pathNot: '^packages/$1/' },
     },
+    {
+      name: 'packages-never-import-scripts-or-tests',
+      comment: 'Libraries (testkit included) are what scripts and tests build on, never the other way round.',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/' },
+      to: { path: ['^scripts/', '^test/', '^(apps|packages)/[^/]+/test/'] },
+    },
+    {
+      name: 'apps-never-import-scripts-or-tests',
+      severity: 'error',
+      from: { path: '^apps/[^/]+/src/' },
+      to: { path: ['^scripts/', '^test/', '^(apps|packages)/[^/]+/test/'] },
+    },
+    {
+      name: 'scripts-use-packages-only',
+      comment: 'The load, fault, bench and cluster tools use the packages; they start the apps as processes, never import them or the tests.',
+      severity: 'error',
+      from: { path: '^scripts/' },
+      to: { path: ['^apps/', '^test/', '^(apps|packages)/[^/]+/test/'] },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|generated|test)/' },
+    exclude: { path: ['(^|/)(dist|generated)/', '^test/architecture/fixtures/'] },
     tsPreCompilationDeps: true,
     combinedDependencies: true,
     enhancedResolveOptions: {

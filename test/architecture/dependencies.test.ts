@@ -14,13 +14,13 @@ async function violations(baseDir: string, paths: string[]): Promise<IViolation[
 }
 
 describe('architecture', () => {
-  test('core imports no adapter, framework or driver; packages never import apps; no cycles', async () => {
-    const found = await violations(root, ['apps', 'packages']);
+  test('core imports no adapter, framework or driver; packages never import apps, scripts or tests; no cycles', async () => {
+    const found = await violations(root, ['apps', 'packages', 'scripts', 'test']);
     expect(found.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).toEqual([]);
   }, 60_000);
 
-  test('the rule bites: a core file importing ioredis is reported', async () => {
-    const found = await violations(fileURLToPath(new URL('./fixtures', import.meta.url)), ['packages']);
-    expect(found.map((v) => v.rule.name)).toContain('core-is-pure');
+  test('the rules bite: a core file importing ioredis, a package importing a script and a script importing an app are reported', async () => {
+    const found = await violations(fileURLToPath(new URL('./fixtures', import.meta.url)), ['packages', 'scripts']);
+    expect(found.map((v) => v.rule.name).sort()).toEqual(['core-is-pure', 'packages-never-import-scripts-or-tests', 'scripts-use-packages-only']);
   }, 60_000);
 });
