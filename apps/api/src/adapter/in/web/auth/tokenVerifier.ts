@@ -47,11 +47,12 @@ export const JWKS_ALGORITHMS: readonly JWSAlgorithm[] = ['RS256', 'RS384', 'RS51
 const JWKS_DEFAULTS = { timeoutMs: 1000, cooldownMs: 30_000, refreshMs: 600_000 };
 
 /**
- * jose verifies with WebCrypto, whose every call is a hop to the thread pool: about 80 µs of one
- * core per token measured here, against about 1 µs to find a token already verified. A member
- * polling its request sends the same token again and again, so the last verified tokens are kept,
- * each until its `exp` (plus the skew) or for RECHECK_MS at most, after which it is verified
- * again: a key withdrawn from the key set stops working within that time at the latest.
+ * jose verifies with WebCrypto, whose every call is a hop to the thread pool: 50 to 90 µs of CPU
+ * per HS256 token measured here (100,000 in a loop, key imported once), against under 1 µs to
+ * find a token already verified. A member polling its request sends the same token again and
+ * again, so the last verified tokens are kept, each until its `exp` (plus the skew) or for
+ * RECHECK_MS at most, after which it is verified again: a key withdrawn from the key set stops
+ * working within that time at the latest.
  */
 const DEFAULT_CACHE_SIZE = 10_000;
 const RECHECK_MS = 60_000;
