@@ -26,6 +26,13 @@ step('migrate', npm, ['run', 'migrate']);
 
 const env = { ...process.env };
 if (!env.BOARD_PASSWORD) env.BOARD_PASSWORD = randomBytes(9).toString('base64url');
+// Without AUTH_JWT_SECRET or AUTH_JWKS_URL the API would exit: use the development secret kept in
+// .local/auth-secret. Imported only now, as it needs jose, which a fresh clone has only after `npm ci`.
+const { developmentAuth } = await import('./devAuth.mjs');
+const auth = await developmentAuth(env).catch((error) => {
+  process.stderr.write(`✖ ${error.message}\n`);
+  process.exit(1);
+});
 const port = env.PORT ?? '3000';
 const children = [
   spawn(process.execPath, ['apps/api/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
@@ -41,11 +48,19 @@ process.stdout.write(
     ` API 문서     ${base}/docs`,
     ` Bull Board   ${base}/admin/queues  (${env.BOARD_USER ?? 'admin'} / ${env.BOARD_PASSWORD})`,
     ` 상태         ${base}/readyz   지표 ${base}/metrics`,
+    ...tokenLines(auth),
     ' 종료: Ctrl-C',
     '──────────────────────────────────────────────',
     '',
   ].join('\n'),
 );
+
+function tokenLines({ source, adminToken }) {
+  if (source === 'AUTH_JWKS_URL') return [' 토큰         AUTH_JWKS_URL의 발급자가 서명한 토큰을 쓰세요'];
+  const mint = ' 토큰 발급    npm run token -- --member <id>   (--role staff|admin, --ttl 2h)';
+  if (!adminToken) return [`${mint}  AUTH_JWT_SECRET로 서명`];
+  return [` 관리자 토큰  ${adminToken}`, '              (12시간 유효, 개발용 키: .local/auth-secret)', mint];
+}
 
 let stopping = false;
 function stop() {

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
+import { Cluster } from 'ioredis';
+import { RateLimits } from '../../src/adapter/in/web/limits/rateLimits.js';
+import { createTestRedisPrefix } from '../../../../test/support/redis.js';
+import { LocalRedisCluster } from '../../../../test/support/redisCluster.js';
+
+/**
+ * The same limits on a Redis Cluster (3 masters, started here, removed after): each counter is
+ * one key, so rate-limiter-flexible's script runs on whichever master owns it, and members spread
+ * over the masters.
+ */
+const prefix = createTestRedisPrefix();
+let cluster: LocalRedisCluster;
+const clients: RedisClient[] = [];
+
+beforeAll(async () => {
+  cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'ratelimit-cluster-')), masters: 3, replicasPerMaster: 0 });
+  const clusterNodes = cluster.nodes.map(({ port }) => ({ host: '127.0.0.1', port }));
+  for (const name of ['api-1', 'api-2']) {
+    const redis = createRedis({ redisUrl: 'redis://unused', clusterNodes }, name);
+    await redisReady(redis, 10_000);
+    clients.push(redis);
+  }
+});
+
+afterAll(async () => {
+  for (const redis of clients) redis.disconnect();
+  await cluster?.destroy();
+});
+
+test('two API processes on a cluster share each member count; the counters spread over the masters', async () => {
+  const [a, b] = clients.map((redis) => new RateLimits({ redis, prefix, submitPerMember: 2, perIp: 0 })) as [RateLimits, RateLimits];
+  const members = Array.from({ length: 30 }, (_, i) => i + 1);
+  for (const memberId of members) {
+    expect((await a.submission(memberId))!).toMatchObject({ limited: false, counter: 'redis' });
+    expect((await b.submission(memberId))!).toMatchObject({ limited: false, counter: 'redis' });
+    expect((await a.submission(memberId))!).toMatchObject({ limited: true, counter: 'redis' });
+  }
+  const owners = new Set<string>();
+  const redis = clients[0] as Cluster;
+  for (const memberId of members) {
+    const key = `${prefix}:ratelimit:member:${memberId}`;
+    for (const node of redis.nodes('master')) {
+      // Another master answers MOVED.
+      if ((await node.exists(key).catch(() => 0)) === 1) owners.add(`${node.options.host}:${node.options.port}`);
+    }
+  }
+  expect(owners.size).toBe(3);
+});
