@@ -1,4 +1,4 @@
-import type { BatchCommit, CommitResult, CommittedIssue } from '@ticketing/core';
+import type { BatchCommit, CommitResult, MemberTicket } from '@ticketing/core';
 import { isUniqueViolation } from './errors.js';
 import { Prisma, type PrismaClient } from './generated/prisma/client.js';
 
@@ -44,8 +44,8 @@ export async function commitIssues(prisma: PrismaClient, commit: BatchCommit, gu
       );
       await tx.$executeRaw`INSERT INTO member_ticket (ticket_id, member_id, issue_number, request_id, issued_at)
         VALUES ${Prisma.join(rows)}`;
-      return tx.$queryRaw<CommittedIssue[]>`
-        SELECT member_id AS memberId, issue_number AS issueNumber, id AS memberTicketId FROM member_ticket
+      return tx.$queryRaw<Pick<MemberTicket, 'id' | 'memberId' | 'issueNumber'>[]>`
+        SELECT id, member_id AS memberId, issue_number AS issueNumber FROM member_ticket
         WHERE ticket_id = ${ticketId} AND issue_number BETWEEN ${expectedIssuedQuantity + 1} AND ${issuedQuantity}
         ORDER BY issue_number`;
     }, TRANSACTION_OPTIONS);

@@ -157,7 +157,7 @@ describe('the drainer', () => {
     const missing = 2_000_000_111;
     const found = await store.readBatchMembers(ticketId, [b!, c!, b!, missing]);
     expect(found.committed).toEqual([committed.issues[1]]);
-    expect(found.committed[0]).toEqual({ memberId: b, issueNumber: 2, memberTicketId: expect.any(Number) });
+    expect(found.committed[0]).toEqual({ id: expect.any(Number), memberId: b, issueNumber: 2 });
     expect(found.missingMemberIds).toEqual([missing]);
   });
 
@@ -188,7 +188,7 @@ describe('commitBatch', () => {
     const rows = await issueRows(prisma, ticketId);
     expect(result).toEqual({
       kind: 'COMMITTED',
-      issues: rows.map((row) => ({ memberId: row.memberId, issueNumber: row.issueNumber, memberTicketId: row.id })),
+      issues: rows.map((row) => ({ id: row.id, memberId: row.memberId, issueNumber: row.issueNumber })),
     });
     expect(rows.map(({ memberId, issueNumber, requestId }) => ({ memberId, issueNumber, requestId }))).toEqual(issues);
     for (const row of rows) expect(Math.abs(row.issuedAt.getTime() - Date.now())).toBeLessThan(60_000);

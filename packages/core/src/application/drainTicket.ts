@@ -145,7 +145,7 @@ async function decideAndCommit(
   const missing = new Set(missingMemberIds);
   const requests = missing.size === 0 ? queued : queued.filter((request) => !missing.has(request.memberId));
   const decided = decideBatch(state, requests, committed);
-  const rowIds = new Map(committed.map((row) => [row.memberId, row.memberTicketId]));
+  const rowIds = new Map(committed.map((row) => [row.memberId, row.id]));
   let fencingToken = state.fencingToken;
   if (decided.newIssues.length > 0) {
     const commit = await deps.store.commitBatch({
@@ -158,7 +158,7 @@ async function decideAndCommit(
       deps.log.warn({ ticketId: lease.ticketId, fencingToken: lease.token }, 'commit refused as stale');
       return { kind: 'STALE' };
     }
-    for (const row of commit.issues) rowIds.set(row.memberId, row.memberTicketId);
+    for (const row of commit.issues) rowIds.set(row.memberId, row.id);
     fencingToken = lease.token;
   }
   const after: StoredDrainState = { ...state, issuedQuantity: decided.issuedQuantity, fencingToken };
