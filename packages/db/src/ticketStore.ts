@@ -14,7 +14,7 @@ import {
   type TicketStore,
 } from '@ticketing/core';
 import { memberTicketColumns, ticketColumns } from './columns.js';
-import { commitIssues } from './commitBatch.js';
+import { commitBatch } from './commitBatch.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import { Prisma, type PrismaClient } from './generated/prisma/client.js';
 import { pageWindow, toPage } from './paging.js';
@@ -120,6 +120,6 @@ export class PrismaTicketStore implements TicketStore {
   }
 
   commitBatch(commit: BatchCommit): Promise<CommitResult> {
-    return commitIssues(this.#prisma, commit, 'FENCED');
+    return commitBatch(this.#prisma, commit);
   }
 }
