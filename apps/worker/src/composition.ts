@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore } from '@ticketing/db';
 import { createRedis, RedisIssueQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
-import { DrainSupervisor } from './supervisor.js';
+import { DrainSupervisor } from './drainSupervisor.js';
 
 /** Database connections per worker process: each drainer holds one only while it commits. */
 const CONNECTION_LIMIT = 5;
