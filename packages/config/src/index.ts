@@ -16,7 +16,7 @@ const redisNodes = z
   });
 
 /** Every setting of the contract (docs/CONTRACT.md), with the local defaults a newcomer runs on. */
-const schema = z.object({
+const settings = z.object({
   DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// URL').default('mysql://root@127.0.0.1:3306/ticketing'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
   REDIS_CLUSTER_NODES: redisNodes.optional(),
@@ -26,7 +26,24 @@ const schema = z.object({
   BOARD_PASSWORD: z.string().optional(),
   WORKER_BATCH_SIZE: positiveInt(500).pipe(z.number().max(10_000)),
   LOCK_TTL_MS: positiveInt(5000).pipe(z.number().min(100)),
+  /** How long a worker keeps an empty queue's lock, waiting for more requests, before it lets go. */
+  WORKER_IDLE_MS: positiveInt(2000).pipe(z.number().max(600_000)),
+  /** Longest pause between a worker's looks at an empty queue (the pause doubles from 1 ms up to it). */
+  WORKER_POLL_MAX_MS: positiveInt(50).pipe(z.number().max(10_000)),
+  /** Backoff before a failed batch is tried again: doubles from the minimum up to the maximum. */
+  WORKER_RETRY_MIN_MS: positiveInt(50).pipe(z.number().max(600_000)),
+  WORKER_RETRY_MAX_MS: positiveInt(2000).pipe(z.number().max(600_000)),
+  /** How often a worker lists the tickets with queued requests (and tries their locks again). */
+  WORKER_SCAN_INTERVAL_MS: positiveInt(100).pipe(z.number().max(60_000)),
+  /** Most tickets one worker process drains at once. */
+  WORKER_MAX_TICKETS: positiveInt(256).pipe(z.number().max(100_000)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const schema = settings.superRefine((config, ctx) => {
+  if (config.WORKER_RETRY_MIN_MS > config.WORKER_RETRY_MAX_MS) {
+    ctx.addIssue({ code: 'custom', path: ['WORKER_RETRY_MAX_MS'], message: `must be at least WORKER_RETRY_MIN_MS (${config.WORKER_RETRY_MIN_MS})` });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

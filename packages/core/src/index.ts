@@ -8,5 +8,3 @@ export * from './ports/queue.js';
 export * from './ports/runtime.js';
 export * from './application/issueRequests.js';
 export * from './application/drainTicket.js';
-export { Lease } from './application/lease.js';
-export { pause } from './application/pause.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { decideBatch, type Decision, type DrainState, type ExistingIssue, type QueuedRequest } from '../src/index.js';
+import { decideBatch, type Decision, type DrainState, type MemberTicket, type QueuedRequest } from '../src/index.js';
 
 const request = (memberId: number, acceptedAt = 0, n = memberId): QueuedRequest => ({
   requestId: `r${n}`,
@@ -10,7 +10,7 @@ const request = (memberId: number, acceptedAt = 0, n = memberId): QueuedRequest 
 });
 
 /** Runs a whole sequence in the given batch sizes, carrying the ticket and its rows across batches like the drainer does. */
-function decideInBatches(initial: DrainState, requests: QueuedRequest[], sizes: number[], preexisting: ExistingIssue[] = []): Decision[] {
+function decideInBatches(initial: DrainState, requests: QueuedRequest[], sizes: number[], preexisting: Pick<MemberTicket, 'memberId' | 'issueNumber'>[] = []): Decision[] {
   const rows = new Map(preexisting.map((issue) => [issue.memberId, issue]));
   let issuedQuantity = initial.issuedQuantity;
   const all: Decision[] = [];

@@ -1,8 +1,7 @@
 export { createPrisma, pingDatabase, type PrismaOptions } from './prisma.js';
-export { parseDatabaseUrl, redactDatabaseUrl, type DatabaseAddress } from './connection.js';
 export { PrismaTicketStore } from './ticketStore.js';
 export { PrismaMemberStore } from './memberStore.js';
-export { isDatabaseUnavailable, reportingUnavailability } from './unavailability.js';
+export { reportingUnavailability } from './unavailability.js';
 export { tolerateDriverSetupRejections } from './driverRejections.js';
 export {
   runMigrations,

@@ -14,7 +14,7 @@ import {
   type TicketStore,
 } from '@ticketing/core';
 import { memberTicketColumns, ticketColumns } from './columns.js';
-import { commitIssues } from './commitBatch.js';
+import { commitBatch } from './commitBatch.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import { Prisma, type PrismaClient } from './generated/prisma/client.js';
 import { pageWindow, toPage } from './paging.js';
@@ -107,19 +107,19 @@ export class PrismaTicketStore implements TicketStore {
   async readBatchMembers(ticketId: number, memberIds: readonly number[]): Promise<BatchMembers> {
     const distinct = [...new Set(memberIds)];
     if (distinct.length === 0) return { committed: [], missingMemberIds: [] };
-    const rows = await this.#prisma.$queryRaw<Array<{ memberId: number; issueNumber: number | null; memberTicketId: number | null }>>`
-      SELECT m.id AS memberId, mt.issue_number AS issueNumber, mt.id AS memberTicketId
+    const rows = await this.#prisma.$queryRaw<Array<{ memberId: number; issueNumber: number | null; id: number | null }>>`
+      SELECT m.id AS memberId, mt.issue_number AS issueNumber, mt.id AS id
       FROM member m LEFT JOIN member_ticket mt ON mt.member_id = m.id AND mt.ticket_id = ${ticketId}
       WHERE m.id IN (${Prisma.join(distinct)})`;
     const found = new Set(rows.map((row) => Number(row.memberId)));
     const committed = rows
-      .filter((row) => row.issueNumber !== null && row.memberTicketId !== null)
-      .map((row) => ({ memberId: Number(row.memberId), issueNumber: Number(row.issueNumber), memberTicketId: Number(row.memberTicketId) }))
+      .filter((row) => row.issueNumber !== null && row.id !== null)
+      .map((row) => ({ id: Number(row.id), memberId: Number(row.memberId), issueNumber: Number(row.issueNumber) }))
       .sort((a, b) => a.issueNumber - b.issueNumber);
     return { committed, missingMemberIds: distinct.filter((id) => !found.has(id)) };
   }
 
   commitBatch(commit: BatchCommit): Promise<CommitResult> {
-    return commitIssues(this.#prisma, commit, 'FENCED');
+    return commitBatch(this.#prisma, commit);
   }
 }

@@ -1,4 +1,4 @@
-import type { NewIssue } from '@ticketing/core';
+import type { NewMemberTicket } from '@ticketing/core';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 
 let counter = 0;
@@ -23,7 +23,7 @@ export async function createMemberRows(prisma: PrismaClient, count: number): Pro
 }
 
 /** The batch decideBatch would produce for these members, numbered from `issuedQuantity`. */
-export function issuesFor(memberIds: readonly number[], issuedQuantity: number): NewIssue[] {
+export function issuesFor(memberIds: readonly number[], issuedQuantity: number): NewMemberTicket[] {
   return memberIds.map((memberId, index) => ({
     requestId: uniqueName(`request-${memberId}`),
     memberId,

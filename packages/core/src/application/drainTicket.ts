@@ -2,9 +2,8 @@ import { decideBatch } from '../domain/decideBatch.js';
 import type { Outcome } from '../domain/issueRequest.js';
 import type { DecidedResult, IssueQueue, PeekedRequest, TicketLock } from '../ports/queue.js';
 import type { Clock, DrainObserver, Logger } from '../ports/runtime.js';
-import type { CommittedIssue, StoredDrainState, TicketStore } from '../ports/stores.js';
+import type { StoredDrainState, TicketStore } from '../ports/stores.js';
 import { Lease } from './lease.js';
-import { pause } from './pause.js';
 
 export interface DrainSettings {
   batchSize: number;
@@ -37,10 +36,10 @@ export type DrainResult = 'BUSY' | 'DRAINED' | 'LOST' | 'STOPPED';
  * come back with their committed answer.
  */
 export async function drainTicket(deps: DrainDeps, ticketId: number, stop: AbortSignal): Promise<DrainResult> {
-  const acquiredAt = Date.now();
+  const acquiredAt = deps.clock.monotonicMs();
   const token = await deps.lock.acquire(ticketId);
   if (token === null) return 'BUSY';
-  const lease = new Lease(deps.lock, ticketId, token, deps.log, acquiredAt);
+  const lease = new Lease(deps, ticketId, token, acquiredAt);
   deps.log.info({ ticketId, fencingToken: token }, 'ticket lock acquired');
   try {
     const result = await drainHeld(deps, lease, stop);
@@ -51,10 +50,18 @@ export async function drainTicket(deps: DrainDeps, ticketId: number, stop: Abort
   }
 }
 
+/** What the holder knows of its ticket: nothing (read it), that it does not exist, or its state. */
+type TicketView = { kind: 'UNREAD' } | { kind: 'NOT_FOUND' } | { kind: 'FOUND'; state: StoredDrainState };
+
+const UNREAD: TicketView = { kind: 'UNREAD' };
+
+/** One attempt at a batch: its results and the ticket's state after them, or refused as stale. */
+type BatchAttempt = { kind: 'DECIDED'; results: DecidedResult[]; ticket: TicketView } | { kind: 'STALE' };
+
 async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Promise<DrainResult> {
   const { ticketId } = lease;
-  const { settings, log } = deps;
-  let state: StoredDrainState | null = null;
+  const { settings, log, clock } = deps;
+  let ticket: TicketView = UNREAD;
   let idleSince: number | null = null;
   let pollMs = 1;
   let failures = 0;
@@ -63,8 +70,9 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
   while (!stop.aborted) {
     if (lease.lost) return 'LOST';
     try {
-      if (state === null) {
-        state = await deps.store.loadDrainState(ticketId);
+      // Read when unknown; a missing ticket is looked for again on every turn.
+      if (ticket.kind !== 'FOUND') {
+        const state = await deps.store.loadDrainState(ticketId);
         if (state !== null && state.fencingToken >= lease.token) {
           // Redis's counter is behind the database's (Redis lost data): move past the last commit.
           const raised = await deps.lock.raiseFence(ticketId, lease.token, state.fencingToken);
@@ -72,58 +80,63 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
           log.warn({ ticketId, fencingToken: raised, committedToken: state.fencingToken }, 'fencing token raised');
           lease.token = raised;
         }
+        ticket = state === null ? { kind: 'NOT_FOUND' } : { kind: 'FOUND', state };
       }
 
       const batch = await deps.queue.peekBatch(ticketId, lease.token, settings.batchSize);
       if (batch === null) return 'LOST';
       if (batch.length === 0) {
-        const now = Date.now();
+        const now = clock.monotonicMs();
         idleSince ??= now;
         // A holder paused (GC, SIGSTOP) inside the retirement finds its lease gone on waking: it
         // says so, since by now another worker may hold the ticket.
         if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(ticketId))) return lease.lost ? 'LOST' : 'DRAINED';
-        await pause(pollMs, stop);
+        await clock.sleep(pollMs, stop);
         pollMs = Math.min(pollMs * 2, settings.maxPollMs);
         continue;
       }
       idleSince = null;
       pollMs = 1;
 
-      const results =
-        state === null ? failAll(batch, 'TICKET_NOT_FOUND', deps.clock) : await decideAndCommit(deps, lease, state, batch);
-      if (results === null) {
-        // Refused as stale: read the ticket again and decide the same batch anew. One retry
-        // settles a race; a conflict that persists (inconsistent data) must not spin.
-        state = null;
+      const attempt: BatchAttempt =
+        ticket.kind === 'FOUND'
+          ? await decideAndCommit(deps, lease, ticket.state, batch)
+          : { kind: 'DECIDED', results: failAll(batch, 'TICKET_NOT_FOUND', clock), ticket };
+      if (attempt.kind === 'STALE') {
+        // Read the ticket again and decide the same batch anew. One retry settles a race; a
+        // conflict that persists (inconsistent data) must not spin.
+        ticket = UNREAD;
         stale += 1;
-        if (stale > 1) await pause(backoff(settings, stale - 1), stop);
+        if (stale > 1) await clock.sleep(backoff(settings, stale - 1), stop);
         continue;
       }
       stale = 0;
-      const soldOut = state !== null && state.issuedQuantity >= state.totalQuantity;
-      if (!(await deps.queue.completeBatch(ticketId, lease.token, results, soldOut))) return 'LOST';
-      report(deps, ticketId, batch, results);
-      log.debug({ ticketId, batchSize: batch.length, issuedQuantity: state?.issuedQuantity }, 'batch decided');
+      ticket = attempt.ticket;
+      const known = ticket.kind === 'FOUND' ? ticket.state : null;
+      const soldOut = known !== null && known.issuedQuantity >= known.totalQuantity;
+      if (!(await deps.queue.completeBatch(ticketId, lease.token, attempt.results, soldOut))) return 'LOST';
+      report(deps, ticketId, batch, attempt.results);
+      log.debug({ ticketId, batchSize: batch.length, issuedQuantity: known?.issuedQuantity }, 'batch decided');
       failures = 0;
     } catch (error) {
       // The same batch is retried, in order, after a pause; nothing behind it can overtake it.
       failures += 1;
-      state = null;
+      ticket = UNREAD;
       const delay = backoff(settings, failures);
       log.error({ ticketId, err: error, failures, retryInMs: delay }, 'batch failed; retrying the same batch');
-      await pause(delay, stop);
+      await clock.sleep(delay, stop);
     }
   }
   return 'STOPPED';
 }
 
-/** Decides and commits one batch; null when the commit was refused as stale. */
+/** Decides and commits one batch from `state`; the answer carries the state after the batch. */
 async function decideAndCommit(
   deps: DrainDeps,
   lease: Lease,
   state: StoredDrainState,
   batch: readonly PeekedRequest[],
-): Promise<DecidedResult[] | null> {
+): Promise<BatchAttempt> {
   const queued = batch.flatMap((entry) => (entry.request ? [entry.request] : []));
   const { committed, missingMemberIds } = await deps.store.readBatchMembers(
     lease.ticketId,
@@ -132,7 +145,8 @@ async function decideAndCommit(
   const missing = new Set(missingMemberIds);
   const requests = missing.size === 0 ? queued : queued.filter((request) => !missing.has(request.memberId));
   const decided = decideBatch(state, requests, committed);
-  const rowIds = new Map(committed.map((issue) => [issue.memberId, issue.memberTicketId]));
+  const rowIds = new Map(committed.map((row) => [row.memberId, row.id]));
+  let fencingToken = state.fencingToken;
   if (decided.newIssues.length > 0) {
     const commit = await deps.store.commitBatch({
       ticketId: lease.ticketId,
@@ -142,12 +156,12 @@ async function decideAndCommit(
     });
     if (commit.kind === 'STALE') {
       deps.log.warn({ ticketId: lease.ticketId, fencingToken: lease.token }, 'commit refused as stale');
-      return null;
+      return { kind: 'STALE' };
     }
-    for (const issue of commit.issues) rowIds.set(issue.memberId, issue.memberTicketId);
-    state.fencingToken = lease.token;
+    for (const row of commit.issues) rowIds.set(row.memberId, row.id);
+    fencingToken = lease.token;
   }
-  state.issuedQuantity = decided.issuedQuantity;
+  const after: StoredDrainState = { ...state, issuedQuantity: decided.issuedQuantity, fencingToken };
 
   const decidedAt = deps.clock.now().getTime();
   const outcomes = new Map<string, Outcome>();
@@ -159,13 +173,14 @@ async function decideAndCommit(
         : { status: 'REJECTED', reason: decision.reason, decidedAt },
     );
   }
-  return batch.map(({ requestId, request }): DecidedResult => {
+  const results = batch.map(({ requestId, request }): DecidedResult => {
     const outcome = outcomes.get(requestId);
     if (outcome) return { requestId, outcome };
     if (request === null) return { requestId, outcome: { status: 'FAILED', reason: 'QUEUE_DATA_LOST', decidedAt } };
     // Admitted unverified while the database was away: the member's place goes back to the stock.
     return { requestId, outcome: { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt }, releasedMemberId: request.memberId };
   });
+  return { kind: 'DECIDED', results, ticket: { kind: 'FOUND', state: after } };
 }
 
 function rowId(rowIds: ReadonlyMap<number, number>, memberId: number): number {

@@ -1,70 +1,73 @@
 import type { TicketLock } from '../ports/queue.js';
-import type { Logger } from '../ports/runtime.js';
+import type { Clock, Logger } from '../ports/runtime.js';
+
+export interface LeaseDeps {
+  lock: TicketLock;
+  clock: Clock;
+  log: Logger;
+}
 
 /**
  * A held ticket lock, renewed in the background at a third of its lifetime. It counts as lost as
- * soon as Redis says another holder has it, or when no renewal has succeeded for a whole lifetime
- * (Redis unreachable: the key has expired there by now and someone else may hold it).
+ * soon as the lock says another holder has it, or when no renewal has succeeded for a whole
+ * lifetime (Redis unreachable: the key has expired there by now and someone else may hold it).
  */
 export class Lease {
   #lost = false;
   #lastRenewedAt: number;
-  #timer: NodeJS.Timeout | null = null;
-  #renewing: Promise<void> | null = null;
+  readonly #ended = new AbortController();
+  readonly #renewals: Promise<void>;
 
   constructor(
-    private readonly lock: TicketLock,
+    private readonly deps: LeaseDeps,
     readonly ticketId: number,
     public token: number,
-    private readonly log: Logger,
-    /** When the acquiring call was sent: the lock's lifetime counts from no later than that. */
+    /** When the acquiring call was sent (clock.monotonicMs()): the lifetime counts from then at the latest. */
     acquiredAt: number,
   ) {
     this.#lastRenewedAt = acquiredAt;
-    this.#schedule();
+    this.#renewals = this.#renewLoop();
   }
 
   get lost(): boolean {
-    if (!this.#lost && Date.now() - this.#lastRenewedAt >= this.lock.ttlMs) this.#lost = true;
+    if (!this.#lost && this.deps.clock.monotonicMs() - this.#lastRenewedAt >= this.deps.lock.ttlMs) this.#lost = true;
     return this.#lost;
   }
 
-  markLost(): void {
-    this.#lost = true;
-  }
-
+  /** Stops renewing, waits for a renewal in flight, then releases the lock unless it was lost. */
   async end(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#renewing;
+    this.#ended.abort();
+    await this.#renewals;
     if (this.#lost) return;
     this.#lost = true;
-    await this.lock.release(this.ticketId, this.token).catch((error: unknown) => {
-      this.log.warn({ ticketId: this.ticketId, err: error }, 'lock release failed; it expires by itself');
+    await this.deps.lock.release(this.ticketId, this.token).catch((error: unknown) => {
+      this.deps.log.warn({ ticketId: this.ticketId, err: error }, 'lock release failed; it expires by itself');
     });
   }
 
-  #schedule(): void {
-    this.#timer = setTimeout(() => {
-      this.#renewing = this.#renew().finally(() => {
-        this.#renewing = null;
-        if (this.#timer !== null && !this.lost) this.#schedule();
-      });
-    }, Math.max(1, Math.floor(this.lock.ttlMs / 3)));
-    this.#timer.unref();
+  async #renewLoop(): Promise<void> {
+    const interval = Math.max(1, Math.floor(this.deps.lock.ttlMs / 3));
+    const ended = this.#ended.signal;
+    for (;;) {
+      await this.deps.clock.sleep(interval, ended);
+      if (ended.aborted) return;
+      await this.#renew();
+      if (ended.aborted || this.lost) return;
+    }
   }
 
   async #renew(): Promise<void> {
-    const startedAt = Date.now();
+    const { lock, clock, log } = this.deps;
+    const startedAt = clock.monotonicMs();
     try {
-      if (await this.lock.renew(this.ticketId, this.token)) {
+      if (await lock.renew(this.ticketId, this.token)) {
         this.#lastRenewedAt = startedAt;
       } else {
-        this.log.warn({ ticketId: this.ticketId, fencingToken: this.token }, 'ticket lock taken over');
+        log.warn({ ticketId: this.ticketId, fencingToken: this.token }, 'ticket lock taken over');
         this.#lost = true;
       }
     } catch (error) {
-      this.log.warn({ ticketId: this.ticketId, err: error }, 'ticket lock renewal failed');
+      log.warn({ ticketId: this.ticketId, err: error }, 'ticket lock renewal failed');
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Decision, QueuedRequest } from './issueRequest.js';
+import type { MemberTicket, NewMemberTicket } from './member.js';
 
 /** What the drainer knows about its ticket, read from the database when it takes the lock. */
 export interface DrainState {
@@ -8,23 +9,11 @@ export interface DrainState {
   closeAt: number | null;
 }
 
-/** A ticket already in the database for a member of the batch: the committed truth. */
-export interface ExistingIssue {
-  memberId: number;
-  issueNumber: number;
-}
-
-export interface NewIssue {
-  requestId: string;
-  memberId: number;
-  issueNumber: number;
-}
-
 export interface BatchDecision {
   /** One per request, in queue order. */
   decisions: Decision[];
   /** The rows the batch's transaction must insert, in issue-number order. */
-  newIssues: NewIssue[];
+  newIssues: NewMemberTicket[];
   /** issuedQuantity after the batch commits. */
   issuedQuantity: number;
 }
@@ -41,14 +30,15 @@ export interface BatchDecision {
 export function decideBatch(
   state: DrainState,
   requests: readonly QueuedRequest[],
-  existing: readonly ExistingIssue[],
+  /** The batch's members' rows already in the database: the committed truth. */
+  existing: readonly Pick<MemberTicket, 'memberId' | 'issueNumber'>[],
 ): BatchDecision {
   const holders = new Map<number, number>();
   for (const issue of existing) holders.set(issue.memberId, issue.issueNumber);
 
   let issuedQuantity = state.issuedQuantity;
   const decisions: Decision[] = [];
-  const newIssues: NewIssue[] = [];
+  const newIssues: NewMemberTicket[] = [];
   for (const { requestId, memberId, acceptedAt } of requests) {
     const held = holders.get(memberId);
     if (held !== undefined) {

@@ -13,3 +13,6 @@ export interface MemberTicket {
   issuedAt: Date;
   usedAt: Date | null;
 }
+
+/** A member_ticket row as decideBatch decides it, before the database stores it: what a batch commits. */
+export type NewMemberTicket = Pick<MemberTicket, 'requestId' | 'memberId' | 'issueNumber'>;

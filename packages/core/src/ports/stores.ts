@@ -1,6 +1,6 @@
-import type { ExistingIssue, DrainState, NewIssue } from '../domain/decideBatch.js';
+import type { DrainState } from '../domain/decideBatch.js';
 import type { Result } from '../domain/errors.js';
-import type { Member, MemberTicket } from '../domain/member.js';
+import type { Member, MemberTicket, NewMemberTicket } from '../domain/member.js';
 import type { Ticket } from '../domain/ticket.js';
 
 export interface Page<T> {
@@ -28,14 +28,10 @@ export interface StoredDrainState extends DrainState {
   fencingToken: number;
 }
 
-/** An issue already committed, with the row id the request's answer carries. */
-export interface CommittedIssue extends ExistingIssue {
-  memberTicketId: number;
-}
-
 /** What the database knows about the members of a batch. */
 export interface BatchMembers {
-  committed: CommittedIssue[];
+  /** Their rows for this ticket, in issue-number order (the row id is what an ISSUED answer carries). */
+  committed: Pick<MemberTicket, 'id' | 'memberId' | 'issueNumber'>[];
   /** Members that do not exist (the API admits unverified members while the database is away). */
   missingMemberIds: number[];
 }
@@ -47,11 +43,11 @@ export interface BatchCommit {
   /** issuedQuantity the decisions were made from; the commit is refused when it has moved. */
   expectedIssuedQuantity: number;
   /** Numbered expectedIssuedQuantity + 1, + 2, … without a gap, as decideBatch numbers them. */
-  issues: readonly NewIssue[];
+  issues: readonly NewMemberTicket[];
 }
 
 export type CommitResult =
-  | { kind: 'COMMITTED'; issues: CommittedIssue[] }
+  | { kind: 'COMMITTED'; issues: Pick<MemberTicket, 'id' | 'memberId' | 'issueNumber'>[] }
   /** Nothing was written: the lock was taken over, or this holder's view of the ticket is old. */
   | { kind: 'STALE' };
 

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { drainTicket, pause, type DrainDeps, type IssueQueue } from '@ticketing/core';
+import { drainTicket, type DrainDeps, type IssueQueue } from '@ticketing/core';
 
 export interface SupervisorOptions {
   /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
@@ -52,7 +52,7 @@ export class DrainSupervisor {
       } catch (error) {
         this.deps.log.warn({ err: error }, 'cannot list active tickets; retrying');
       }
-      await pause(this.options.scanIntervalMs, signal);
+      await this.deps.clock.sleep(this.options.scanIntervalMs, signal);
     }
   }
 

@@ -1,0 +1,73 @@
+import { describe, expect, test } from '@jest/globals';
+import { ConfigError, loadConfig } from '../src/index.js';
+
+/** The message loadConfig throws for this environment, or '' when it accepts it. */
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+    return '';
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+}
+
+describe('loadConfig', () => {
+  test('an empty environment gives the local defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      DATABASE_URL: 'mysql://root@127.0.0.1:3306/ticketing',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'ticketing',
+      PORT: 3000,
+      WORKER_BATCH_SIZE: 500,
+      LOCK_TTL_MS: 5000,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  test('an empty value counts as unset', () => {
+    expect(loadConfig({ PORT: '', WORKER_IDLE_MS: '' })).toMatchObject({ PORT: 3000, WORKER_IDLE_MS: 2000 });
+  });
+
+  test('a bad value stops the start with a message naming its variable', () => {
+    const message = refusal({ PORT: '70000', QUEUE_PREFIX: 'has space' });
+    expect(message).toContain('PORT');
+    expect(message).toContain('QUEUE_PREFIX');
+    expect(message).not.toContain('REDIS_URL');
+  });
+});
+
+describe('the worker’s drain settings', () => {
+  const drainSettings = [
+    ['WORKER_IDLE_MS', 2000],
+    ['WORKER_POLL_MAX_MS', 50],
+    ['WORKER_RETRY_MIN_MS', 50],
+    ['WORKER_RETRY_MAX_MS', 2000],
+    ['WORKER_SCAN_INTERVAL_MS', 100],
+    ['WORKER_MAX_TICKETS', 256],
+  ] as const;
+
+  test('default to the values the worker always ran with', () => {
+    const config = loadConfig({});
+    for (const [name, fallback] of drainSettings) expect([name, config[name]]).toEqual([name, fallback]);
+  });
+
+  test('are read as whole numbers', () => {
+    const env = Object.fromEntries(drainSettings.map(([name], index) => [name, String(1000 + index)]));
+    const config = loadConfig(env);
+    for (const [name] of drainSettings) expect(config[name]).toBe(Number(env[name]));
+  });
+
+  test.each(drainSettings.flatMap(([name]) => ['0', '-1', '1.5', 'soon', '99999999'].map((value) => [name, value] as const)))(
+    '%s=%s is refused, naming the variable',
+    (name, value) => {
+      const message = refusal({ [name]: value });
+      expect(message).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+    },
+  );
+
+  test('a retry minimum above the maximum is refused', () => {
+    expect(refusal({ WORKER_RETRY_MIN_MS: '500', WORKER_RETRY_MAX_MS: '100' })).toMatch(/WORKER_RETRY_MAX_MS: must be at least WORKER_RETRY_MIN_MS \(500\)/);
+    expect(refusal({ WORKER_RETRY_MIN_MS: '100', WORKER_RETRY_MAX_MS: '100' })).toBe('');
+  });
+});

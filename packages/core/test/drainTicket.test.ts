@@ -1,0 +1,260 @@
+import { describe, expect, test } from '@jest/globals';
+import { drainTicket, type BatchReport, type DrainDeps, type Logger, type QueuedRequest } from '../src/index.js';
+import { FakeClock } from './fakes/fakeClock.js';
+import { FakeIssueQueue } from './fakes/fakeIssueQueue.js';
+import { FakeTicketLock } from './fakes/fakeTicketLock.js';
+import { FakeTicketStore } from './fakes/fakeTicketStore.js';
+
+/**
+ * The drain loop on in-memory fakes of its ports and a fake clock: every path in milliseconds,
+ * including the waits, backoffs and lock lifetimes. test/integration/drain.test.ts runs the same
+ * loop on MariaDB and Redis.
+ */
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const TICKET = 1;
+const settings = { batchSize: 3, idleMs: 1000, maxPollMs: 50, retryMinMs: 50, retryMaxMs: 400 };
+
+function world({ ttlMs = 3000 } = {}) {
+  const clock = new FakeClock();
+  const lock = new FakeTicketLock(ttlMs);
+  const queue = new FakeIssueQueue(lock, () => clock.monotonicMs());
+  const store = new FakeTicketStore();
+  const reports: BatchReport[] = [];
+  const deps: DrainDeps = { store, queue, lock, clock, log: silent, observer: { batchDecided: (report) => reports.push(report) }, settings };
+  const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, TICKET, stop));
+  return { clock, lock, queue, store, reports, drain };
+}
+
+const request = (memberId: number): QueuedRequest => ({ requestId: `r${memberId}`, ticketId: TICKET, memberId, acceptedAt: 0 });
+const requests = (...memberIds: number[]) => memberIds.map(request);
+const ids = (...memberIds: number[]) => memberIds.map((memberId) => `r${memberId}`);
+
+/** Each request's stored answer, short: "ISSUED 3", "REJECTED SOLD_OUT", "PENDING". */
+function answers(queue: FakeIssueQueue, requestIds: string[]): string[] {
+  return requestIds.map((requestId) => {
+    const outcome = queue.results.get(requestId)?.outcome;
+    if (outcome === undefined) return 'PENDING';
+    return outcome.status === 'ISSUED' ? `ISSUED ${outcome.issueNumber}` : `${outcome.status} ${outcome.reason}`;
+  });
+}
+
+describe('drainTicket', () => {
+  test('drains in queue order, in batches, numbering while stock lasts, then retires after idleMs', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 5 });
+    w.store.addMembers(1, 2, 3, 4, 5, 6, 7);
+    w.queue.enqueue(...requests(1, 2, 3, 4, 5, 6, 7));
+
+    const start = w.clock.now().getTime();
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.queue.peeks.filter((batch) => batch.length > 0)).toEqual([ids(1, 2, 3), ids(4, 5, 6), ids(7)]);
+    expect(answers(w.queue, ids(1, 2, 3, 4, 5, 6, 7))).toEqual([
+      'ISSUED 1', 'ISSUED 2', 'ISSUED 3', 'ISSUED 4', 'ISSUED 5', 'REJECTED SOLD_OUT', 'REJECTED SOLD_OUT',
+    ]);
+    const rows = w.store.rows(TICKET);
+    expect(ids(1, 2, 3, 4, 5).map((id) => w.queue.results.get(id)?.outcome)).toEqual(
+      rows.map((row) => ({ status: 'ISSUED', issueNumber: row.issueNumber, memberTicketId: row.id, decidedAt: start })),
+    );
+    expect(w.queue.soldOut.has(TICKET)).toBe(true);
+    // The last batch was done at 0: retired once, after idleMs and within one poll of it.
+    expect(w.queue.faults.calls('retireIfEmpty')).toBe(1);
+    expect(w.queue.retirements[0]).toBeGreaterThanOrEqual(settings.idleMs);
+    expect(w.queue.retirements[0]).toBeLessThanOrEqual(settings.idleMs + settings.maxPollMs);
+    expect(w.reports.map((report) => report.outcomes.length)).toEqual([3, 3, 1]);
+    expect(w.lock.releases).toEqual([[TICKET, 1]]);
+  });
+
+  test('a request that arrives while idle is drained, and the idle time starts again', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 5 });
+    w.store.addMembers(1, 2);
+    w.queue.enqueue(request(1));
+    // The first retirement finds the queue no longer empty: a request arrived meanwhile.
+    w.queue.faults.onNext('retireIfEmpty', () => w.queue.enqueue(request(2)));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ids(1, 2))).toEqual(['ISSUED 1', 'ISSUED 2']);
+    expect(w.queue.faults.calls('retireIfEmpty')).toBe(2);
+    expect(w.queue.retirements[0]).toBeGreaterThanOrEqual(2 * settings.idleMs);
+  });
+
+  test('a commit refused as stale: the ticket is read again and the same batch decided anew, at once', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 2, 3, 90, 91);
+    w.queue.enqueue(...requests(1, 2, 3));
+    const times: number[] = [];
+    // Between this holder's read and its commit, another commit lands and moves issued_quantity.
+    w.store.faults.onNext('commitBatch', () => {
+      times.push(w.clock.monotonicMs());
+      w.store.commitElsewhere(TICKET, 0, [90, 91]);
+    });
+    w.store.faults.onNext('commitBatch', () => void times.push(w.clock.monotonicMs()));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.store.commits.map(({ kind, commit }) => [kind, commit.expectedIssuedQuantity])).toEqual([
+      ['STALE', 0],
+      ['COMMITTED', 2],
+    ]);
+    expect(times).toEqual([0, 0]);
+    expect(w.store.faults.calls('loadDrainState')).toBe(2);
+    expect(w.queue.peeks.filter((batch) => batch.length > 0)).toEqual([ids(1, 2, 3), ids(1, 2, 3)]);
+    expect(answers(w.queue, ids(1, 2, 3))).toEqual(['ISSUED 3', 'ISSUED 4', 'ISSUED 5']);
+  });
+
+  test('a conflict that persists: one immediate retry, then backoff doubling from retryMinMs', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 90, 91, 92);
+    w.queue.enqueue(request(1));
+    const times: number[] = [];
+    for (const other of [90, 91, 92]) {
+      w.store.faults.onNext('commitBatch', () => {
+        times.push(w.clock.monotonicMs());
+        w.store.commitElsewhere(TICKET, 0, [other]);
+      });
+    }
+    w.store.faults.onNext('commitBatch', () => void times.push(w.clock.monotonicMs()));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.store.commits.map(({ kind }) => kind)).toEqual(['STALE', 'STALE', 'STALE', 'COMMITTED']);
+    expect(times).toEqual([0, 0, 50, 150]);
+    expect(answers(w.queue, ids(1))).toEqual(['ISSUED 4']);
+  });
+
+  test('an error retries the same batch, in the same order, with a backoff doubling up to retryMaxMs', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 2, 3, 4);
+    w.queue.enqueue(...requests(3, 1, 2, 4));
+    const times: number[] = [];
+    const asked: number[][] = [];
+    for (let n = 0; n < 6; n += 1) {
+      w.store.faults.onNext('readBatchMembers', () => {
+        times.push(w.clock.monotonicMs());
+        if (n < 5) throw new Error('connection lost');
+      });
+    }
+    const read = w.store.readBatchMembers.bind(w.store);
+    w.store.readBatchMembers = (ticketId, memberIds) => {
+      asked.push([...memberIds]);
+      return read(ticketId, memberIds);
+    };
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(times).toEqual([0, 50, 150, 350, 750, 1150]);
+    expect(asked.slice(0, 6)).toEqual(Array.from({ length: 6 }, () => [3, 1, 2]));
+    expect(w.queue.peeks.filter((batch) => batch.length > 0).slice(0, 6)).toEqual(Array.from({ length: 6 }, () => ids(3, 1, 2)));
+    expect(w.store.faults.calls('loadDrainState')).toBeGreaterThanOrEqual(6); // read again after each error
+    expect(answers(w.queue, ids(3, 1, 2, 4))).toEqual(['ISSUED 1', 'ISSUED 2', 'ISSUED 3', 'ISSUED 4']);
+  });
+
+  test('an error after the commit: the batch stays queued and the retry answers the committed rows', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 2);
+    w.queue.enqueue(...requests(1, 2));
+    w.queue.faults.onNext('completeBatch', () => {
+      expect(w.queue.waiting(TICKET)).toEqual(ids(1, 2));
+      throw new Error('redis connection lost');
+    });
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.store.commits.map(({ kind }) => kind)).toEqual(['COMMITTED']);
+    expect(answers(w.queue, ids(1, 2))).toEqual(['ISSUED 1', 'ISSUED 2']);
+    expect(w.queue.results.get('r2')?.outcome).toMatchObject({ memberTicketId: w.store.rows(TICKET)[1]!.id });
+  });
+
+  test('a lock lost in the middle of a batch: LOST, nothing completed, and the next holder answers what was committed', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 2, 3, 4);
+    w.queue.enqueue(...requests(1, 2, 3, 4));
+    let thief = 0;
+    w.store.faults.onNext('commitBatch', () => void (thief = w.lock.takeOver(TICKET)));
+
+    expect(await w.drain()).toBe('LOST');
+    expect(w.queue.waiting(TICKET)).toEqual(ids(1, 2, 3, 4));
+    expect(w.queue.results.size).toBe(0);
+    expect(w.reports).toEqual([]);
+
+    await w.lock.release(TICKET, thief);
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ids(1, 2, 3, 4))).toEqual(['ISSUED 1', 'ISSUED 2', 'ISSUED 3', 'ISSUED 4']);
+    expect(w.store.rows(TICKET).map((row) => row.issueNumber)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('a holder that wakes inside its retirement with its lease gone reports LOST, not DRAINED', async () => {
+    const w = world({ ttlMs: 300 });
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    // Paused (GC, SIGSTOP) inside the retirement while another worker takes the lock.
+    w.queue.faults.onNext('retireIfEmpty', () => {
+      w.lock.takeOver(TICKET);
+      return w.clock.sleep(400);
+    });
+
+    expect(await w.drain()).toBe('LOST');
+    expect(w.lock.releases).toEqual([]);
+  });
+
+  test('raises the fence when the database’s last token is ahead of the lock’s (Redis lost its counter)', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10, fencingToken: 41 });
+    w.store.addMembers(1);
+    w.queue.enqueue(request(1));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.store.commits.map(({ kind, commit }) => [kind, commit.fencingToken])).toEqual([['COMMITTED', 42]]);
+    expect(w.store.ticket(TICKET)?.fencingToken).toBe(42);
+    expect(w.lock.releases).toEqual([[TICKET, 42]]);
+  });
+
+  test('a fence that cannot be raised (the lock is gone) ends LOST before any batch', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10, fencingToken: 41 });
+    w.queue.enqueue(request(1));
+    w.lock.faults.onNext('raiseFence', () => void w.lock.takeOver(TICKET));
+
+    expect(await w.drain()).toBe('LOST');
+    expect(w.queue.peeks).toEqual([]);
+  });
+
+  test('a ticket that does not exist: its batch is answered FAILED TICKET_NOT_FOUND', async () => {
+    const w = world();
+    w.queue.enqueue(...requests(1, 2));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ids(1, 2))).toEqual(['FAILED TICKET_NOT_FOUND', 'FAILED TICKET_NOT_FOUND']);
+    expect(w.store.commits).toEqual([]);
+    expect(w.queue.soldOut.size).toBe(0);
+  });
+
+  test('a member that does not exist: FAILED MEMBER_NOT_FOUND, with its admission given back', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 3);
+    w.queue.enqueue(...requests(1, 2));
+    w.queue.enqueueLost(TICKET, 'r-lost');
+    w.queue.enqueue(request(3));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ['r1', 'r2', 'r-lost', 'r3'])).toEqual(['ISSUED 1', 'FAILED MEMBER_NOT_FOUND', 'FAILED QUEUE_DATA_LOST', 'ISSUED 2']);
+    expect(w.queue.results.get('r2')?.releasedMemberId).toBe(2);
+    expect(w.queue.results.get('r-lost')).not.toHaveProperty('releasedMemberId');
+    expect(w.queue.results.get('r1')).not.toHaveProperty('releasedMemberId');
+  });
+
+  test('BUSY when another holder has the lock; STOPPED, with the lock released, when asked to stop', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    const other = w.lock.takeOver(TICKET);
+    expect(await w.drain()).toBe('BUSY');
+    await w.lock.release(TICKET, other);
+
+    const stop = new AbortController();
+    void w.clock.sleep(300).then(() => stop.abort());
+    expect(await w.drain(stop.signal)).toBe('STOPPED');
+    expect(w.clock.monotonicMs()).toBe(300);
+    expect(w.lock.releases.at(-1)).toEqual([TICKET, other + 1]);
+  });
+});

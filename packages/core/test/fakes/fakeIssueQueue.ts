@@ -1,0 +1,69 @@
+import type { DecidedResult, IssueQueue, PeekedRequest, QueuedRequest } from '../../src/index.js';
+import type { FakeTicketLock } from './fakeTicketLock.js';
+import { Faults } from './faults.js';
+
+/** The drain side of the issue queue in memory: per-ticket FIFOs, fenced by the fake lock. */
+export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'> {
+  readonly faults = new Faults<'peekBatch' | 'completeBatch' | 'retireIfEmpty'>();
+  /** The stored result of each completed request. */
+  readonly results = new Map<string, DecidedResult>();
+  readonly soldOut = new Set<number>();
+  /** The request ids of every batch handed out, in order. */
+  readonly peeks: string[][] = [];
+  /** The fake time of every retirement that took a ticket off the active list. */
+  readonly retirements: number[] = [];
+  readonly #waiting = new Map<number, PeekedRequest[]>();
+
+  constructor(
+    private readonly lock: FakeTicketLock,
+    private readonly now: () => number,
+  ) {}
+
+  enqueue(...requests: QueuedRequest[]): void {
+    for (const request of requests) this.#queue(request.ticketId).push({ requestId: request.requestId, request });
+  }
+
+  /** A request the queue still lists but whose data is gone. */
+  enqueueLost(ticketId: number, requestId: string): void {
+    this.#queue(ticketId).push({ requestId, request: null });
+  }
+
+  waiting(ticketId: number): string[] {
+    return this.#queue(ticketId).map((entry) => entry.requestId);
+  }
+
+  async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+    await this.faults.before('peekBatch');
+    if (!this.lock.holds(ticketId, fencingToken)) return null;
+    const batch = this.#queue(ticketId).slice(0, max).map((entry) => ({ ...entry }));
+    this.peeks.push(batch.map((entry) => entry.requestId));
+    return batch;
+  }
+
+  async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
+    await this.faults.before('completeBatch');
+    if (!this.lock.holds(ticketId, fencingToken)) return false;
+    const queue = this.#queue(ticketId);
+    const head = queue.slice(0, results.length).map((entry) => entry.requestId);
+    if (head.join() !== results.map((result) => result.requestId).join()) {
+      throw new Error(`completeBatch: results ${results.map((r) => r.requestId).join()} are not the head ${head.join()}`);
+    }
+    queue.splice(0, results.length);
+    for (const result of results) this.results.set(result.requestId, result);
+    if (soldOut) this.soldOut.add(ticketId);
+    return true;
+  }
+
+  async retireIfEmpty(ticketId: number): Promise<boolean> {
+    await this.faults.before('retireIfEmpty');
+    if (this.#queue(ticketId).length > 0) return false;
+    this.retirements.push(this.now());
+    return true;
+  }
+
+  #queue(ticketId: number): PeekedRequest[] {
+    let queue = this.#waiting.get(ticketId);
+    if (!queue) this.#waiting.set(ticketId, (queue = []));
+    return queue;
+  }
+}
