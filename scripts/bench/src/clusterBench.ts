@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { runMigrations } from '@ticketing/db';
-import { benchDatabaseUrl, bulkMembers, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
-import { repoRoot, RssSampler } from './processes.js';
+import { REPO_ROOT, TestDatabase } from '@ticketing/testkit';
+import { benchDatabaseUrl, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
+import { RssSampler } from './processes.js';
 import { renderScalingTable, scaling, withScalingTable, type ScalingRow } from './scaling.js';
 import { medianOf } from './stats.js';
 
@@ -31,7 +32,7 @@ export async function clusterBench(options: { quick: boolean; writeDocs: boolean
   const date = new Date().toISOString();
   let rows: ScalingRow[];
   try {
-    ctx.memberIds = await bulkMembers(pool, `bench-${runId}`, totalQueued);
+    ctx.memberIds = await new TestDatabase(databaseUrl).insertMembers(`bench-${runId}`, totalQueued);
     log(`${ctx.memberIds.length} members inserted; ${repeats} run(s) per configuration`);
     rows = await scaling(ctx, totalQueued, async (name, times, once) => {
       const runs = [];
@@ -46,14 +47,14 @@ export async function clusterBench(options: { quick: boolean; writeDocs: boolean
     await tearDown(ctx, log);
   }
   const machine = `${cpus().length} cores, node ${process.version}`;
-  mkdirSync(`${repoRoot}bench/results`, { recursive: true });
+  mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });
   const resultsFile = `bench/results/${date.slice(0, 10)}-cluster${quick ? '-quick' : ''}.json`;
-  writeFileSync(`${repoRoot}${resultsFile}`, `${JSON.stringify({ date, quick, repeats, totalQueued, machine, rows }, null, 2)}\n`);
+  writeFileSync(`${REPO_ROOT}${resultsFile}`, `${JSON.stringify({ date, quick, repeats, totalQueued, machine, rows }, null, 2)}\n`);
   log(`wrote ${resultsFile}`);
   const table = renderScalingTable(rows, { date, repeats, totalQueued, resultsFile, machine });
   process.stdout.write(`${table}\n`);
   if (options.writeDocs) {
-    const path = `${repoRoot}docs/SCALING.md`;
+    const path = `${REPO_ROOT}docs/SCALING.md`;
     writeFileSync(path, withScalingTable(readFileSync(path, 'utf8'), table));
     log('wrote the table in docs/SCALING.md');
   }

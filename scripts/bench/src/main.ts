@@ -7,10 +7,11 @@ import { baseline, requestStream, type BaselineName, type BaselineResult } from 
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
 import { clusterBench } from './clusterBench.js';
-import { benchDatabaseUrl, bulkMembers, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
+import { REPO_ROOT, TestDatabase } from '@ticketing/testkit';
+import { benchDatabaseUrl, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
 import { drain, type DrainResult } from './drain.js';
 import { profile } from './profile/scenario.js';
-import { repoRoot, RssSampler, stopAll } from './processes.js';
+import { RssSampler, stopAll } from './processes.js';
 import { renderMarkdown, renderSvg, type BenchResults } from './report.js';
 import { medianOf } from './stats.js';
 
@@ -40,8 +41,8 @@ if (values.cluster) {
 if (values.render !== undefined) {
   // Re-renders docs/BENCHMARKS.md and docs/benchmarks.svg from a results file, measuring nothing.
   const results = JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults;
-  writeFileSync(`${repoRoot}docs/benchmarks.svg`, renderSvg(results));
-  writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, renderMarkdown(results, values.render.replace(repoRoot, '')));
+  writeFileSync(`${REPO_ROOT}docs/benchmarks.svg`, renderSvg(results));
+  writeFileSync(`${REPO_ROOT}docs/BENCHMARKS.md`, renderMarkdown(results, values.render.replace(REPO_ROOT, '')));
   process.exit(0);
 }
 const scenarios = (values.scenarios ?? ALL.join(',')).split(',').map((s) => s.trim()) as Scenario[];
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
       scenarios.includes('profile') ? Math.max(sizes.accept, sizes.hotQueued) : 0,
     );
     if (needMembers > 0) {
-      ctx.memberIds = await bulkMembers(pool, `bench-${runId}`, needMembers);
+      ctx.memberIds = await new TestDatabase(databaseUrl).insertMembers(`bench-${runId}`, needMembers);
       log(`${ctx.memberIds.length} members inserted`);
     }
     if (scenarios.includes('ceiling')) {
@@ -153,13 +154,13 @@ async function main(): Promise<void> {
     await tearDown(ctx, log);
   }
   const day = results.date.slice(0, 10);
-  mkdirSync(`${repoRoot}bench/results`, { recursive: true });
-  const jsonPath = `${repoRoot}bench/results/${day}${quick ? '-quick' : ''}.json`;
+  mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });
+  const jsonPath = `${REPO_ROOT}bench/results/${day}${quick ? '-quick' : ''}.json`;
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${jsonPath}`);
   if (!values['no-docs']) {
-    writeFileSync(`${repoRoot}docs/benchmarks.svg`, renderSvg(results));
-    writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, renderMarkdown(results, jsonPath.slice(repoRoot.length)));
+    writeFileSync(`${REPO_ROOT}docs/benchmarks.svg`, renderSvg(results));
+    writeFileSync(`${REPO_ROOT}docs/BENCHMARKS.md`, renderMarkdown(results, jsonPath.slice(REPO_ROOT.length)));
     log('wrote docs/BENCHMARKS.md and docs/benchmarks.svg');
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
