@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createPool, type Pool } from 'mariadb';
+import { runMigrations } from '@ticketing/db';
 import { createRedis, type RedisClient } from '@ticketing/queue';
 import { checkRows, connectionOptions, dropTestDatabase, removeKeys, TestDatabase, testDatabaseUrl } from '@ticketing/testkit';
-import { stopAll, type RssSampler } from './processes.js';
+import { RssSampler, stopAll } from './processes.js';
 
 export interface BenchContext {
   quick: boolean;
@@ -24,6 +25,31 @@ export const runId = randomBytes(4).toString('hex');
 /** The run's own database on the server of `base` (DATABASE_URL). */
 export function benchDatabaseUrl(base: string): string {
   return testDatabaseUrl(`bench_${runId}`, base);
+}
+
+/**
+ * A run's context: its own database (bench_<runId>, migrated) and Redis prefix on the servers of
+ * DATABASE_URL and REDIS_URL, which must be on this machine; no members yet.
+ */
+export async function openBenchContext(options: { quick: boolean; repeats: number }): Promise<BenchContext> {
+  const databaseUrl = benchDatabaseUrl(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/ticketing');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  for (const url of [databaseUrl, redisUrl]) {
+    if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`bench traffic stays on 127.0.0.1: ${url}`);
+  }
+  const prefix = `bench-${runId}`;
+  await runMigrations({ databaseUrl });
+  return {
+    ...options,
+    databaseUrl,
+    redisUrl,
+    prefix,
+    pool: openPool(databaseUrl, 8),
+    redis: openRedis(redisUrl),
+    sampler: new RssSampler(),
+    memberIds: [],
+    systemEnv: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOCK_TTL_MS: '5000' },
+  };
 }
 
 export function openPool(databaseUrl: string, connectionLimit = 8): Pool {
