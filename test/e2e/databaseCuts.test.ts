@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startApi, type ApiProcess } from '../support/processes.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
-import { TcpProxy } from '../support/tcpProxy.js';
+import { createTestDatabase, removeRedisPrefix, startApi, TcpProxy, TEST_REDIS_URL, uniqueRedisPrefix, type ApiProcess, type TestDatabase } from '@ticketing/testkit';
 
 /**
  * The API process behind a database whose connections are cut again and again, some of them in
@@ -10,7 +7,7 @@ import { TcpProxy } from '../support/tcpProxy.js';
  * the process stays up, answers 200 or 503 (never another 5xx), and recovers by itself.
  */
 const proxy = new TcpProxy(3306);
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let database: TestDatabase;
 let api: ApiProcess;
 
@@ -25,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await proxy.stop();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   await database?.drop();
 });
 

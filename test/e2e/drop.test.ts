@@ -1,44 +1,43 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createConnection, type Connection } from 'mariadb';
-import { createTestDatabase } from '../support/database.js';
-import { createMembers, createTicket, HttpClient, runDrop } from '@ticketing/testkit';
-import { startApi, startWorker, type ApiProcess, type ServiceProcess } from '../support/processes.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
+import {
+  createMembers,
+  createTestDatabase,
+  createTicket,
+  HttpClient,
+  removeRedisPrefix,
+  runDrop,
+  startApi,
+  startWorker,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+  type ApiProcess,
+  type NodeProcess,
+  type TestDatabase,
+} from '@ticketing/testkit';
 
 const MEMBERS = 10_000;
 const CLIENTS = 200;
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let sql: Connection;
-const prefix = createTestRedisPrefix();
+let database: TestDatabase;
+const prefix = uniqueRedisPrefix();
 const apis: ApiProcess[] = [];
-const workers: ServiceProcess[] = [];
+const workers: NodeProcess[] = [];
 const client = new HttpClient(CLIENTS);
 let memberIds: number[] = [];
 
-async function issueRows(ticketId: number) {
-  const rows = await sql.query(
-    'SELECT id, member_id AS memberId, issue_number AS issueNumber, request_id AS requestId FROM member_ticket WHERE ticket_id = ?',
-    [ticketId],
-  );
-  return rows as Array<{ id: number; memberId: number; issueNumber: number; requestId: string }>;
-}
-
 beforeAll(async () => {
   database = await createTestDatabase();
-  sql = await createConnection(database.url.replace(/^mysql:/, 'mariadb:'));
   const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
-  apis.push(...(await Promise.all([startApi(env, 'api-1'), startApi(env, 'api-2')])));
-  workers.push(...(await Promise.all([1, 2, 3].map((n) => startWorker(env, `worker-${n}`)))));
+  apis.push(...(await Promise.all([startApi(env, { name: 'api-1' }), startApi(env, { name: 'api-2' })])));
+  workers.push(...(await Promise.all([1, 2, 3].map((n) => startWorker(env, { name: `worker-${n}` })))));
   memberIds = await createMembers(client, apis.map((a) => a.url), `drop-member`, MEMBERS);
 }, 180_000);
 
 afterAll(async () => {
   client.close();
-  const codes = await Promise.all([...apis, ...workers].map((p) => p.stop('SIGTERM')));
-  await sql?.end();
+  const codes = (await Promise.all([...apis, ...workers].map((p) => p.stop('SIGTERM')))).map((exit) => exit.code);
   await database?.drop();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   // Graceful shutdown: every process finished its work and exited 0.
   expect(codes).toEqual([...apis, ...workers].map(() => 0));
 }, 60_000);
@@ -49,19 +48,19 @@ describe('a drop through 2 API and 3 worker processes', () => {
     const ticketId = await createTicket(client, urls[0]!, 'drop-1000', 1000);
     const { report, submissions, finals } = await runDrop({
       client, apis: urls, ticketId, totalQuantity: 1000, memberIds, perMember: 2, concurrency: CLIENTS,
-      readRows: () => issueRows(ticketId),
+      readRows: () => database.issueRows(ticketId),
     });
 
     expect(report.violations).toEqual([]);
     expect(report.issued).toBe(1000);
-    expect(report.rejectedSoldOut + report.refusedSoldOut).toBe(MEMBERS - 1000);
+    expect(report.rejected + report.refused).toBe(MEMBERS - 1000);
     const issuedNumbers = [...finals.values()].filter((f) => f.status === 'ISSUED').map((f) => f.issueNumber).sort((a, b) => a! - b!);
     expect(issuedNumbers).toEqual(Array.from({ length: 1000 }, (_, n) => n + 1));
     // Both submissions of a member that got a request share it: one 202, the other 200.
     const byMember = new Map<number, string[]>();
     for (const s of submissions) if (s.requestId) byMember.set(s.memberId, [...(byMember.get(s.memberId) ?? []), s.requestId]);
     for (const ids of byMember.values()) expect(new Set(ids).size).toBe(1);
-    expect((await issueRows(ticketId)).length).toBe(1000);
+    expect((await database.issueRows(ticketId)).length).toBe(1000);
 
     const ticket = await client.get(`${urls[1]}/api/v1/tickets/${ticketId}`);
     expect(ticket.body).toMatchObject({ status: 'SOLD_OUT', issuedQuantity: 1000, remainingQuantity: 0 });
@@ -72,11 +71,11 @@ describe('a drop through 2 API and 3 worker processes', () => {
     const ticketId = await createTicket(client, urls[0]!, 'drop-20000', 20_000);
     const { report } = await runDrop({
       client, apis: urls, ticketId, totalQuantity: 20_000, memberIds, perMember: 2, concurrency: CLIENTS,
-      readRows: () => issueRows(ticketId),
+      readRows: () => database.issueRows(ticketId),
     });
     expect(report.violations).toEqual([]);
     expect(report.issued).toBe(MEMBERS);
-    expect(report.rejectedSoldOut + report.refusedSoldOut).toBe(0);
+    expect(report.rejected + report.refused).toBe(0);
     const ticket = await client.get(`${urls[0]}/api/v1/tickets/${ticketId}`);
     expect(ticket.body).toMatchObject({ status: 'OPEN', issuedQuantity: MEMBERS, remainingQuantity: 10_000 });
   }, 300_000);

@@ -2,12 +2,26 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkDrop, createTicket, HttpClient, pollAll, shuffled, submitAsks, type Ask } from '@ticketing/testkit';
-import { Database } from '../../scripts/faults/src/database.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startApi, startWorker, type ApiProcess, type ServiceProcess } from '../support/processes.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
-import { LocalRedisCluster } from '../support/redisCluster.js';
+import {
+  checkDrop,
+  createTestDatabase,
+  createTicket,
+  entriesOf,
+  HttpClient,
+  LocalRedisCluster,
+  pollAll,
+  removeRedisPrefix,
+  shuffled,
+  startApi,
+  startWorker,
+  submitAsks,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+  type ApiProcess,
+  type Ask,
+  type NodeProcess,
+  type TestDatabase,
+} from '@ticketing/testkit';
 
 const TICKETS = 30;
 const STOCK = 300;
@@ -22,37 +36,35 @@ const CLIENTS = 200;
  */
 describe.each([['a single Redis', 'single'] as const, ['a Redis Cluster of 3 masters and 3 replicas', 'cluster'] as const])('30 drops at once on %s', (_name, mode) => {
   let database: TestDatabase;
-  let db: Database;
   let cluster: LocalRedisCluster | null = null;
-  const prefix = createTestRedisPrefix();
+  const prefix = uniqueRedisPrefix();
   const apis: ApiProcess[] = [];
-  const workers: ServiceProcess[] = [];
+  const workers: NodeProcess[] = [];
   const client = new HttpClient(CLIENTS);
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = new Database(database.url);
     const env: Record<string, string> = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
     if (mode === 'cluster') {
       cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'e2e-redis-cluster-')) });
       env.REDIS_CLUSTER_NODES = cluster.seedNodes;
     }
-    apis.push(...(await Promise.all([startApi(env, 'api-1'), startApi(env, 'api-2')])));
-    workers.push(...(await Promise.all([1, 2, 3].map((n) => startWorker(env, `worker-${n}`)))));
+    apis.push(...(await Promise.all([startApi(env, { name: 'api-1' }), startApi(env, { name: 'api-2' })])));
+    workers.push(...(await Promise.all([1, 2, 3].map((n) => startWorker(env, { name: `worker-${n}` })))));
   }, 120_000);
 
   afterAll(async () => {
     client.close();
-    const codes = await Promise.all([...apis, ...workers].map((p) => p.stop('SIGTERM')));
+    const codes = (await Promise.all([...apis, ...workers].map((p) => p.stop('SIGTERM')))).map((exit) => exit.code);
     await cluster?.destroy();
-    if (mode === 'single') await cleanRedisPrefix(prefix);
+    if (mode === 'single') await removeRedisPrefix(prefix);
     await database?.drop();
     expect(codes).toEqual([...apis, ...workers].map(() => 0));
   }, 60_000);
 
   test('every ticket: exactly min(stock, askers) issued, no member twice, numbers contiguous, FCFS, polls match the database', async () => {
     const urls = apis.map((a) => a.url);
-    const memberIds = await db.insertMembers(`many-${mode}`, MEMBERS);
+    const memberIds = await database.insertMembers(`many-${mode}`, MEMBERS);
     const ticketIds: number[] = [];
     for (let n = 0; n < TICKETS; n++) ticketIds.push(await createTicket(client, urls[0]!, `many-${mode}-${n}`, STOCK));
 
@@ -64,14 +76,13 @@ describe.each([['a single Redis', 'single'] as const, ['a Redis Cluster of 3 mas
     for (const ticketId of ticketIds) {
       const report = checkDrop({
         totalQuantity: STOCK,
-        submissions: submissions.filter((s) => s.ticketId === ticketId),
-        finals,
-        rows: await db.issueRows(ticketId),
+        entries: entriesOf(submissions.filter((s) => s.ticketId === ticketId), finals),
+        rows: await database.issueRows(ticketId),
       });
       const askers = new Set(asks.filter((a) => a.ticketId === ticketId).map((a) => a.memberId)).size;
       expect({ ticketId, violations: report.violations }).toEqual({ ticketId, violations: [] });
       expect(report.issued).toBe(Math.min(STOCK, askers));
-      expect((await db.ticket(ticketId)).issuedQuantity).toBe(report.issued);
+      expect((await database.ticket(ticketId)).issuedQuantity).toBe(report.issued);
       summary.push(`${ticketId}:${report.issued}/${askers}`);
     }
     expect(summary).toHaveLength(TICKETS);

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createConnection } from 'mariadb';
-import { PrivateMariadb } from '../support/privateMariadb.js';
-import { PrivateRedis } from '../support/privateRedis.js';
+import { PrivateMariadb, PrivateRedis } from '@ticketing/testkit';
 
 /** The fault scenarios rely on these restart semantics; a harness that lied would make them pass for nothing. */
 const cleanups: Array<() => Promise<void>> = [];

@@ -10,8 +10,7 @@ import {
 } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
 import { createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
+import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '@ticketing/testkit';
 
 /**
  * The drain loop on the real adapters: one MariaDB database and one Redis prefix for the suite,
@@ -19,7 +18,7 @@ import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../supp
  * each one prevents.
  */
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let database: TestDatabase;
 let prisma: PrismaClient;
 let redis: RedisClient;
@@ -102,7 +101,7 @@ afterAll(async () => {
   await queue?.close();
   redis?.disconnect();
   await prisma?.$disconnect();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   await database?.drop();
 });
 
@@ -195,7 +194,7 @@ describe('drainTicket on MariaDB and Redis', () => {
       await commitUnguarded(barePrisma, { ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues });
       expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(10);
       await bareQueue.close();
-      await cleanRedisPrefix(stalePrefix);
+      await removeRedisPrefix(stalePrefix);
     } finally {
       await barePrisma.$disconnect();
       await bare.drop();

@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { getIssueRequest, StoreUnavailableError, submitIssueRequest, systemClock, type IssueRequestDeps } from '@ticketing/core';
 import { createPrisma, PrismaMemberStore, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
 import { createRedis, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../support/redis.js';
+import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '@ticketing/testkit';
 
 /**
  * Requests Redis forgot part of: what a member sees when polling and when asking again. A
  * failover that lost the newest writes, or an API that died between admitting a member and
  * adding the job, leaves the member's admission without its job.
  */
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let database: TestDatabase;
 let prisma: PrismaClient;
 let redis: RedisClient;
@@ -38,7 +37,7 @@ afterAll(async () => {
   await queue?.close();
   redis?.disconnect();
   await prisma?.$disconnect();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   await database?.drop();
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createPrisma, type PrismaClient } from '@ticketing/db';
 import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
 import fc from 'fast-check';
-import { TEST_REDIS_URL } from '../../../test/support/redis.js';
+import { TEST_REDIS_URL } from '@ticketing/testkit';
 import { call, client, type Client } from './support/http.js';
 import { startTestApi, type TestApi } from './support/testApi.js';
 

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { cleanRedisPrefix, createTestRedisPrefix } from '../../../test/support/redis.js';
+import { createTestDatabase, removeRedisPrefix, TcpProxy, uniqueRedisPrefix, type TestDatabase } from '@ticketing/testkit';
 import { tolerateDriverSetupRejections } from '@ticketing/db';
 import { client, type Client } from './support/http.js';
-import { TcpProxy } from '../../../test/support/tcpProxy.js';
 import { startTestApi, TestWorker, type TestApi } from './support/testApi.js';
 
 /**
@@ -12,7 +10,7 @@ import { startTestApi, TestWorker, type TestApi } from './support/testApi.js';
  * database answers 503 DATABASE_UNAVAILABLE at once, and /readyz names the database.
  */
 const proxy = new TcpProxy(3306);
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let database: TestDatabase;
 let api: TestApi;
 let http: Client;
@@ -42,7 +40,7 @@ afterAll(async () => {
   await worker?.close();
   await api?.close();
   await proxy.stop();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   await database?.drop();
 });
 

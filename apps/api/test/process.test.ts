@@ -1,51 +1,36 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
+import { createTestDatabase, launchNode, removeRedisPrefix, REPO_ROOT, TEST_REDIS_URL, uniqueRedisPrefix, type NodeProcess, type TestDatabase } from '@ticketing/testkit';
 import { client } from './support/http.js';
 
 /** main.ts as a process: configuration errors, start-up, and a graceful SIGTERM. */
-const root = fileURLToPath(new URL('../../..', import.meta.url));
 // Built apart from apps/api/dist, which other suites' processes may be running at the same time.
 const outDir = fileURLToPath(new URL('../../../node_modules/.cache/ticketing-api-process-test', import.meta.url));
 const main = `${outDir}/main.js`;
 let database: TestDatabase;
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 
 beforeAll(async () => {
   // The process runs built code: this app's, fresh; its dependencies' dist from `npm run build`.
-  await promisify(execFile)('npx', ['tsc', '-p', 'apps/api', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: root });
+  await promisify(execFile)('npx', ['tsc', '-p', 'apps/api', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: REPO_ROOT });
   database = await createTestDatabase();
 }, 120_000);
 
 afterAll(async () => {
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   await database?.drop();
 });
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
+/** main.js with `env` alone (and PATH): what it is not given, it must not find in this process's environment. */
+function run(env: Record<string, string>): NodeProcess {
+  return launchNode({ name: 'api', script: main, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, inheritEnv: false });
 }
 
-function run(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [main], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, output: () => output, exit };
-}
+const exitCode = async (started: NodeProcess) => (await started.exited).code;
 
-async function listeningPort(started: Started, timeoutMs = 10_000): Promise<number> {
+async function listeningPort(started: NodeProcess, timeoutMs = 10_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = started.output().split('\n').find((entry) => entry.includes('"api listening"'));
@@ -58,7 +43,7 @@ async function listeningPort(started: Started, timeoutMs = 10_000): Promise<numb
 describe('main', () => {
   test('a bad setting stops it with exit code 1 and a message naming the variable', async () => {
     const started = run({ PORT: 'not-a-port', REDIS_URL: 'http://wrong' });
-    expect(await started.exit).toBe(1);
+    expect(await exitCode(started)).toBe(1);
     expect(started.output()).toContain('PORT');
     expect(started.output()).toContain('REDIS_URL');
   });
@@ -69,10 +54,10 @@ describe('main', () => {
       const port = await listeningPort(started);
       const answer = await client(`http://127.0.0.1:${port}`).get('/api/v1/issue-requests/nobody-made-this');
       expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 404, code: 'ISSUE_REQUEST_NOT_FOUND' });
-      started.child.kill('SIGTERM');
-      expect(await started.exit).toBe(0);
+      started.signal('SIGTERM');
+      expect(await exitCode(started)).toBe(0);
     } finally {
-      started.child.kill('SIGKILL');
+      started.signal('SIGKILL');
     }
   }, 60_000);
 
@@ -94,16 +79,16 @@ describe('main', () => {
       const longPoll = http.get(`/api/v1/issue-requests/${submitted.body.requestId}?waitMs=30000`);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const signalledAt = performance.now();
-      started.child.kill('SIGTERM');
+      started.signal('SIGTERM');
 
       const answer = await longPoll;
       expect(answer.status).toBe(200);
       expect(answer.body.status).toBe('PENDING');
-      expect(await started.exit).toBe(0);
+      expect(await exitCode(started)).toBe(0);
       expect(performance.now() - signalledAt).toBeLessThan(10_000);
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     } finally {
-      started.child.kill('SIGKILL');
+      started.signal('SIGKILL');
     }
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createPrisma, type PrismaClient } from '@ticketing/db';
 import { client, type Answer, type Client } from './support/http.js';
-import { TcpProxy } from '../../../test/support/tcpProxy.js';
+import { TcpProxy } from '@ticketing/testkit';
 import { startTestApi, type TestApi } from './support/testApi.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { createTestDatabase, type TestDatabase } from '@ticketing/testkit';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { PrismaMemberStore } from '../src/memberStore.js';
 import { createPrisma } from '../src/prisma.js';

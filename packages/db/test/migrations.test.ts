@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { MigrationError, runMigrations } from '../src/migrations/runner.js';
 import { migrateCommand } from '../src/migrations/command.js';
 import { pendingMigrations, type HistoryRow } from '../src/migrations/history.js';
-import { dropTestDatabase, onTestServer, testDatabaseUrl, uniqueDatabaseName } from '../../../test/support/database.js';
+import { dropTestDatabase, onTestServer, testDatabaseUrl, uniqueDatabaseName } from '@ticketing/testkit';
 
 const REPO_MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 const INIT = '20261125000000_init';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { createTestDatabase, type TestDatabase } from '@ticketing/testkit';
 import { describeDatabase, normaliseDefault, normaliseType } from './databaseSchema.js';
 import { describePrismaSchema } from './prismaSchema.js';
 import { diffSchemas, type SchemaDescription } from './schemaDescription.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { BatchCommit } from '@ticketing/core';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { createTestDatabase, type TestDatabase } from '@ticketing/testkit';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createPrisma } from '../src/prisma.js';
 import { PrismaTicketStore } from '../src/ticketStore.js';

@@ -7,16 +7,14 @@ import { QueueUnavailableError, submitIssueRequest, systemClock, type Admission,
 import { createRedis, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { runScript } from '../src/scripts.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
-import { LocalRedisCluster } from '../../../test/support/redisCluster.js';
-import { TcpProxy } from '../../../test/support/tcpProxy.js';
+import { LocalRedisCluster, removeRedisPrefix, TcpProxy, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**
  * Submissions of one ticket made in the same event-loop turn share one admission script call
  * (admitBatch.lua), one BullMQ addBulk and one active-ticket mark: each must still be decided and
  * queued exactly as if it had been sent alone, in the order the calls were made.
  */
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let redis: RedisClient;
 let queue: RedisIssueQueue;
 
@@ -27,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await queue.close();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   redis.disconnect();
 });
 

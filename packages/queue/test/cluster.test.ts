@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { QueuedRequest } from '@ticketing/core';
 import { bullQueueFor, createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
-import { createTestRedisPrefix } from '../../../test/support/redis.js';
-import { LocalRedisCluster } from '../../../test/support/redisCluster.js';
+import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**
  * The same adapters on a Redis Cluster of 3 masters and 3 replicas (started here, removed after):
  * one code path, the client chosen by configuration. Each ticket's keys share one hash slot, so
  * its Lua scripts stay atomic; different tickets spread over the masters.
  */
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let cluster: LocalRedisCluster;
 let redis: RedisClient;
 let queue: RedisIssueQueue;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Outcome, QueuedRequest } from '@ticketing/core';
 import { bullQueueFor, createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
+import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let redis: RedisClient;
 let queue: RedisIssueQueue;
 let lock: RedisTicketLock;
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await queue.close();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   redis.disconnect();
 });
 

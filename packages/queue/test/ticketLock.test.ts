@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createRedis, redisReady, RedisTicketLock, type RedisClient } from '@ticketing/queue';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
+import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let redis: RedisClient;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
   await redisReady(redis, 2000);
 });
 afterAll(async () => {
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
   redis.disconnect();
 });
 

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { checkDrop, type DropReport, type FinalAnswer, type SubmissionRecord } from './guarantees.js';
+import { checkDrop, type DropReport } from './checkDrop.js';
+import { entriesOf, type FinalAnswer, type SubmissionRecord } from './ledgerEntry.js';
 import { HttpClient, runPool } from './http.js';
 
 /** Creates `count` members named `<tag>-<n>` through the APIs; returns their ids in order. */
@@ -132,5 +133,5 @@ export async function runDrop(options: {
   const submissions = await submitAll(client, apis, ticketId, memberIds, perMember, concurrency);
   const finals = await pollAll(client, apis, submissions, concurrency);
   const rows = await options.readRows();
-  return { report: checkDrop({ totalQuantity: options.totalQuantity, submissions, finals, rows }), submissions, finals };
+  return { report: checkDrop({ totalQuantity: options.totalQuantity, entries: entriesOf(submissions, finals), rows }), submissions, finals };
 }

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+
+/** The machine's shared Redis, which tests use under prefixes of their own. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A QUEUE_PREFIX no other suite or run uses, so suites share one Redis without meeting. */
 export function uniqueRedisPrefix(tag = 'test'): string {
@@ -7,17 +10,24 @@ export function uniqueRedisPrefix(tag = 'test'): string {
 }
 
 /** Deletes every key under the prefix (BullMQ's, the tickets' and the shared ones). */
-export async function removeRedisPrefix(url: string, prefix: string): Promise<void> {
+export async function removeRedisPrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await removeKeys(redis, `${prefix}:*`);
   } finally {
     redis.disconnect();
   }
+}
+
+/** Deletes the keys matching `pattern` (SCAN, then UNLINK), through a client already open; how many. */
+export async function removeKeys(redis: Redis | Cluster, pattern: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await (redis as Redis).scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { checkDrop, createTicket, HttpClient, pollAll, submitAll, type IssueRow } from '@ticketing/testkit';
+import { checkDrop, createTicket, entriesOf, HttpClient, pollAll, submitAll, TestDatabase } from '@ticketing/testkit';
 import { forgetTicket, type BenchContext } from './context.js';
 import { startApi, startWorkers } from './system.js';
 
@@ -29,11 +29,8 @@ export async function card(ctx: BenchContext, members: number, quantity: number)
     const lastAnswer = Math.max(...submissions.map((s) => s.receivedAt));
     const finals = await pollAll(client, [api.url], submissions, 256, 120_000);
     const lastDecision = Math.max(...[...finals.values()].map((f) => Date.parse(f.decidedAt ?? '')).filter(Number.isFinite));
-    const rows = (await ctx.pool.query(
-      'SELECT id, member_id AS memberId, issue_number AS issueNumber, request_id AS requestId FROM member_ticket WHERE ticket_id = ?',
-      [ticketId],
-    )) as IssueRow[];
-    const report = checkDrop({ totalQuantity: quantity, submissions, finals, rows });
+    const rows = await new TestDatabase(ctx.databaseUrl).issueRows(ticketId);
+    const report = checkDrop({ totalQuantity: quantity, entries: entriesOf(submissions, finals), rows });
     for (const v of report.violations) process.stderr.write(`card violation: ${v}\n`);
     return {
       members,

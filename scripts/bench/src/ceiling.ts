@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cannon, type CannonSummary } from './cannon.js';
-import { deleteKeys, type BenchContext } from './context.js';
-import { cpuTimeMs, freePort, repoRoot, startProcess } from './processes.js';
+import { freePort, REPO_ROOT, removeKeys } from '@ticketing/testkit';
+import type { BenchContext } from './context.js';
+import { cpuTimeMs, startProcess } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -19,7 +20,7 @@ export interface CeilingResult {
 
 async function serverCeiling(ctx: BenchContext, role: string, script: string, durationS: number): Promise<CannonSummary & { cpuUsPerRequest: number }> {
   const port = await freePort();
-  const server = await startProcess({ role, script: `${repoRoot}scripts/bench/dist/servers/${script}`, env: { PORT: String(port) }, readyText: 'ready', sampler: ctx.sampler });
+  const server = await startProcess({ role, script: `${REPO_ROOT}scripts/bench/dist/servers/${script}`, env: { PORT: String(port) }, readyText: 'ready', sampler: ctx.sampler });
   try {
     const common = { url: `http://127.0.0.1:${port}/api/v1/tickets/1/issue-requests`, connections: 256, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"memberId":1}' };
     await cannon({ ...common, duration: 1 }); // warm-up, not counted
@@ -70,6 +71,6 @@ export async function ceiling(ctx: BenchContext, durationS: number): Promise<Cei
       redisBullAddEvalPerSecond: evalAdd,
     };
   } finally {
-    await deleteKeys(ctx.redis, `${base}*`);
+    await removeKeys(ctx.redis, `${base}*`);
   }
 }

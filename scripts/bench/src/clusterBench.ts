@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { runMigrations } from '@ticketing/db';
-import { benchDatabaseUrl, bulkMembers, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
-import { repoRoot, RssSampler } from './processes.js';
+import { REPO_ROOT, TestDatabase } from '@ticketing/testkit';
+import { openBenchContext, runId, tearDown } from './context.js';
 import { renderScalingTable, scaling, withScalingTable, type ScalingRow } from './scaling.js';
-import { medianOf } from './stats.js';
+import { repeatMedian } from './stats.js';
 
 /**
  * `npm run bench -- --cluster`: the scaling figures of docs/SCALING.md. Writes
@@ -14,46 +13,25 @@ export async function clusterBench(options: { quick: boolean; writeDocs: boolean
   const { quick, log } = options;
   const repeats = quick ? 1 : 3;
   const totalQueued = quick ? 5_000 : 20_000;
-  const databaseUrl = benchDatabaseUrl(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/ticketing');
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  for (const url of [databaseUrl, redisUrl]) {
-    if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`bench traffic stays on 127.0.0.1: ${url}`);
-  }
-  const prefix = `bench-${runId}`;
-  await runMigrations({ databaseUrl });
-  const pool = openPool(databaseUrl, 8);
-  const redis = openRedis(redisUrl);
-  const sampler = new RssSampler();
-  const ctx: BenchContext = {
-    quick, repeats, databaseUrl, redisUrl, prefix, pool, redis, sampler, memberIds: [],
-    systemEnv: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOCK_TTL_MS: '5000' },
-  };
+  const ctx = await openBenchContext({ quick, repeats });
   const date = new Date().toISOString();
   let rows: ScalingRow[];
   try {
-    ctx.memberIds = await bulkMembers(pool, `bench-${runId}`, totalQueued);
+    ctx.memberIds = await new TestDatabase(ctx.databaseUrl).insertMembers(`bench-${runId}`, totalQueued);
     log(`${ctx.memberIds.length} members inserted; ${repeats} run(s) per configuration`);
-    rows = await scaling(ctx, totalQueued, async (name, times, once) => {
-      const runs = [];
-      for (let i = 0; i < times; i++) {
-        const result = await once();
-        log(`${name} #${i + 1}: ${JSON.stringify(result)}`);
-        runs.push(result);
-      }
-      return medianOf(runs);
-    }, log);
+    rows = await scaling(ctx, totalQueued, (name, times, once) => repeatMedian(name, times, once, log), log);
   } finally {
     await tearDown(ctx, log);
   }
   const machine = `${cpus().length} cores, node ${process.version}`;
-  mkdirSync(`${repoRoot}bench/results`, { recursive: true });
+  mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });
   const resultsFile = `bench/results/${date.slice(0, 10)}-cluster${quick ? '-quick' : ''}.json`;
-  writeFileSync(`${repoRoot}${resultsFile}`, `${JSON.stringify({ date, quick, repeats, totalQueued, machine, rows }, null, 2)}\n`);
+  writeFileSync(`${REPO_ROOT}${resultsFile}`, `${JSON.stringify({ date, quick, repeats, totalQueued, machine, rows }, null, 2)}\n`);
   log(`wrote ${resultsFile}`);
   const table = renderScalingTable(rows, { date, repeats, totalQueued, resultsFile, machine });
   process.stdout.write(`${table}\n`);
   if (options.writeDocs) {
-    const path = `${repoRoot}docs/SCALING.md`;
+    const path = `${REPO_ROOT}docs/SCALING.md`;
     writeFileSync(path, withScalingTable(readFileSync(path, 'utf8'), table));
     log('wrote the table in docs/SCALING.md');
   }

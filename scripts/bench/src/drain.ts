@@ -61,7 +61,7 @@ export async function drain(
         const completed = await ctx.redis.zcard(ticketKeys(ctx.prefix, ticketId).completed);
         decisions += completed;
         if (completed !== queuedPerTicket) violations.push(`ticket ${ticketId}: ${completed} decided of ${queuedPerTicket}`);
-        violations.push(...(await verifyIssues(ctx.pool, ticketId, Math.min(stockPerTicket, queuedPerTicket))));
+        violations.push(...(await verifyIssues(ctx.databaseUrl, ticketId, Math.min(stockPerTicket, queuedPerTicket))));
       }
       for (const v of violations) process.stderr.write(`drain violation: ${v}\n`);
       return {

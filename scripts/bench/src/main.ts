@@ -1,18 +1,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runMigrations } from '@ticketing/db';
 import { accept, type AcceptResult } from './accept.js';
 import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
 import { clusterBench } from './clusterBench.js';
-import { benchDatabaseUrl, bulkMembers, openPool, openRedis, runId, tearDown, type BenchContext } from './context.js';
+import { REPO_ROOT, TestDatabase } from '@ticketing/testkit';
+import { openBenchContext, runId, tearDown } from './context.js';
 import { drain, type DrainResult } from './drain.js';
 import { profile } from './profile/scenario.js';
-import { repoRoot, RssSampler, stopAll } from './processes.js';
+import { stopAll } from './processes.js';
 import { renderMarkdown, renderSvg, type BenchResults } from './report.js';
-import { medianOf } from './stats.js';
+import { repeatMedian } from './stats.js';
 
 const ALL = ['ceiling', 'accept', 'drain', 'baselines', 'card', 'profile'] as const;
 type Scenario = (typeof ALL)[number];
@@ -40,8 +40,8 @@ if (values.cluster) {
 if (values.render !== undefined) {
   // Re-renders docs/BENCHMARKS.md and docs/benchmarks.svg from a results file, measuring nothing.
   const results = JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults;
-  writeFileSync(`${repoRoot}docs/benchmarks.svg`, renderSvg(results));
-  writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, renderMarkdown(results, values.render.replace(repoRoot, '')));
+  writeFileSync(`${REPO_ROOT}docs/benchmarks.svg`, renderSvg(results));
+  writeFileSync(`${REPO_ROOT}docs/BENCHMARKS.md`, renderMarkdown(results, values.render.replace(REPO_ROOT, '')));
   process.exit(0);
 }
 const scenarios = (values.scenarios ?? ALL.join(',')).split(',').map((s) => s.trim()) as Scenario[];
@@ -51,43 +51,14 @@ const sizes = quick
   ? { repeats: 1, ceilingS: 3, accept: 20_000, hotQueued: 20_000, hotStock: 10_000, perTicket: 2_000, baselineRequests: 2_000, baselineStock: 200 }
   : { repeats: 3, ceilingS: 10, accept: 100_000, hotQueued: 100_000, hotStock: 10_000, perTicket: 10_000, baselineRequests: 10_000, baselineStock: 1_000 };
 
-const baseDatabaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/ticketing';
-const databaseUrl = benchDatabaseUrl(baseDatabaseUrl);
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-for (const url of [databaseUrl, redisUrl]) {
-  if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`bench traffic stays on 127.0.0.1: ${url}`);
-}
-const prefix = `bench-${runId}`;
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
-async function repeat<T extends Record<string, unknown>>(name: string, times: number, once: () => Promise<T>): Promise<T> {
-  const runs: T[] = [];
-  for (let i = 0; i < times; i++) {
-    const result = await once();
-    log(`${name} #${i + 1}: ${JSON.stringify(result)}`);
-    runs.push(result);
-  }
-  return medianOf(runs);
-}
+const repeat = <T extends Record<string, unknown>>(name: string, times: number, once: () => Promise<T>): Promise<T> => repeatMedian(name, times, once, log);
 
 async function main(): Promise<void> {
-  log(`database bench_${runId}, prefix ${prefix}, ${quick ? 'quick' : 'full'} run: ${scenarios.join(', ')}`);
-  await runMigrations({ databaseUrl });
-  const pool = openPool(databaseUrl, 8);
-  const redis = openRedis(redisUrl);
-  const sampler = new RssSampler();
-  const ctx: BenchContext = {
-    quick,
-    repeats: sizes.repeats,
-    databaseUrl,
-    redisUrl,
-    prefix,
-    pool,
-    redis,
-    sampler,
-    memberIds: [],
-    systemEnv: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, LOCK_TTL_MS: '5000' },
-  };
+  const ctx = await openBenchContext({ quick, repeats: sizes.repeats });
+  const { sampler } = ctx;
+  log(`database bench_${runId}, prefix ${ctx.prefix}, ${quick ? 'quick' : 'full'} run: ${scenarios.join(', ')}`);
   const results: BenchResults = {
     date: new Date().toISOString(),
     quick,
@@ -105,7 +76,7 @@ async function main(): Promise<void> {
       scenarios.includes('profile') ? Math.max(sizes.accept, sizes.hotQueued) : 0,
     );
     if (needMembers > 0) {
-      ctx.memberIds = await bulkMembers(pool, `bench-${runId}`, needMembers);
+      ctx.memberIds = await new TestDatabase(ctx.databaseUrl).insertMembers(`bench-${runId}`, needMembers);
       log(`${ctx.memberIds.length} members inserted`);
     }
     if (scenarios.includes('ceiling')) {
@@ -153,13 +124,13 @@ async function main(): Promise<void> {
     await tearDown(ctx, log);
   }
   const day = results.date.slice(0, 10);
-  mkdirSync(`${repoRoot}bench/results`, { recursive: true });
-  const jsonPath = `${repoRoot}bench/results/${day}${quick ? '-quick' : ''}.json`;
+  mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });
+  const jsonPath = `${REPO_ROOT}bench/results/${day}${quick ? '-quick' : ''}.json`;
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${jsonPath}`);
   if (!values['no-docs']) {
-    writeFileSync(`${repoRoot}docs/benchmarks.svg`, renderSvg(results));
-    writeFileSync(`${repoRoot}docs/BENCHMARKS.md`, renderMarkdown(results, jsonPath.slice(repoRoot.length)));
+    writeFileSync(`${REPO_ROOT}docs/benchmarks.svg`, renderSvg(results));
+    writeFileSync(`${REPO_ROOT}docs/BENCHMARKS.md`, renderMarkdown(results, jsonPath.slice(REPO_ROOT.length)));
     log('wrote docs/BENCHMARKS.md and docs/benchmarks.svg');
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

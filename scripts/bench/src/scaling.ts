@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { redisReady } from '@ticketing/queue';
-import { LocalRedisCluster } from '@ticketing/redis-cluster';
+import { LocalRedisCluster } from '@ticketing/testkit';
 import type { BenchContext } from './context.js';
 import { drain, type DrainResult } from './drain.js';
 

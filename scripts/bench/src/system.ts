@@ -1,5 +1,6 @@
+import { startApi as startApiProcess, startWorker } from '@ticketing/testkit';
 import type { BenchContext } from './context.js';
-import { freePort, repoRoot, startProcess, type Started } from './processes.js';
+import { track, type Started } from './processes.js';
 
 export interface Api {
   url: string;
@@ -14,33 +15,18 @@ export interface ProcessOptions {
   onStarted?: (started: Started) => void;
 }
 
-/** One API process of the real system, on the bench's database and prefix (request logs off: LOG_LEVEL=warn). */
+/** One API process of the real system, on the bench's database and prefix (request logs off: LOG_LEVEL=warn), once /readyz says 200. */
 export async function startApi(ctx: BenchContext, { role = 'api', nodeArgs = [], onStarted }: ProcessOptions = {}): Promise<Api> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const process = await startProcess({
-    role,
-    script: `${repoRoot}apps/api/dist/main.js`,
-    nodeArgs,
-    env: { ...ctx.systemEnv, PORT: String(port), LOG_LEVEL: 'warn' },
-    readyUrl: `${url}/readyz`,
-    sampler: ctx.sampler,
-  });
+  const api = await startApiProcess({ ...ctx.systemEnv, LOG_LEVEL: 'warn' }, { name: role, nodeArgs, readyPath: '/readyz', timeoutMs: 30_000 });
+  const process = track(role, api, ctx.sampler);
   onStarted?.(process);
-  return { url, process };
+  return { url: api.url, process };
 }
 
 export async function startWorkers(ctx: BenchContext, count: number, { role = 'worker', nodeArgs = [], onStarted }: ProcessOptions = {}): Promise<Started[]> {
   const started = await Promise.all(
-    Array.from({ length: count }, () =>
-      startProcess({
-        role,
-        script: `${repoRoot}apps/worker/dist/main.js`,
-        nodeArgs,
-        env: { ...ctx.systemEnv, LOG_LEVEL: 'info', WORKER_BATCH_SIZE: '500' },
-        readyText: 'worker started',
-        sampler: ctx.sampler,
-      }),
+    Array.from({ length: count }, async () =>
+      track(role, await startWorker({ ...ctx.systemEnv, WORKER_BATCH_SIZE: '500' }, { name: role, nodeArgs, timeoutMs: 30_000 }), ctx.sampler),
     ),
   );
   for (const worker of started) onStarted?.(worker);

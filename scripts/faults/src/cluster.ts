@@ -1,8 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { freePort, sleep, spawnOwned, terminate, StopWaiting, waitUntil, type Exit, type OwnedProcess } from './child.js';
-
-// src/ and dist/ sit at the same depth, so the repository root is three levels up from either.
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+import { sleep, startApi, startWorker, type ApiProcess, type Exit, type NodeProcess } from '@ticketing/testkit';
 
 /** One pino line of a worker, reduced to what the scenarios look at. */
 export interface LogEvent {
@@ -17,7 +13,7 @@ export interface LogEvent {
 
 const MAX_EVENTS = 20_000;
 
-/** An API or worker process this harness started, with its log parsed as it arrives. */
+/** An API or worker process of a scenario, with its log parsed as it arrives. */
 export class Service {
   readonly events: LogEvent[] = [];
   /** Tickets whose lock this process says it holds: ticketId -> fencing token. */
@@ -25,26 +21,36 @@ export class Service {
   readonly messageCounts = new Map<string, number>();
   /** An API's own responseTime for the requests it logged (503s and errors at LOG_LEVEL=warn), by x-request-id. */
   readonly responseTimes = new Map<string, number>();
-  readonly proc: OwnedProcess;
-  url = '';
-  /** Answering (API) or draining (worker): a load balancer sends nothing to it before. */
-  ready = false;
 
-  constructor(
+  private constructor(
     readonly name: string,
     readonly kind: 'api' | 'worker',
-    env: Record<string, string>,
-  ) {
-    const script = kind === 'api' ? 'apps/api/dist/main.js' : 'apps/worker/dist/main.js';
-    this.proc = spawnOwned(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, onLine: (line) => this.#onLine(line) });
+  ) {}
+
+  #process: NodeProcess | null = null;
+
+  /** Started and ready (answering, or draining): a load balancer sends nothing to it before. */
+  static async start(name: string, kind: 'api' | 'worker', env: Record<string, string>): Promise<Service> {
+    const service = new Service(name, kind);
+    const options = { name, onLine: (line: string) => service.#onLine(line) };
+    service.#process = kind === 'api' ? await startApi(env, options) : await startWorker(env, options);
+    return service;
+  }
+
+  get process(): NodeProcess {
+    return this.#process!;
+  }
+
+  get url(): string {
+    return (this.process as ApiProcess).url;
   }
 
   get pid(): number {
-    return this.proc.pid;
+    return this.process.pid;
   }
 
   get alive(): boolean {
-    return this.proc.exit() === null;
+    return this.process.alive;
   }
 
   count(msg: string): number {
@@ -52,18 +58,16 @@ export class Service {
   }
 
   signal(signal: NodeJS.Signals): void {
-    this.proc.signal(signal);
+    this.process.signal(signal);
   }
 
   /** Sends the signal and waits for the exit; ms is how long the process took to go. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<Exit & { ms: number }> {
-    const sentAt = Date.now();
-    const exit = signal === 'SIGTERM' ? await terminate(this.proc, graceMs) : (this.signal(signal), await this.proc.exited);
-    return { ...exit, ms: exit.at - sentAt };
+  stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<Exit & { ms: number }> {
+    return this.process.stop(signal, graceMs);
   }
 
   output(): string {
-    return this.proc.output();
+    return this.process.output();
   }
 
   #onLine(line: string): void {
@@ -109,36 +113,34 @@ export class Cluster {
 
   static async start(env: Record<string, string>, size: { apis: number; workers: number }): Promise<Cluster> {
     const cluster = new Cluster(env);
-    try {
-      await Promise.all([
-        ...Array.from({ length: size.apis }, () => cluster.addApi()),
-        ...Array.from({ length: size.workers }, () => cluster.addWorker()),
-      ]);
-    } catch (error) {
+    // Every start settles before giving up, so that close() stops all that did start.
+    const started = await Promise.allSettled([
+      ...Array.from({ length: size.apis }, () => cluster.addApi()),
+      ...Array.from({ length: size.workers }, () => cluster.addWorker()),
+    ]);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
       await cluster.close();
-      throw error;
+      throw failed.reason;
     }
     return cluster;
   }
 
   async addApi(): Promise<Service> {
-    const port = await freePort();
-    const api = new Service(`api-${++this.#apiNames}`, 'api', { LOG_LEVEL: 'warn', ...this.env, PORT: String(port) });
-    api.url = `http://127.0.0.1:${port}`;
+    const api = await Service.start(`api-${++this.#apiNames}`, 'api', this.env);
     this.apis.push(api);
-    await this.#ready(api, async () => (await fetch(`${api.url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok);
     return api;
   }
 
   async addWorker(): Promise<Service> {
-    const worker = new Service(`worker-${++this.#workerNames}`, 'worker', { LOG_LEVEL: 'info', ...this.env });
+    const worker = await Service.start(`worker-${++this.#workerNames}`, 'worker', this.env);
     this.workers.push(worker);
-    await this.#ready(worker, () => worker.count('worker started') > 0);
     return worker;
   }
 
   /** How long an API says it took over the request with this x-request-id, if it logged it. */
-  serverTime(requestId: string): number | undefined {
+  serverTime(requestId: string | undefined): number | undefined {
+    if (requestId === undefined) return undefined;
     for (const api of this.apis) {
       const ms = api.responseTimes.get(requestId);
       if (ms !== undefined) return ms;
@@ -147,7 +149,7 @@ export class Cluster {
   }
 
   apiUrls(): string[] {
-    return this.apis.filter((api) => api.ready && api.alive).map((api) => api.url);
+    return this.apis.filter((api) => api.alive).map((api) => api.url);
   }
 
   /** The live worker that says it holds the ticket's lock with the newest token, if any. */
@@ -195,20 +197,5 @@ export class Cluster {
         return `--- ${s.name} (pid ${s.pid})\n${lines.join('\n')}`;
       })
       .join('\n');
-  }
-
-  async #ready(service: Service, check: () => Promise<boolean> | boolean): Promise<void> {
-    await waitUntil(
-      async () => {
-        if (!service.alive) throw new StopWaiting(`${service.name} exited: ${service.output()}`);
-        return check();
-      },
-      `${service.name} ready`,
-      20_000,
-      25,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${service.output()}`);
-    });
-    service.ready = true;
   }
 }

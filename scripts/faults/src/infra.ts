@@ -1,18 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMigrations } from '@ticketing/db';
-import { LocalRedisCluster } from '@ticketing/redis-cluster';
-import { removeRedisPrefix } from '@ticketing/testkit';
-import { Database } from './database.js';
-import { PrivateMariadb } from './privateMariadb.js';
-import { PrivateRedis, type RedisPersistence } from './privateRedis.js';
+import {
+  createTestDatabase,
+  LocalRedisCluster,
+  PrivateMariadb,
+  PrivateRedis,
+  removeRedisPrefix,
+  TEST_DATABASE_SERVER_URL,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+  type RedisPersistence,
+  type TestDatabase,
+} from '@ticketing/testkit';
 
 /** Where one scenario's processes keep their data. */
 export interface FaultInfra {
   /** A fresh, migrated database of its own. */
-  database: Database;
+  database: TestDatabase;
   redisUrl: string;
   prefix: string;
   /** Set when the scenario may stop, kill or empty Redis. */
@@ -42,14 +47,13 @@ export interface PreparedInfra {
 }
 
 export async function prepareInfra(options: InfraOptions): Promise<PreparedInfra> {
-  const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
   const cleanups: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
     let mariadb: PrivateMariadb | null = null;
-    let serverUrl = options.sharedDatabaseServerUrl ?? process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
+    let serverUrl = options.sharedDatabaseServerUrl ?? TEST_DATABASE_SERVER_URL;
     if (options.mariadb === 'private') {
       mariadb = await PrivateMariadb.start();
       const started = mariadb;
@@ -58,18 +62,16 @@ export async function prepareInfra(options: InfraOptions): Promise<PreparedInfra
       mariadb = options.mariadb;
     }
     if (mariadb) serverUrl = `mysql://root@127.0.0.1:${mariadb.port}`;
-    const databaseUrl = `${serverUrl.replace(/\/$/, '')}/ticketing_fault_${tag}`;
-    await runMigrations({ databaseUrl });
-    const database = new Database(databaseUrl);
+    const database = await createTestDatabase({ serverUrl, tag: 'ticketing_fault' });
     cleanups.push(() => database.drop());
 
-    const prefix = `fault-${tag}`;
+    const prefix = uniqueRedisPrefix('fault');
     let redis: PrivateRedis | null = null;
     let redisCluster: LocalRedisCluster | null = null;
-    let redisUrl = options.sharedRedisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    let redisUrl = options.sharedRedisUrl ?? TEST_REDIS_URL;
     if (options.redis === 'shared') {
       const url = redisUrl;
-      cleanups.push(() => removeRedisPrefix(url, prefix));
+      cleanups.push(() => removeRedisPrefix(prefix, url));
     } else if (options.redis === 'cluster') {
       // A failover takes a node's cluster-node-timeout (1 s here) and then an election.
       redisCluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'faults-redis-cluster-')), nodeTimeoutMs: 1000 });

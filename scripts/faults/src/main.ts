@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepareInfra } from './infra.js';
-import { PrivateMariadb } from './privateMariadb.js';
+import { PrivateMariadb } from '@ticketing/testkit';
 import { faultsMarkdown, summaryTable } from './report.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { ScenarioReport } from './scenarios/stage.js';

@@ -1,22 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MultiBar, Presets } from 'cli-progress';
-import { createConnection } from 'mariadb';
-import { checkDrop, createMembers, createTicket, HttpClient, pollAll, submitAll, type IssueRow } from '@ticketing/testkit';
+import { checkDrop, createMembers, createTicket, entriesOf, HttpClient, pollAll, submitAll, TestDatabase } from '@ticketing/testkit';
 import { parseOptions, USAGE, type LoadOptions } from './options.js';
 import { printTable, summarize, type LoadSummary } from './summary.js';
-
-async function readRows(databaseUrl: string, ticketId: number): Promise<IssueRow[]> {
-  const connection = await createConnection(databaseUrl.replace(/^mysql:/, 'mariadb:'));
-  try {
-    return (await connection.query(
-      'SELECT id, member_id AS memberId, issue_number AS issueNumber, request_id AS requestId FROM member_ticket WHERE ticket_id = ?',
-      [ticketId],
-    )) as IssueRow[];
-  } finally {
-    await connection.end();
-  }
-}
 
 async function run(options: LoadOptions): Promise<LoadSummary> {
   const client = new HttpClient(options.concurrency);
@@ -39,9 +26,9 @@ async function run(options: LoadOptions): Promise<LoadSummary> {
     const finals = await pollAll(client, options.apis, submissions, options.concurrency, options.timeoutSeconds * 1000, tick('decided', accepted));
     bars?.stop();
 
-    const rows = await readRows(options.databaseUrl, ticketId);
-    const report = checkDrop({ totalQuantity: options.quantity, submissions, finals, rows });
-    return summarize({ options, ticketId, startedAt, submissions, finals, rows, report, lastAcceptedAtWall });
+    const rows = await new TestDatabase(options.databaseUrl).issueRows(ticketId);
+    const report = checkDrop({ totalQuantity: options.quantity, entries: entriesOf(submissions, finals), rows });
+    return summarize({ options, ticketId, startedAt, submissions, finals, report, lastAcceptedAtWall });
   } finally {
     bars?.stop();
     client.close();

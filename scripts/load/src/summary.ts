@@ -1,4 +1,4 @@
-import type { DropReport, FinalAnswer, IssueRow, SubmissionRecord } from '@ticketing/testkit';
+import type { DropReport, FinalAnswer, SubmissionRecord } from '@ticketing/testkit';
 import type { LoadOptions } from './options.js';
 
 export interface LoadSummary {
@@ -8,14 +8,15 @@ export interface LoadSummary {
   concurrency: number;
   apis: string[];
   accepted: number;
-  refusedSoldOut: number;
+  refused: number;
   acceptedPerSecond: number;
   acceptLatencyMs: { p50: number; p95: number; p99: number; max: number };
   /** From the last 202 reaching the client to the last decidedAt the API reported (wall clocks of one host). */
   lastAcceptToLastDecisionMs: number;
   issued: number;
-  rejectedSoldOut: number;
-  pending: number;
+  rejected: number;
+  /** Accepted and still undecided at the deadline (or forgotten). */
+  lost: number;
   duplicates: number;
   fcfsViolations: number;
   violations: string[];
@@ -34,18 +35,15 @@ export function summarize(input: {
   startedAt: number;
   submissions: SubmissionRecord[];
   finals: Map<string, FinalAnswer>;
-  rows: IssueRow[];
   report: DropReport;
   lastAcceptedAtWall: number;
 }): LoadSummary {
-  const { options, submissions, finals, rows, report } = input;
+  const { options, submissions, finals, report } = input;
   const answered = submissions.filter((s) => s.httpStatus === 202);
   const latencies = answered.map((s) => s.receivedAt - s.sentAt).sort((a, b) => a - b);
   const lastAnswer = Math.max(...submissions.map((s) => s.receivedAt));
   const decidedAts = [...finals.values()].map((f) => Date.parse(f.decidedAt ?? ''));
   const lastDecision = Math.max(...decidedAts.filter(Number.isFinite));
-  const members = new Map<number, number>();
-  for (const row of rows) members.set(row.memberId, (members.get(row.memberId) ?? 0) + 1);
   return {
     ticketId: input.ticketId,
     members: options.members,
@@ -53,7 +51,7 @@ export function summarize(input: {
     concurrency: options.concurrency,
     apis: options.apis,
     accepted: report.accepted,
-    refusedSoldOut: report.refusedSoldOut,
+    refused: report.refused,
     acceptedPerSecond: Math.round(submissions.length / ((lastAnswer - input.startedAt) / 1000)),
     acceptLatencyMs: {
       p50: round(percentile(latencies, 50)),
@@ -63,10 +61,10 @@ export function summarize(input: {
     },
     lastAcceptToLastDecisionMs: Number.isFinite(lastDecision) ? Math.max(0, lastDecision - input.lastAcceptedAtWall) : 0,
     issued: report.issued,
-    rejectedSoldOut: report.rejectedSoldOut,
-    pending: report.pending,
-    duplicates: [...members.values()].filter((count) => count > 1).length,
-    fcfsViolations: report.violations.filter((v) => v.startsWith('G3')).length,
+    rejected: report.rejected,
+    lost: report.lost,
+    duplicates: report.duplicates,
+    fcfsViolations: report.fcfsViolations,
     violations: report.violations,
   };
 }
@@ -79,11 +77,11 @@ export function printTable(summary: LoadSummary): void {
     ['202 latency p50 / p95 / p99 (ms)', `${summary.acceptLatencyMs.p50} / ${summary.acceptLatencyMs.p95} / ${summary.acceptLatencyMs.p99}`],
     ['last 202 → last decision (ms)', summary.lastAcceptToLastDecisionMs],
     ['accepted (202)', summary.accepted],
-    ['refused at once (409 SOLD_OUT)', summary.refusedSoldOut],
+    ['refused at once (409 SOLD_OUT)', summary.refused],
     ['issued', summary.issued],
-    ['rejected SOLD_OUT', summary.rejectedSoldOut],
-    ['still pending', summary.pending],
-    ['duplicates (members with two tickets)', summary.duplicates],
+    ['rejected SOLD_OUT', summary.rejected],
+    ['still pending', summary.lost],
+    ['duplicates (a member or an issue number twice)', summary.duplicates],
     ['FCFS violations', summary.fcfsViolations],
     ['guarantees', summary.violations.length === 0 ? 'G1–G5 hold' : `${summary.violations.length} violation(s)`],
   ];

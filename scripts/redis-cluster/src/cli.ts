@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { LocalRedisCluster } from './localCluster.js';
+import { LocalRedisCluster } from '@ticketing/testkit';
 
 /**
  * npm run cluster:up [-- --base-port 7001]   a 3-master, 3-replica cluster in .local/redis-cluster

@@ -9,8 +9,7 @@ import { pino, type DestinationStream } from 'pino';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { compose } from '../../src/composition.js';
 import { client, type Client } from './http.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../../test/support/redis.js';
+import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil, type TestDatabase } from '@ticketing/testkit';
 
 export const BOARD_USER = 'admin';
 export const BOARD_PASSWORD = 'board-secret';
@@ -33,7 +32,7 @@ export async function startTestApi(
   logTo?: DestinationStream,
 ): Promise<TestApi> {
   const database = shared?.database ?? (await createTestDatabase());
-  const prefix = shared?.prefix ?? createTestRedisPrefix();
+  const prefix = shared?.prefix ?? uniqueRedisPrefix();
   const config = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
@@ -47,7 +46,7 @@ export async function startTestApi(
   const composition = compose(config, { logger });
   // Like a deployment behind a readiness probe: serve once Redis is connected (unless the test
   // points the app at a Redis that is not there on purpose).
-  if (!('REDIS_URL' in env)) await until(() => composition.deps.health.redis(), 5000);
+  if (!('REDIS_URL' in env)) await waitUntil(() => composition.deps.health.redis(), 'the app connected to Redis', 5000, 20);
   const server = await listen(createApp(composition.deps));
   const { port } = server.address() as AddressInfo;
   return {
@@ -62,19 +61,11 @@ export async function startTestApi(
       });
       await composition.close();
       if (!shared) {
-        await cleanRedisPrefix(prefix);
+        await removeRedisPrefix(prefix);
         await database.drop();
       }
     },
   };
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function listen(app: ReturnType<typeof createApp>): Promise<Server> {

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { HttpClient, runPool } from '@ticketing/testkit';
-import { deleteKeys, insertTicket, verifyIssues, type BenchContext } from '../context.js';
-import { freePort, repoRoot, startProcess } from '../processes.js';
+import { freePort, HttpClient, REPO_ROOT, removeKeys, runPool } from '@ticketing/testkit';
+import { insertTicket, verifyIssues, type BenchContext } from '../context.js';
+import { startProcess } from '../processes.js';
 import { percentile, round1 } from '../stats.js';
 
 export type BaselineName = 'redisLock' | 'forUpdate' | 'bullmqJobPerTx';
@@ -35,7 +35,7 @@ async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update',
   const port = await freePort();
   const server = await startProcess({
     role: `baseline-${mode}`,
-    script: `${repoRoot}scripts/bench/dist/baselines/lockServer.js`,
+    script: `${REPO_ROOT}scripts/bench/dist/baselines/lockServer.js`,
     env: { BASELINE: mode, TICKET_ID: String(ticketId), PORT: String(port), DATABASE_URL: ctx.databaseUrl, REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: ctx.prefix },
     readyText: 'ready',
     sampler: ctx.sampler,
@@ -55,7 +55,7 @@ async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update',
     });
     const elapsedMs = performance.now() - t0;
     latencies.sort((a, b) => a - b);
-    const violations = await verifyIssues(ctx.pool, ticketId, Math.min(stock, stream.length));
+    const violations = await verifyIssues(ctx.databaseUrl, ticketId, Math.min(stock, stream.length));
     if (issued !== Math.min(stock, stream.length)) violations.push(`${issued} answered ISSUED`);
     if (failures > 0) violations.push(`${failures} requests failed`);
     for (const v of violations) process.stderr.write(`baseline ${mode} violation: ${v}\n`);
@@ -85,7 +85,7 @@ async function bullmqJobPerTx(ctx: BenchContext, stream: number[], stock: number
     }
     const worker = await startProcess({
       role: 'baseline-bullmq-worker',
-      script: `${repoRoot}scripts/bench/dist/baselines/bullWorker.js`,
+      script: `${REPO_ROOT}scripts/bench/dist/baselines/bullWorker.js`,
       env: { TICKET_ID: String(ticketId), EXPECTED: String(stream.length), BULL_QUEUE: queueName, DATABASE_URL: ctx.databaseUrl, REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: ctx.prefix },
       readyText: 'ready',
       sampler: ctx.sampler,
@@ -104,7 +104,7 @@ async function bullmqJobPerTx(ctx: BenchContext, stream: number[], stock: number
         });
         worker.child.stdin!.write('go\n');
       });
-      const violations = await verifyIssues(ctx.pool, ticketId, Math.min(stock, stream.length));
+      const violations = await verifyIssues(ctx.databaseUrl, ticketId, Math.min(stock, stream.length));
       for (const v of violations) process.stderr.write(`baseline bullmq violation: ${v}\n`);
       return {
         requests: stream.length,
@@ -121,7 +121,7 @@ async function bullmqJobPerTx(ctx: BenchContext, stream: number[], stock: number
   } finally {
     await queue.close();
     connection.disconnect();
-    await deleteKeys(ctx.redis, `${ctx.prefix}:${queueName}:*`);
+    await removeKeys(ctx.redis, `${ctx.prefix}:${queueName}:*`);
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { accept, type AcceptResult } from '../accept.js';
 import type { BenchContext } from '../context.js';
 import { drain, type DrainResult } from '../drain.js';
-import { repoRoot } from '../processes.js';
+import { REPO_ROOT } from '@ticketing/testkit';
 import { summariseProfile, type ProfileSummary } from './summarise.js';
 
 export interface ProfileResult {
@@ -30,7 +30,7 @@ function cpuProfArgs(directory: string, name: string): string[] {
  */
 export async function profile(ctx: BenchContext, sizes: ProfileSizes, day: string): Promise<ProfileResult> {
   const directory = `bench/profiles/${day}`;
-  const absolute = `${repoRoot}${directory}`;
+  const absolute = `${REPO_ROOT}${directory}`;
   mkdirSync(absolute, { recursive: true });
   const apiFile = 'api-accept.cpuprofile';
   const workerFile = 'worker-drain.cpuprofile';
@@ -53,7 +53,7 @@ export async function profile(ctx: BenchContext, sizes: ProfileSizes, day: strin
   );
   return {
     directory,
-    accept: { run: acceptRun, api: summariseProfile(`${absolute}/${apiFile}`, repoRoot, { skipMs: apiStartupMs }) },
-    drain: { run: drainRun, worker: summariseProfile(`${absolute}/${workerFile}`, repoRoot, { skipMs: workerStartupMs }) },
+    accept: { run: acceptRun, api: summariseProfile(`${absolute}/${apiFile}`, REPO_ROOT, { skipMs: apiStartupMs }) },
+    drain: { run: drainRun, worker: summariseProfile(`${absolute}/${workerFile}`, REPO_ROOT, { skipMs: workerStartupMs }) },
   };
 }

@@ -1,7 +1,5 @@
-import { sleep } from '../child.js';
-import { TimedHttp } from '@ticketing/testkit';
+import { runPool, sleep, TimedHttp } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
-import { runPool } from '@ticketing/testkit';
 import { runScenario, sleepUntil, slice, type ScenarioReport, type ScenarioSize, type Stage } from './stage.js';
 
 const OUTAGE_MS = 10_000;

@@ -1,4 +1,4 @@
-import { sleep } from '../child.js';
+import { sleep } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { runScenario, sleepUntil, type ScenarioReport, type ScenarioSize } from './stage.js';
 

@@ -1,5 +1,5 @@
 import type { FaultInfra } from '../infra.js';
-import type { RedisPersistence } from '../privateRedis.js';
+import type { RedisPersistence } from '@ticketing/testkit';
 import { databaseOutage } from './databaseOutage.js';
 import { gracefulShutdown } from './gracefulShutdown.js';
 import { redisAofRestart } from './redisAofRestart.js';

@@ -1,4 +1,4 @@
-import { waitUntil } from '../child.js';
+import { waitUntil } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { runScenario, slice, type ScenarioReport, type ScenarioSize } from './stage.js';
 

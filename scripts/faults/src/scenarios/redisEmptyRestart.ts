@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { waitUntil } from '../child.js';
+import { waitUntil } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { runScenario, slice, type ScenarioReport, type ScenarioSize } from './stage.js';
 

@@ -1,10 +1,6 @@
-import { sleep } from '../child.js';
+import { checkDrop, checkUnavailableAnswers, Ledger, sleep, TimedHttp, type DropCounts, type Entry, type TestDatabase } from '@ticketing/testkit';
 import { Cluster } from '../cluster.js';
-import type { Database } from '../database.js';
-import { TimedHttp } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
-import { Ledger, type Entry } from '../ledger.js';
-import { checkUnavailableAnswers, verifyDrop, type DropCounts } from '../verify.js';
 
 /** What one scenario found: a row of docs/FAULTS.md, and what a test asserts. */
 export interface ScenarioReport {
@@ -92,7 +88,7 @@ export class Stage {
     await Promise.all(requestIds.map((requestId, n) => this.http.get(`${apis[n % apis.length]}/api/v1/issue-requests/${requestId}?waitMs=3000`)));
   }
 
-  get db(): Database {
+  get db(): TestDatabase {
     return this.infra.database;
   }
 
@@ -166,7 +162,7 @@ export class Stage {
     await this.ledger.settle(input.settleMs ?? 30_000);
     if (this.ledger.unsettled > 0) this.log(`${this.ledger.unsettled} requests still unanswered at the deadline`);
     const [rows, ticket] = await Promise.all([this.db.issueRows(input.ticketId), this.db.ticket(input.ticketId)]);
-    const { counts, violations } = verifyDrop({
+    const { violations, ...counts } = checkDrop({
       totalQuantity: input.totalQuantity,
       entries: input.entries,
       resubmissions: input.resubmissions ?? [],

@@ -1,4 +1,4 @@
-import { sleep, waitUntil } from '../child.js';
+import { sleep, waitUntil } from '@ticketing/testkit';
 import type { FaultInfra } from '../infra.js';
 import { LOCK_TTL_MS, runScenario, sleepUntil, type ScenarioReport, type ScenarioSize } from './stage.js';
 

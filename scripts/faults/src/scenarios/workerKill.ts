@@ -39,7 +39,7 @@ export function workerKill(infra: FaultInfra, size: ScenarioSize = {}): Promise<
         const token = holder.holding.get(ticketId);
         holder.signal('SIGKILL');
         const at = Date.now();
-        const exit = await holder.proc.exited;
+        const exit = await holder.process.exited;
         if (exit.signal !== 'SIGKILL') stage.violation(`${holder.name} was to be killed but exited ${exit.code}`);
         kills.push({ at, line: `${holder.name} (token ${token}) at ${stage.elapsed(at)}` });
         stage.log(`killed ${kills.at(-1)!.line}`);

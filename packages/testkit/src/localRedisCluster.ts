@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { freePort } from './freePort.js';
+import { waitUntil } from './waitUntil.js';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
@@ -116,13 +117,13 @@ export class LocalRedisCluster {
   async kill(port: number): Promise<void> {
     const node = this.#node(port);
     signal(node.pid, 'SIGKILL');
-    await waitFor(() => Promise.resolve(!this.isRunning(port)), `node ${port} to die`, 5000);
+    await waitUntil(() => Promise.resolve(!this.isRunning(port)), `node ${port} to die`, 5000, 100);
   }
 
   /** Resolves once a node other than `formerPort` serves `key` and the cluster says ok. */
   async waitForFailover(key: string, formerPort: number, timeoutMs = 30_000): Promise<number> {
     let promoted = formerPort;
-    await waitFor(
+    await waitUntil(
       async () => {
         promoted = await this.masterOf(key).catch(() => formerPort);
         if (promoted === formerPort) return false;
@@ -131,6 +132,7 @@ export class LocalRedisCluster {
       },
       `a replica to take over from ${formerPort}`,
       timeoutMs,
+      100,
     );
     return promoted;
   }
@@ -138,12 +140,12 @@ export class LocalRedisCluster {
   /** Stops every node (SIGKILL: nothing of it is kept) and removes the directory. */
   async destroy(): Promise<void> {
     for (const node of this.nodes) signal(node.pid, 'SIGKILL');
-    await waitFor(() => Promise.resolve(this.nodes.every(({ port }) => !this.isRunning(port))), 'the nodes to stop', 10_000).catch(() => undefined);
+    await waitUntil(() => Promise.resolve(this.nodes.every(({ port }) => !this.isRunning(port))), 'the nodes to stop', 10_000, 100).catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }
 
   async #waitUntilFormed(masters: number, replicas: number): Promise<void> {
-    await waitFor(
+    await waitUntil(
       async () => {
         let linkedReplicas = 0;
         let readyMasters = 0;
@@ -161,6 +163,7 @@ export class LocalRedisCluster {
       },
       `a cluster of ${masters} masters and ${replicas} linked replicas`,
       30_000,
+      100,
     );
   }
 
@@ -215,13 +218,14 @@ async function startNode(dir: string, port: number, busPort: number, nodeTimeout
     '--maxmemory-policy', 'noeviction',
   ]);
   let pid = 0;
-  await waitFor(
+  await waitUntil(
     async () => {
       pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
       return pid > 0;
     },
     `redis-server on ${port} to write its pid file`,
     10_000,
+    100,
   );
   return pid;
 }
@@ -235,29 +239,10 @@ async function choosePorts(count: number, basePort: number | undefined): Promise
   return Array.from({ length: count }, (_, n) => ({ port: free[2 * n]!, busPort: free[2 * n + 1]! }));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
   } catch {
     // already gone
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'mariadb';
-import { freePort, spawnOwned, terminate, StopWaiting, waitUntil, type Exit, type OwnedProcess } from './child.js';
+import { freePort } from './freePort.js';
+import { spawnOwned, terminate, type Exit, type OwnedProcess } from './ownedProcess.js';
+import { StopWaiting, waitUntil } from './waitUntil.js';
 
 const run = promisify(execFile);
 const MARIADBD = process.env.MARIADBD ?? '/usr/sbin/mariadbd';

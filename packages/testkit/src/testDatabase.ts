@@ -1,19 +1,19 @@
-import type { IssueRow } from '@ticketing/testkit';
 import { createConnection, type Connection } from 'mariadb';
-
-export interface TicketRow {
-  totalQuantity: number;
-  issuedQuantity: number;
-  fencingToken: number;
-}
+import { runMigrations } from '@ticketing/db';
+import { connectionOptions, dropTestDatabase, TEST_DATABASE_SERVER_URL, testDatabaseUrl, uniqueDatabaseName } from './databaseUrl.js';
+import type { IssueRow, TicketRow } from './ledgerEntry.js';
 
 /**
- * Direct reads and writes of the scenario's database: the truth the guarantees are checked
- * against, and bulk member creation (thousands of POST /members would only slow set-up down).
- * A connection per call, because the database may have been away in between.
+ * One database, read and written directly: the truth the guarantees are checked against, and bulk
+ * member creation (thousands of POST /members would only slow set-up down). A connection per
+ * call, because the database may have been away in between.
  */
-export class Database {
-  constructor(readonly url: string) {}
+export class TestDatabase {
+  readonly name: string;
+
+  constructor(readonly url: string) {
+    this.name = decodeURIComponent(new URL(url).pathname.slice(1));
+  }
 
   async #with<T>(work: (conn: Connection) => Promise<T>): Promise<T> {
     const conn = await createConnection({ ...connectionOptions(this.url), connectTimeout: 5000 });
@@ -37,6 +37,7 @@ export class Database {
     });
   }
 
+  /** The ticket's member_ticket rows. */
   async issueRows(ticketId: number): Promise<IssueRow[]> {
     return this.#with(async (conn) => {
       const rows = await conn.query<IssueRow[]>(
@@ -58,25 +59,28 @@ export class Database {
     });
   }
 
-  /** Drops the database (the server must be up). */
+  /** Drops the database (its server must be up). */
   async drop(): Promise<void> {
-    const { database, ...server } = connectionOptions(this.url);
-    const conn = await createConnection(server);
-    try {
-      await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    } finally {
-      await conn.end();
-    }
+    await dropTestDatabase(this.name, this.url);
   }
 }
 
-function connectionOptions(url: string): { host: string; port: number; user: string; password?: string; database: string } {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: parsed.port === '' ? 3306 : Number(parsed.port),
-    user: decodeURIComponent(parsed.username) || 'root',
-    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    database: decodeURIComponent(parsed.pathname.slice(1)),
-  };
+/**
+ * A fresh, migrated database `<tag>_<pid>_<random>` on the server. Fails loudly when the server
+ * is unreachable: a test that needs MariaDB must never pass by skipping.
+ */
+export async function createTestDatabase(options: { serverUrl?: string; tag?: string } = {}): Promise<TestDatabase> {
+  const serverUrl = options.serverUrl ?? TEST_DATABASE_SERVER_URL;
+  const name = uniqueDatabaseName(options.tag);
+  const url = testDatabaseUrl(name, serverUrl);
+  try {
+    await runMigrations({ databaseUrl: url });
+  } catch (error) {
+    throw new Error(
+      `cannot prepare test database ${name} on ${serverUrl} (is MariaDB running? ` +
+        `set TEST_DATABASE_SERVER_URL): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return new TestDatabase(url);
 }

@@ -1,41 +1,6 @@
-import type { FinalAnswer } from '@ticketing/testkit';
-import { sleep } from './child.js';
-import { now, TimedHttp, type Answer } from '@ticketing/testkit';
-
-/** One HTTP exchange of a submission: what was sent when, and what came back how fast. */
-export interface Attempt {
-  /** Sent as x-request-id, which the API logs with its own responseTime for 503s and errors. */
-  id: string;
-  api: string;
-  sentAt: number;
-  receivedAt: number;
-  /** 0: no HTTP answer (refused, reset, timed out). */
-  status: number;
-  code: string | null;
-  retryAfter: string | null;
-  error?: string;
-}
-
-/** Everything one client saw for one member's request for one ticket. */
-export interface Entry {
-  ticketId: number;
-  memberId: number;
-  /** Which part of the scenario sent it ("before", "during", "after", ...). */
-  group: string;
-  attempts: Attempt[];
-  /** The first 202 or 200: from here on the request must end decided. */
-  ack: { status: number; requestId: string; sentAt: number; receivedAt: number } | null;
-  /** A final refusal (409 SOLD_OUT, or any other 4xx, which the checks flag). */
-  refusal: { status: number; code: string | null; receivedAt: number } | null;
-  /** Still unacknowledged at the submit deadline. */
-  gaveUp: boolean;
-  /** The poll that answered ISSUED, REJECTED or FAILED. */
-  final: FinalAnswer | null;
-  /** Polled 404 twice: the request is unknown (allowed only after Redis lost data). */
-  notFound: boolean;
-  /** When the client learnt the final answer (or the 404). */
-  settledAt: number | null;
-}
+import type { Attempt, Entry, FinalAnswer } from './ledgerEntry.js';
+import { now, TimedHttp, type Answer } from './timedHttp.js';
+import { sleep } from './waitUntil.js';
 
 export interface LedgerOptions {
   submitSockets?: number;
@@ -239,7 +204,8 @@ function toAttempt(id: string, api: string, answer: Answer): Attempt {
     receivedAt: answer.receivedAt,
     status: answer.status,
     code: typeof answer.body?.code === 'string' ? answer.body.code : null,
-    retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+    retryAfter: typeof retryAfter === 'string' ? Number(retryAfter) : null,
+    requestId: (answer.status === 202 || answer.status === 200) && typeof answer.body?.requestId === 'string' ? answer.body.requestId : null,
     ...(answer.error ? { error: answer.error } : {}),
   };
 }

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface Exit {
   code: number | null;
@@ -19,6 +18,15 @@ export interface OwnedProcess {
   signal(signal: NodeJS.Signals): void;
 }
 
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Called with each complete line of stdout and stderr. */
+  onLine?: (line: string) => void;
+  /** A pipe to its stdin (a bench worker waits for "go"); otherwise stdin is closed. */
+  stdin?: boolean;
+}
+
 const owned = new Set<ChildProcess>();
 // A harness that dies (an uncaught error, Jest tearing down) must not leave servers behind.
 process.once('exit', () => {
@@ -32,26 +40,22 @@ process.once('exit', () => {
   }
 });
 
-export function spawnOwned(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void },
-): OwnedProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnOwned(command: string, args: readonly string[], options: SpawnOptions = {}): OwnedProcess {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`cannot start ${command}`);
   owned.add(child);
   let output = '';
-  let partial = '';
-  const keep = (chunk: Buffer) => {
+  const partial = { stdout: '', stderr: '' };
+  const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     output = (output + text).slice(-65_536);
     if (!options.onLine) return;
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
+    const lines = (partial[stream] + text).split('\n');
+    partial[stream] = lines.pop() ?? '';
     for (const line of lines) options.onLine(line);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout!.on('data', keep('stdout'));
+  child.stderr!.on('data', keep('stderr'));
   let exit: Exit | null = null;
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -81,40 +85,5 @@ export async function terminate(proc: OwnedProcess, graceMs = 10_000): Promise<E
     return await proc.exited;
   } finally {
     clearTimeout(timer);
-  }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Thrown by a wait's check when waiting longer cannot help (the process it waits for died). */
-export class StopWaiting extends Error {}
-
-/**
- * Polls `check` every intervalMs until it holds; throws naming `what` after timeoutMs. A check
- * that throws counts as "not yet" (a refused connection), unless it throws StopWaiting.
- */
-export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs: number, intervalMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await Promise.resolve()
-      .then(check)
-      .catch((error: unknown) => {
-        if (error instanceof StopWaiting) throw error;
-        return false;
-      });
-    if (ok) return;
-    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(intervalMs);
   }
 }

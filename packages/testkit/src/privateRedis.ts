@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, spawnOwned, terminate, StopWaiting, waitUntil, type Exit, type OwnedProcess } from './child.js';
+import { freePort } from './freePort.js';
+import { spawnOwned, terminate, type Exit, type OwnedProcess } from './ownedProcess.js';
+import { StopWaiting, waitUntil } from './waitUntil.js';
 
 export type RedisPersistence = 'aof' | 'none';
 
