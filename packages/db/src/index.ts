@@ -2,6 +2,7 @@ export { createPrisma, pingDatabase, type PrismaOptions } from './prisma.js';
 export { PrismaTicketStore } from './ticketStore.js';
 export { PrismaMemberStore } from './memberStore.js';
 export { reportingUnavailability } from './unavailability.js';
+export { parseDatabaseUrl, type DatabaseAddress } from './connection.js';
 export { tolerateDriverSetupRejections } from './driverRejections.js';
 export {
   runMigrations,
