@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
 import { clientKey, rateLimitHeaders, RateLimits, type RateLimitDecision } from '../../src/adapter/in/web/limits/rateLimits.js';
-import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../../test/support/redis.js';
+import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**
  * G10: submissions per member and requests per address are counted in Redis for every API
  * process; with Redis away each process keeps its own count, and answers at once (G8).
  */
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 const clients: RedisClient[] = [];
 
 async function appLikeClient(url = TEST_REDIS_URL): Promise<RedisClient> {
@@ -24,7 +24,7 @@ async function appLikeClient(url = TEST_REDIS_URL): Promise<RedisClient> {
 
 afterAll(async () => {
   for (const redis of clients) if (redis.status !== 'end') redis.disconnect();
-  await cleanRedisPrefix(prefix);
+  await removeRedisPrefix(prefix);
 });
 
 async function consumeMany(check: () => Promise<RateLimitDecision> | null, times: number): Promise<RateLimitDecision[]> {

@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
 import { Cluster } from 'ioredis';
 import { RateLimits } from '../../src/adapter/in/web/limits/rateLimits.js';
-import { createTestRedisPrefix } from '../../../../test/support/redis.js';
-import { LocalRedisCluster } from '../../../../test/support/redisCluster.js';
+import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**
  * The same limits on a Redis Cluster (3 masters, started here, removed after): each counter is
  * one key, so rate-limiter-flexible's script runs on whichever master owns it, and members spread
  * over the masters.
  */
-const prefix = createTestRedisPrefix();
+const prefix = uniqueRedisPrefix();
 let cluster: LocalRedisCluster;
 const clients: RedisClient[] = [];
 
