@@ -12,6 +12,7 @@ export interface AppDeps {
   clock: Clock;
   /** Cached ticket and member reads, used only by submissions (the hot path). */
   lookups: SubmissionLookups;
+  /** Whether each dependency answers: bounded in time, never rejecting (the pings do both). */
   health: { database(): Promise<boolean>; redis(): Promise<boolean> };
   /** /metrics serves it; the app adds its HTTP metrics to it. */
   registry: Registry;

@@ -10,3 +10,4 @@ export * from './application/issueRequests.js';
 export * from './application/drainTicket.js';
 export { Lease } from './application/lease.js';
 export { pause } from './application/pause.js';
+export * from './support/index.js';

@@ -25,7 +25,6 @@ interface JobData {
 }
 
 const JOB_NAME = 'issue';
-const ENQUEUE_TIMEOUT_MS = 1000;
 /** Most submissions in one script call or addBulk: bounds how long one call holds Redis. */
 const MAX_BATCH = 500;
 
@@ -91,8 +90,10 @@ export class RedisIssueQueue implements IssueQueue {
     }));
     await unavailableOnError(
       async () => {
-        // BullMQ waits for a connection it has never seen ready; the client must get its answer within a second.
-        await withTimeout(this.#queues.get(ticketId).addBulk(jobs), ENQUEUE_TIMEOUT_MS);
+        // A BullMQ Queue made while the connection is down waits for it to come back; refuse at
+        // once instead, as the fail-fast client refuses every other command meanwhile.
+        if (this.redis.status !== 'ready') throw new Error(`the Redis connection is ${this.redis.status}`);
+        await this.#queues.get(ticketId).addBulk(jobs);
         // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
         await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
       },
@@ -200,20 +201,6 @@ function parseRequest(requestId: string, data: string | null | undefined): Queue
     return { requestId, ticketId, memberId, acceptedAt };
   } catch {
     return null;
-  }
-}
-
-/** A late add that still lands is harmless: the member's retry finds it (enqueue is idempotent). */
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => undefined);
   }
 }
 

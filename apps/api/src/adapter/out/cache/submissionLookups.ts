@@ -1,5 +1,4 @@
-import { StoreUnavailableError, type MemberStore, type Ticket, type TicketStore } from '@ticketing/core';
-import { withinDeadline } from '../../../deadline.js';
+import { StoreUnavailableError, withinDeadline, type MemberStore, type Ticket, type TicketStore } from '@ticketing/core';
 
 /**
  * The two reads every submission makes before it reaches the queue. Tickets and members never
@@ -163,7 +162,9 @@ class BatchedMemberCheck {
     const ids = [...batch.keys()];
     for (let start = 0; start < ids.length; start += MAX_IDS_PER_QUERY) {
       const chunk = ids.slice(start, start + MAX_IDS_PER_QUERY);
-      withinDeadline(this.members.existingMemberIds(chunk), this.timeoutMs, () => new StoreUnavailableError(new Error(`no answer within ${this.timeoutMs} ms`))).then(
+      withinDeadline(this.members.existingMemberIds(chunk), this.timeoutMs, () => {
+        throw new StoreUnavailableError(new Error(`no answer within ${this.timeoutMs} ms`));
+      }).then(
         (found) => {
           const existing = new Set(found);
           for (const id of chunk) {

@@ -3,12 +3,12 @@ import {
   QueueUnavailableError,
   StoreUnavailableError,
   submitIssueRequest,
+  withinDeadline,
   type IssueQueue,
   type IssueRequestDeps,
 } from '@ticketing/core';
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
-import { withinDeadline } from '../../../../deadline.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { Problem } from '../problems.js';
 import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
@@ -39,7 +39,9 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
   // Built once: the submission path allocates nothing per request beyond what it must.
   const issueLookup = {
     findIssueByRequestId: (requestId: string) =>
-      withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => new StoreUnavailableError()),
+      withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => {
+        throw new StoreUnavailableError();
+      }),
   };
   const submission: IssueRequestDeps = {
     tickets: { findTicket: lookups.findTicket, findIssueByRequestId: issueLookup.findIssueByRequestId },
@@ -75,7 +77,9 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         const submitted = await withinDeadline(
           submitIssueRequest(submission, params.ticketId, body.memberId),
           SUBMISSION_DEADLINE_MS,
-          () => new QueueUnavailableError(new Error(`not queued within ${SUBMISSION_DEADLINE_MS} ms`)),
+          () => {
+            throw new QueueUnavailableError(new Error(`not queued within ${SUBMISSION_DEADLINE_MS} ms`));
+          },
         );
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
