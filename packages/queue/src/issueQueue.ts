@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   QueueUnavailableError,
+  TurnBatches,
   type Admission,
   type AdmissionInput,
   type DecidedResult,
@@ -16,7 +17,6 @@ import { DecisionFeed } from './decisionFeed.js';
 import { activeTicketsKey, decisionsChannel, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
-import { TurnBatches } from './turnBatch.js';
 
 interface JobData {
   ticketId: number;

@@ -1,1 +1,2 @@
+export { TurnBatches } from './turnBatches.js';
 export { withinDeadline } from './withinDeadline.js';
