@@ -1,4 +1,4 @@
-import { QueueUnavailableError, StoreUnavailableError } from '@ticketing/core';
+import { errorChain, QueueUnavailableError, StoreUnavailableError } from '@ticketing/core';
 import type { Request, Response } from 'express';
 import { fill, problemMessages, validationMessages, type Language, type ProblemCode, type ValidationRule } from './messages.js';
 
@@ -115,8 +115,8 @@ export function sendProblem(req: Request, res: Response, problem: Problem): void
 
 /** What a thrown error means to the client. */
 export function problemFromError(error: unknown): Problem {
-  if (isQueueUnavailable(error)) return new Problem('QUEUE_UNAVAILABLE', { headers: { 'Retry-After': '1' } });
-  if (isStoreUnavailable(error)) return new Problem('DATABASE_UNAVAILABLE', { headers: { 'Retry-After': '1' } });
+  if (causedBy(error, QueueUnavailableError)) return new Problem('QUEUE_UNAVAILABLE', { headers: { 'Retry-After': '1' } });
+  if (causedBy(error, StoreUnavailableError)) return new Problem('DATABASE_UNAVAILABLE', { headers: { 'Retry-After': '1' } });
   const status = transportStatus(error);
   // Errors raised by Express and body-parser while reading the request: the client's fault.
   if (status === 413) return new Problem('PAYLOAD_TOO_LARGE', { params: { limit: BODY_LIMIT_BYTES } });
@@ -131,16 +131,10 @@ export function problemFromError(error: unknown): Problem {
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-function isQueueUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth += 1) {
-    if (current instanceof QueueUnavailableError || current.name === 'QueueUnavailableError') return true;
-  }
-  return false;
-}
-
-function isStoreUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 3; current = current.cause, depth += 1) {
-    if (current instanceof StoreUnavailableError || current.name === 'StoreUnavailableError') return true;
+/** Whether `error`, or an error behind it, is of `kind` (by class, or by name across copies of core). */
+function causedBy(error: unknown, kind: typeof QueueUnavailableError | typeof StoreUnavailableError): boolean {
+  for (const link of errorChain(error)) {
+    if (link instanceof kind || link.name === kind.name) return true;
   }
   return false;
 }
