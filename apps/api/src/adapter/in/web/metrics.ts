@@ -1,3 +1,4 @@
+import type { HistogramSnapshot, SharedMetricsSnapshot } from '@ticketing/queue';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
 
@@ -47,22 +48,9 @@ function existing<T>(registry: Registry, name: string): T | undefined {
 
 // ---- Queue and decisions: kept in Redis by the workers, read at scrape time
 
-export interface HistogramSnapshot {
-  /** Cumulative, ascending; the last bucket is le = Infinity. */
-  buckets: ReadonlyArray<{ le: number; count: number }>;
-  sum: number;
-  count: number;
-}
-
-export interface DecisionMetricsSnapshot {
-  decisions: Readonly<Record<string, number>>;
-  batchSize: HistogramSnapshot;
-  decisionLatencySeconds: HistogramSnapshot;
-}
-
 /** Where the queue metrics come from; both reads go to Redis. */
 export interface QueueMetricsSource {
-  decisions(): Promise<DecisionMetricsSnapshot>;
+  decisions(): Promise<SharedMetricsSnapshot>;
   queueDepths(): Promise<ReadonlyArray<{ ticketId: number; waiting: number }>>;
 }
 
