@@ -55,21 +55,12 @@ export class RedisIssueQueue implements IssueQueue {
     return this.#admissions.add(input.ticketId, input);
   }
 
-  /** A lone submission takes admit.lua; several take admitBatch.lua, which decides each the same way. */
   async #admitAll(ticketId: number, inputs: readonly AdmissionInput[]): Promise<Admission[]> {
     const keys = ticketKeys(this.options.prefix, ticketId);
-    const scriptKeys = [keys.members, keys.soldOut, keys.epoch];
-    const epochSecret = randomBytes(20).toString('hex');
     const nonces = randomBytes(4 * inputs.length).toString('hex');
-    let args: Array<string | number>;
-    if (inputs.length === 1) {
-      const { memberId, window, totalQuantity } = inputs[0]!;
-      args = [ticketId, memberId, window, totalQuantity, epochSecret, nonces];
-    } else {
-      args = [ticketId, epochSecret];
-      inputs.forEach(({ memberId, window, totalQuantity }, n) => args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8)));
-    }
-    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, inputs.length === 1 ? 'admit' : 'admitBatch', scriptKeys, args));
+    const args: Array<string | number> = [ticketId, randomBytes(20).toString('hex')];
+    inputs.forEach(({ memberId, window, totalQuantity }, n) => args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8)));
+    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args));
     return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
   }
 
@@ -110,7 +101,7 @@ export class RedisIssueQueue implements IssueQueue {
     const request = parseRequest(requestId, data);
     if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
     // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
-    // last writes (same epoch, and the seal proves admit.lua made it), or a made-up id.
+    // last writes (same epoch, and the seal proves admitBatch.lua made it), or a made-up id.
     const secret = await unavailableOnError(() => this.redis.get(keys.epoch));
     const lost = secret === null || !secret.startsWith(parts.epoch) || isSealedBy(secret, requestId);
     return lost ? { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId } : null;

@@ -5,7 +5,6 @@ const luaDir = new URL('../lua/', import.meta.url);
 
 /** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
 const scripts = {
-  admit: 3,
   admitBatch: 3,
   acquireLock: 2,
   renewLock: 1,
