@@ -98,11 +98,15 @@ export async function readIssueRequest(
   return stored?.kind === 'LOST' ? lostView(requestId, stored.ticketId, stored.memberId) : null;
 }
 
-/** Answers at once when decided, else waits up to waitMs for the decision. */
+/**
+ * Answers at once when decided, else waits up to waitMs for the decision; a wait ends early, with
+ * the request as it stands, when `signal` aborts.
+ */
 export async function getIssueRequest(
   deps: ReadDeps,
   requestId: string,
   waitMs: number,
+  signal?: AbortSignal,
 ): Promise<Result<IssueRequestView>> {
   // Watch before reading, so a decision landing between the read and the wait is not missed.
   const watch = waitMs > 0 ? deps.queue.watchDecision(requestId) : null;
@@ -110,7 +114,7 @@ export async function getIssueRequest(
     let view = await readIssueRequest(deps, requestId);
     if (view?.status === 'PENDING' && watch !== null) {
       // Read again even after a timeout: a missed wake-up must cost latency, never a stale answer.
-      await watch.until(waitMs);
+      await watch.until(waitMs, signal);
       view = await readIssueRequest(deps, requestId);
     }
     return view === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(view);

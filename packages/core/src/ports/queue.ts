@@ -23,8 +23,11 @@ export type StoredRequest =
   | { kind: 'LOST'; ticketId: number; memberId: number };
 
 export interface DecisionWatch {
-  /** Resolves true as soon as the request is decided, false after timeoutMs. */
-  until(timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves true as soon as the request is decided; false after timeoutMs, or as soon as
+   * `signal` aborts (whoever was waiting has gone).
+   */
+  until(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   close(): void;
 }
 

@@ -4,7 +4,6 @@ import {
   StoreUnavailableError,
   submitIssueRequest,
   withinDeadline,
-  type IssueQueue,
   type IssueRequestDeps,
 } from '@ticketing/core';
 import type { Response } from 'express';
@@ -103,8 +102,7 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         // No request id is this long, so there is nothing to look up.
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const waitMs = query.waitMs ?? 0;
-        const readDeps = { tickets: issueLookup, queue: waitMs > 0 ? interruptibleWatches(queue, abandonment(res, stopping)) : queue };
-        const found = await getIssueRequest(readDeps, requestId, waitMs);
+        const found = await getIssueRequest({ tickets: issueLookup, queue }, requestId, waitMs, waitMs > 0 ? abandonment(res, stopping) : undefined);
         res.locals.logFields = { requestId, waitMs };
         return found.ok ? json(200, issueRequestView(found.value)) : new Problem(found.error.code);
       },
@@ -117,43 +115,4 @@ function abandonment(res: Response, stopping: AbortSignal | undefined): AbortSig
   const gone = new AbortController();
   res.once('close', () => gone.abort());
   return stopping ? AbortSignal.any([gone.signal, stopping]) : gone.signal;
-}
-
-/**
- * The queue, with long-poll waits that end early (as "not decided yet") when `signal` aborts, so a
- * departed client or a shutdown never keeps a watch open for the whole waitMs.
- */
-function interruptibleWatches(queue: IssueQueue, signal: AbortSignal): IssueQueue {
-  return {
-    admit: (input) => queue.admit(input),
-    enqueue: (request) => queue.enqueue(request),
-    findRequest: (requestId) => queue.findRequest(requestId),
-    watchDecision(requestId) {
-      const watch = queue.watchDecision(requestId);
-      return {
-        until(timeoutMs) {
-          if (signal.aborted) return Promise.resolve(false);
-          return new Promise<boolean>((resolve, reject) => {
-            const onAbort = () => resolve(false);
-            signal.addEventListener('abort', onAbort, { once: true });
-            watch.until(timeoutMs).then(
-              (decided) => {
-                signal.removeEventListener('abort', onAbort);
-                resolve(decided);
-              },
-              (error: unknown) => {
-                signal.removeEventListener('abort', onAbort);
-                reject(error);
-              },
-            );
-          });
-        },
-        close: () => watch.close(),
-      };
-    },
-    activeTickets: () => queue.activeTickets(),
-    peekBatch: (ticketId, token, max) => queue.peekBatch(ticketId, token, max),
-    completeBatch: (ticketId, token, results, soldOut) => queue.completeBatch(ticketId, token, results, soldOut),
-    retireIfEmpty: (ticketId) => queue.retireIfEmpty(ticketId),
-  };
 }
