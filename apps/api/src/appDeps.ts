@@ -1,4 +1,4 @@
-import type { Clock, IssueQueue, MemberStore, TicketStore } from '@ticketing/core';
+import type { Clock, MemberStore, SubmissionQueue, TicketStore } from '@ticketing/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -8,7 +8,7 @@ import type { SubmissionLookups } from './adapter/out/cache/submissionLookups.js
 export interface AppDeps {
   tickets: TicketStore;
   members: MemberStore;
-  queue: IssueQueue;
+  queue: SubmissionQueue;
   clock: Clock;
   /** Cached ticket and member reads, used only by submissions (the hot path). */
   lookups: SubmissionLookups;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
 import { systemClock, type Clock, type TicketStore } from '@ticketing/core';
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
-import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisIssueQueue, SharedMetrics } from '@ticketing/queue';
+import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBoard } from './adapter/in/web/board.js';
@@ -55,7 +55,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
 
   const tickets = reportingUnavailability(new PrismaTicketStore(prisma));
   const members = reportingUnavailability(new PrismaMemberStore(prisma));
-  const queue = new RedisIssueQueue(redis, { prefix: config.QUEUE_PREFIX });
+  const queue = new RedisSubmissionQueue(redis, { prefix: config.QUEUE_PREFIX });
   const sharedMetrics = new SharedMetrics(redis, { prefix: config.QUEUE_PREFIX });
 
   const registry = new Registry();

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '@ticketing/config';
 import { systemClock } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, tolerateDriverSetupRejections } from '@ticketing/db';
-import { createRedis, RedisIssueQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
+import { createRedis, RedisDrainQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
 import { pino } from 'pino';
 import { DrainSupervisor } from './supervisor.js';
 
@@ -30,7 +30,7 @@ const store = new PrismaTicketStore(prisma);
 const supervisor = new DrainSupervisor(
   {
     store,
-    queue: new RedisIssueQueue(redis, { prefix }),
+    queue: new RedisDrainQueue(redis, { prefix }),
     lock: new RedisTicketLock(redis, { prefix, ttlMs: config.LOCK_TTL_MS }),
     clock: systemClock,
     log,

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueUnavailableError, submitIssueRequest, systemClock, type Admission, type IssueRequestDeps, type Ticket } from '@ticketing/core';
-import { createRedis, parseRequestId, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { createRedis, parseRequestId, RedisDrainQueue, redisReady, RedisSubmissionQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { isSealedBy } from '../src/keys.js';
 import { runScript } from '../src/scripts.js';
@@ -18,12 +18,12 @@ import { TcpProxy } from '../../../test/support/tcpProxy.js';
  */
 const prefix = createTestRedisPrefix();
 let redis: RedisClient;
-let queue: RedisIssueQueue;
+let queue: RedisSubmissionQueue;
 
 beforeAll(async () => {
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'batch-test');
   await redisReady(redis, 2000);
-  queue = new RedisIssueQueue(redis, { prefix });
+  queue = new RedisSubmissionQueue(redis, { prefix });
 });
 afterAll(async () => {
   await queue.close();
@@ -190,13 +190,13 @@ describe('one round trip per ticket and turn', () => {
 describe('a batch that fails', () => {
   const proxy = new TcpProxy(6379);
   let flakyRedis: RedisClient;
-  let flaky: RedisIssueQueue;
+  let flaky: RedisSubmissionQueue;
 
   beforeAll(async () => {
     await proxy.start();
     flakyRedis = createRedis({ redisUrl: `redis://127.0.0.1:${proxy.port}` }, 'batch-test-flaky');
     await redisReady(flakyRedis, 2000);
-    flaky = new RedisIssueQueue(flakyRedis, { prefix });
+    flaky = new RedisSubmissionQueue(flakyRedis, { prefix });
   });
   afterAll(async () => {
     await flaky.close().catch(() => undefined);
@@ -238,7 +238,7 @@ describe('a batch that fails', () => {
 describe('on a Redis Cluster', () => {
   let cluster: LocalRedisCluster;
   let clustered: RedisClient;
-  let onCluster: RedisIssueQueue;
+  let onCluster: RedisSubmissionQueue;
 
   beforeAll(async () => {
     cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'batch-redis-cluster-')) });
@@ -251,7 +251,7 @@ describe('on a Redis Cluster', () => {
       if (masters.length === 3 && masters.every((node) => node.status === 'ready')) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    onCluster = new RedisIssueQueue(clustered, { prefix });
+    onCluster = new RedisSubmissionQueue(clustered, { prefix });
   }, 60_000);
   afterAll(async () => {
     await onCluster?.close();
@@ -268,6 +268,6 @@ describe('on a Redis Cluster', () => {
       const expected = admissions.filter((_, n) => calls[n]!.ticketId === ticketId).map(admittedId);
       expect((await clustered.lrange(ticketKeys(prefix, ticketId).wait, 0, -1)).reverse()).toEqual(expected);
     }
-    expect((await onCluster.activeTickets()).sort()).toEqual(tickets);
+    expect((await new RedisDrainQueue(clustered, { prefix }).activeTickets()).sort()).toEqual(tickets);
   });
 });

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createRedis, redisReady, RedisIssueQueue, type RedisClient } from '@ticketing/queue';
+import { createRedis, redisReady, RedisSubmissionQueue, type RedisClient } from '@ticketing/queue';
 import { cleanRedisPrefix, createTestRedisPrefix, TEST_REDIS_URL } from '../../../test/support/redis.js';
 
 /** A long poll's wait ends early, as "not decided yet", once whoever waits has gone. */
 const prefix = createTestRedisPrefix();
 let redis: RedisClient;
-let queue: RedisIssueQueue;
+let queue: RedisSubmissionQueue;
 
 beforeAll(async () => {
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'decision-feed-test');
   await redisReady(redis, 2000);
-  queue = new RedisIssueQueue(redis, { prefix });
+  queue = new RedisSubmissionQueue(redis, { prefix });
   await queue.startDecisionFeed();
 });
 afterAll(async () => {

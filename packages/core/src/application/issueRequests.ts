@@ -2,14 +2,14 @@ import { fail, ok, StoreUnavailableError, type Result } from '../domain/errors.j
 import { decidedView, isLost, lostView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
 import type { MemberTicket } from '../domain/member.js';
 import { salesWindow } from '../domain/ticket.js';
-import type { IssueQueue } from '../ports/queue.js';
+import type { SubmissionQueue } from '../ports/queue.js';
 import type { Clock } from '../ports/runtime.js';
 import type { MemberStore, TicketStore } from '../ports/stores.js';
 
 export interface IssueRequestDeps {
   tickets: Pick<TicketStore, 'findTicket' | 'findIssueByRequestId'>;
   members: Pick<MemberStore, 'memberExists'>;
-  queue: IssueQueue;
+  queue: SubmissionQueue;
   clock: Clock;
 }
 
@@ -75,7 +75,7 @@ export async function submitIssueRequest(
  */
 export interface ReadDeps {
   tickets: Pick<TicketStore, 'findIssueByRequestId'>;
-  queue: Pick<IssueQueue, 'findRequest' | 'watchDecision'>;
+  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision'>;
 }
 
 export async function readIssueRequest(

@@ -4,36 +4,29 @@ import {
   TurnBatches,
   type Admission,
   type AdmissionInput,
-  type DecidedResult,
   type DecisionWatch,
-  type IssueQueue,
   type Outcome,
-  type PeekedRequest,
   type QueuedRequest,
   type StoredRequest,
+  type SubmissionQueue,
 } from '@ticketing/core';
 import { BullQueues } from './bullQueues.js';
 import { DecisionFeed } from './decisionFeed.js';
-import { activeTicketsKey, decisionsChannel, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
+import { parseJobData, type JobData } from './jobData.js';
+import { activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
-
-interface JobData {
-  ticketId: number;
-  memberId: number;
-  acceptedAt: number;
-}
 
 const JOB_NAME = 'issue';
 /** Most submissions in one script call or addBulk: bounds how long one call holds Redis. */
 const MAX_BATCH = 500;
 
 /**
- * Issue requests in BullMQ: each ticket has its own queue, a request is a job whose id is the
- * requestId and whose result is the request's outcome. The API adds jobs through BullMQ itself;
- * the drain side reads and completes them with the Lua scripts in ../lua, under the ticket lock.
+ * The API's side of the per-ticket queues in BullMQ: each ticket has its own queue, a request is
+ * a job whose id is the requestId and whose result is the request's outcome. Admission is
+ * admitBatch.lua; jobs are added through BullMQ itself.
  */
-export class RedisIssueQueue implements IssueQueue {
+export class RedisSubmissionQueue implements SubmissionQueue {
   readonly #queues: BullQueues;
   #feed: DecisionFeed | null = null;
   readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>((ticketId, inputs) => this.#admitAll(ticketId, inputs), MAX_BATCH);
@@ -48,8 +41,7 @@ export class RedisIssueQueue implements IssueQueue {
 
   /**
    * Submissions of one ticket made during one event-loop turn share one script call, decided in
-   * the order admit was called: a drop's hundreds of concurrent submissions cost Redis one round
-   * trip per ticket and turn instead of one each.
+   * the order admit was called: one round trip per ticket and turn instead of one each.
    */
   admit(input: AdmissionInput): Promise<Admission> {
     return this.#admissions.add(input.ticketId, input);
@@ -98,7 +90,7 @@ export class RedisIssueQueue implements IssueQueue {
     if (parts === null) return null;
     const keys = ticketKeys(this.options.prefix, parts.ticketId);
     const [data, result] = await unavailableOnError(() => this.redis.hmget(keys.jobPrefix + requestId, 'data', 'returnvalue'));
-    const request = parseRequest(requestId, data);
+    const request = parseJobData(requestId, data);
     if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
     // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
     // last writes (same epoch, and the seal proves admitBatch.lua made it), or a made-up id.
@@ -118,62 +110,7 @@ export class RedisIssueQueue implements IssueQueue {
     await this.#feed.start();
   }
 
-  async activeTickets(): Promise<number[]> {
-    const members = await this.redis.smembers(activeTicketsKey(this.options.prefix));
-    return members.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
-  }
-
-  async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
-    const reply = await runScript<Array<string | null> | null>(
-      this.redis,
-      'peekBatch',
-      [keys.lock, keys.wait],
-      [String(fencingToken), max, keys.jobPrefix],
-    );
-    if (reply === null) return null;
-    const batch: PeekedRequest[] = [];
-    for (let i = 0; i < reply.length; i += 2) {
-      const requestId = reply[i] as string;
-      batch.push({ requestId, request: parseRequest(requestId, reply[i + 1]) });
-    }
-    return batch;
-  }
-
-  async completeBatch(
-    ticketId: number,
-    fencingToken: number,
-    results: readonly DecidedResult[],
-    soldOut: boolean,
-  ): Promise<boolean> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
-    const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
-    for (const { requestId, outcome, releasedMemberId } of results) {
-      const failed = outcome.status === 'FAILED' ? outcome.reason : '';
-      args.push(requestId, JSON.stringify(outcome), failed, releasedMemberId === undefined ? '' : String(releasedMemberId));
-    }
-    const done = await runScript<number>(
-      this.redis,
-      'completeBatch',
-      [keys.lock, keys.wait, keys.completed, keys.failed, keys.events, keys.soldOut, keys.members],
-      args,
-    );
-    if (done !== 1) return false;
-    if (results.length > 0) {
-      await this.redis.publish(decisionsChannel(this.options.prefix), results.map((result) => result.requestId).join(' '));
-    }
-    return true;
-  }
-
-  async retireIfEmpty(ticketId: number): Promise<boolean> {
-    const active = activeTicketsKey(this.options.prefix);
-    await this.redis.srem(active, ticketId);
-    // The API adds to the active set after its job: a job that landed before the removal is seen here.
-    if ((await this.redis.llen(ticketKeys(this.options.prefix, ticketId).wait)) === 0) return true;
-    await this.redis.sadd(active, ticketId);
-    return false;
-  }
-
+  /** Closes the BullMQ queue objects and the decision feed's connection; not the caller's connection. */
   async close(): Promise<void> {
     await Promise.all([this.#queues.close(), this.#feed?.close()]);
   }
@@ -182,17 +119,6 @@ export class RedisIssueQueue implements IssueQueue {
 function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {
   if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
   return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
-}
-
-function parseRequest(requestId: string, data: string | null | undefined): QueuedRequest | null {
-  if (!data) return null;
-  try {
-    const { ticketId, memberId, acceptedAt } = JSON.parse(data) as JobData;
-    if (![ticketId, memberId, acceptedAt].every(Number.isSafeInteger)) return null;
-    return { requestId, ticketId, memberId, acceptedAt };
-  } catch {
-    return null;
-  }
 }
 
 async function unavailableOnError<T>(work: () => Promise<T>, onError?: () => void): Promise<T> {
