@@ -14,7 +14,6 @@ import { fallback, labelRoute, mountEndpoints, type Endpoint } from './adapter/i
 import type { AppDeps } from './appDeps.js';
 
 export type { AppDeps } from './appDeps.js';
-export type { SubmissionLookups } from './adapter/out/cache/submissionLookups.js';
 
 const DOCS_PATH = '/docs';
 

@@ -1,11 +1,3 @@
-import {
-  getIssueRequest,
-  QueueUnavailableError,
-  StoreUnavailableError,
-  submitIssueRequest,
-  withinDeadline,
-  type IssueRequestDeps,
-} from '@ticketing/core';
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
@@ -16,39 +8,7 @@ import { issueRequestView } from '../views.js';
 
 const REQUESTS = '/api/v1/issue-requests';
 
-/**
- * A submission is answered within a second, whatever Redis is doing (G8): one that has not been
- * queued by then is answered 503 with Retry-After. Its steps are idempotent, so if it still lands
- * afterwards, the member's retry is answered 200 with that very request. The second is the
- * client's: during a Redis Cluster election on a busy machine the answer reached the client up to
- * 200 ms after the API had sent it, and the deadline's own timer fired up to 40 ms late, so 800 ms
- * was too close (a 503 measured at 1,024 ms by the client, 834 ms by the API). A normal submission
- * takes a few ms, under a 256-connection flood p99 is under 250 ms.
- */
-const SUBMISSION_DEADLINE_MS = 600;
-
-/**
- * A poll asks the database only to confirm what the queue says (or does not know); when it cannot
- * within this time, the queue's answer stands, so a poll is not held up by a slow or absent MySQL.
- */
-const ISSUE_LOOKUP_TIMEOUT_MS = 300;
-
-export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 'clock' | 'lookups' | 'stopping'>): Endpoint[] {
-  const { tickets, queue, clock, lookups, stopping } = deps;
-  // Built once: the submission path allocates nothing per request beyond what it must.
-  const issueLookup = {
-    findIssueByRequestId: (requestId: string) =>
-      withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => {
-        throw new StoreUnavailableError();
-      }),
-  };
-  const submission: IssueRequestDeps = {
-    tickets: { findTicket: lookups.findTicket, findIssueByRequestId: issueLookup.findIssueByRequestId },
-    members: { memberExists: lookups.memberExists },
-    queue,
-    clock,
-  };
-
+export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueRequests'>): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -73,13 +33,7 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         return params && body ? { params, query: undefined, body } : null;
       },
       async handle({ params, body }, { res }) {
-        const submitted = await withinDeadline(
-          submitIssueRequest(submission, params.ticketId, body.memberId),
-          SUBMISSION_DEADLINE_MS,
-          () => {
-            throw new QueueUnavailableError(new Error(`not queued within ${SUBMISSION_DEADLINE_MS} ms`));
-          },
-        );
+        const submitted = await issueRequests.submit(params.ticketId, body.memberId);
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
         res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
@@ -102,7 +56,7 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         // No request id is this long, so there is nothing to look up.
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const waitMs = query.waitMs ?? 0;
-        const found = await getIssueRequest({ tickets: issueLookup, queue }, requestId, waitMs, waitMs > 0 ? abandonment(res, stopping) : undefined);
+        const found = await issueRequests.read(requestId, waitMs, waitMs > 0 ? clientGone(res) : undefined);
         res.locals.logFields = { requestId, waitMs };
         return found.ok ? json(200, issueRequestView(found.value)) : new Problem(found.error.code);
       },
@@ -110,9 +64,9 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
   ];
 }
 
-/** Aborts when the client goes away before its answer, or the server starts shutting down. */
-function abandonment(res: Response, stopping: AbortSignal | undefined): AbortSignal {
+/** Aborts when the client goes away before its answer. */
+function clientGone(res: Response): AbortSignal {
   const gone = new AbortController();
   res.once('close', () => gone.abort());
-  return stopping ? AbortSignal.any([gone.signal, stopping]) : gone.signal;
+  return gone.signal;
 }

@@ -7,7 +7,7 @@ import { memberTicketView, pageView, ticketView } from '../views.js';
 const BASE = '/api/v1/tickets';
 const TAGS = ['tickets'];
 
-export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tickets' | 'clock' | 'lookups'>): Endpoint[] {
+export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 'tickets' | 'clock' | 'forgetTicket'>): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -25,7 +25,7 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
         if (closeAt !== null && closeAt <= openAt) return validationProblem([{ path: 'body.closeAt', rule: 'CLOSE_AFTER_OPEN' }]);
         const created = await tickets.createTicket({ name: body.name, totalQuantity: body.totalQuantity, openAt, closeAt });
         if (!created.ok) return new Problem(created.error.code);
-        lookups.forgetTicket?.(created.value.id);
+        forgetTicket(created.value.id);
         return json(201, ticketView(created.value, now), { Location: `${BASE}/${created.value.id}` });
       },
     }),
@@ -74,7 +74,7 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
       async handle({ params }) {
         const deleted = await tickets.deleteTicket(params.ticketId);
         if (!deleted.ok) return new Problem(deleted.error.code);
-        lookups.forgetTicket?.(params.ticketId);
+        forgetTicket(params.ticketId);
         return empty(204);
       },
     }),
