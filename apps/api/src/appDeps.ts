@@ -1,4 +1,4 @@
-import type { Clock, IssueRequestView, MemberStore, Result, Submission, TicketStore } from '@ticketing/core';
+import type { Clock, IssueRequestState, MemberStore, Result, Submission, TicketStore } from '@ticketing/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -8,7 +8,7 @@ export interface IssueRequestUseCases {
   /** submitIssueRequest, answered within the submission deadline or failed QueueUnavailableError. */
   submit(ticketId: number, memberId: number): Promise<Result<Submission>>;
   /** getIssueRequest; a wait also ends early when `signal` aborts or the server is stopping. */
-  read(requestId: string, waitMs: number, signal?: AbortSignal): Promise<Result<IssueRequestView>>;
+  read(requestId: string, waitMs: number, signal?: AbortSignal): Promise<Result<IssueRequestState>>;
 }
 
 /** Everything the HTTP app talks to; composition.ts builds it from the configuration. */

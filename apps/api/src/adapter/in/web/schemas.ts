@@ -201,7 +201,7 @@ export const ReadinessBody = z
   })
   .openapi('Readiness');
 
-export type MemberView = z.infer<typeof MemberBody>;
-export type TicketView = z.infer<typeof TicketBody>;
-export type IssueRequestResponse = z.infer<typeof IssueRequestBody>;
-export type MemberTicketView = z.infer<typeof MemberTicketBody>;
+export type MemberBody = z.infer<typeof MemberBody>;
+export type TicketBody = z.infer<typeof TicketBody>;
+export type IssueRequestBody = z.infer<typeof IssueRequestBody>;
+export type MemberTicketBody = z.infer<typeof MemberTicketBody>;

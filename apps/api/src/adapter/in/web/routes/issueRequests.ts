@@ -4,7 +4,7 @@ import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { Problem } from '../problems.js';
 import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
 import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, plainNewIssueRequest, plainTicketPath, TicketPath, WaitQuery } from '../schemas.js';
-import { issueRequestView } from '../views.js';
+import { toIssueRequestBody } from '../responseBodies.js';
 
 const REQUESTS = '/api/v1/issue-requests';
 
@@ -37,8 +37,8 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
         res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
-        if (!created) return json(200, issueRequestView(request));
-        return json(202, issueRequestView(request), { Location: `${REQUESTS}/${encodeURIComponent(request.requestId)}` });
+        if (!created) return json(200, toIssueRequestBody(request));
+        return json(202, toIssueRequestBody(request), { Location: `${REQUESTS}/${encodeURIComponent(request.requestId)}` });
       },
     }),
     endpoint({
@@ -58,7 +58,7 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
         const waitMs = query.waitMs ?? 0;
         const found = await issueRequests.read(requestId, waitMs, waitMs > 0 ? clientGone(res) : undefined);
         res.locals.logFields = { requestId, waitMs };
-        return found.ok ? json(200, issueRequestView(found.value)) : new Problem(found.error.code);
+        return found.ok ? json(200, toIssueRequestBody(found.value)) : new Problem(found.error.code);
       },
     }),
   ];

@@ -2,7 +2,7 @@ import type { AppDeps } from '../../../../appDeps.js';
 import { Problem, validationProblem } from '../problems.js';
 import { empty, endpoint, json, LOCATION, type Endpoint } from '../routing.js';
 import { MemberTicketPage, NamedOrPageQuery, NewTicketBody, PageQuery, TicketBody, TicketPage, TicketPath } from '../schemas.js';
-import { memberTicketView, pageView, ticketView } from '../views.js';
+import { toMemberTicketBody, toPageBody, toTicketBody } from '../responseBodies.js';
 
 const BASE = '/api/v1/tickets';
 const TAGS = ['tickets'];
@@ -26,7 +26,7 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
         const created = await tickets.createTicket({ name: body.name, totalQuantity: body.totalQuantity, openAt, closeAt });
         if (!created.ok) return new Problem(created.error.code);
         forgetTicket(created.value.id);
-        return json(201, ticketView(created.value, now), { Location: `${BASE}/${created.value.id}` });
+        return json(201, toTicketBody(created.value, now), { Location: `${BASE}/${created.value.id}` });
       },
     }),
     endpoint({
@@ -41,11 +41,11 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
       async handle({ query }) {
         if (query.name !== undefined) {
           const ticket = await tickets.findTicketByName(query.name);
-          return ticket ? json(200, ticketView(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
+          return ticket ? json(200, toTicketBody(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
         }
         const page = await tickets.listTickets({ page: query.page, size: query.size });
         const now = clock.now();
-        return json(200, pageView(page, (ticket) => ticketView(ticket, now)));
+        return json(200, toPageBody(page, (ticket) => toTicketBody(ticket, now)));
       },
     }),
     endpoint({
@@ -59,7 +59,7 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
       async handle({ params }) {
         const ticket = await tickets.findTicket(params.ticketId);
-        return ticket ? json(200, ticketView(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
+        return ticket ? json(200, toTicketBody(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
       },
     }),
     endpoint({
@@ -90,7 +90,7 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
       async handle({ params, query }) {
         const [ticket, page] = await Promise.all([tickets.findTicket(params.ticketId), tickets.listIssues(params.ticketId, query)]);
-        return ticket ? json(200, pageView(page, memberTicketView)) : new Problem('TICKET_NOT_FOUND');
+        return ticket ? json(200, toPageBody(page, toMemberTicketBody)) : new Problem('TICKET_NOT_FOUND');
       },
     }),
   ];
