@@ -17,8 +17,8 @@ import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisSubmissionQueue
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBoard } from './adapter/in/web/board.js';
-import { registerQueueMetrics } from './adapter/in/web/metrics.js';
-import { cachedLookups, type SubmissionLookups } from './adapter/out/cache/submissionLookups.js';
+import { registerQueueMetrics } from './adapter/in/web/queueMetrics.js';
+import { cachedLookups, type SubmissionLookups } from './adapter/out/cache/cachedLookups.js';
 import type { AppDeps, IssueRequestUseCases } from './appDeps.js';
 
 // Settings a deployment may want to tune; constants until they become configuration.

@@ -4,7 +4,8 @@ import { ExpressAdapter } from '@bull-board/express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TicketStore } from '@ticketing/core';
 import express, { type RequestHandler, type Router } from 'express';
-import { Problem, sendProblem } from './problems.js';
+import { Problem } from './problem.js';
+import { sendProblem } from './sendProblem.js';
 
 export const BOARD_PATH = '/admin/queues';
 /** How many of the newest tickets' queues the board lists. */

@@ -1,10 +1,13 @@
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
-import { Problem } from '../problems.js';
-import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, plainNewIssueRequest, plainTicketPath, TicketPath, WaitQuery } from '../schemas.js';
+import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
+import { plainNewIssueRequest, plainTicketPath } from '../fastInput.js';
+import { Problem } from '../problem.js';
+import { json } from '../reply.js';
+import { IssueRequestPath, NewIssueRequestBody, TicketPath, WaitQuery } from '../requestSchemas.js';
 import { toIssueRequestBody } from '../responseBodies.js';
+import { IssueRequestBody } from '../responseSchemas.js';
 
 const REQUESTS = '/api/v1/issue-requests';
 

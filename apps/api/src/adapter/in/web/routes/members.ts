@@ -1,8 +1,10 @@
 import type { AppDeps } from '../../../../appDeps.js';
-import { Problem } from '../problems.js';
-import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { MemberBody, MemberPage, MemberPath, MemberTicketBody, MemberTicketList, MemberTicketPath, NamedOrPageQuery, NewMemberBody, UseTicketBody } from '../schemas.js';
-import { toMemberTicketBody, toMemberBody, toPageBody } from '../responseBodies.js';
+import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
+import { Problem } from '../problem.js';
+import { json } from '../reply.js';
+import { MemberPath, MemberTicketPath, NamedOrPageQuery, NewMemberBody, UseTicketBody } from '../requestSchemas.js';
+import { toMemberBody, toMemberTicketBody, toPageBody } from '../responseBodies.js';
+import { MemberBody, MemberPage, MemberTicketBody, MemberTicketList } from '../responseSchemas.js';
 
 const BASE = '/api/v1/members';
 const TAGS = ['members'];

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../../../appDeps.js';
-import { endpoint, json, text, type Endpoint } from '../routing.js';
-import { HealthBody, ReadinessBody } from '../schemas.js';
+import { endpoint, type Endpoint } from '../endpoint.js';
+import { json, text } from '../reply.js';
+import { HealthBody, ReadinessBody } from '../responseSchemas.js';
 import { z } from 'zod';
 
 const TAGS = ['operations'];

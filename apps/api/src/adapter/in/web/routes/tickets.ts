@@ -1,8 +1,10 @@
 import type { AppDeps } from '../../../../appDeps.js';
-import { Problem, validationProblem } from '../problems.js';
-import { empty, endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { MemberTicketPage, NamedOrPageQuery, NewTicketBody, PageQuery, TicketBody, TicketPage, TicketPath } from '../schemas.js';
+import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
+import { Problem, validationProblem } from '../problem.js';
+import { empty, json } from '../reply.js';
+import { NamedOrPageQuery, NewTicketBody, PageQuery, TicketPath } from '../requestSchemas.js';
 import { toMemberTicketBody, toPageBody, toTicketBody } from '../responseBodies.js';
+import { MemberTicketPage, TicketBody, TicketPage } from '../responseSchemas.js';
 
 const BASE = '/api/v1/tickets';
 const TAGS = ['tickets'];

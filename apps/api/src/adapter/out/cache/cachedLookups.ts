@@ -9,7 +9,7 @@ export interface SubmissionLookups {
   findTicket(ticketId: number): Promise<Ticket | null>;
   memberExists(memberId: number): Promise<boolean>;
   /** Drops what this process knows about a ticket (it was just created or deleted here). */
-  forgetTicket?(ticketId: number): void;
+  forgetTicket(ticketId: number): void;
 }
 
 export interface LookupCacheOptions {
@@ -47,7 +47,7 @@ export function cachedLookups(
   tickets: Pick<TicketStore, 'findTicket'>,
   members: Pick<MemberStore, 'existingMemberIds'>,
   settings: Partial<LookupCacheOptions> = {},
-): Required<SubmissionLookups> {
+): SubmissionLookups {
   const options = { ...DEFAULTS, ...settings };
   // Concurrent lookups of one ticket share a single query (the promise is what is cached).
   const ticketCache = new Map<number, TicketEntry>();
