@@ -18,7 +18,7 @@ export type ScriptName = keyof typeof scripts;
 
 const loaded = new WeakSet<RedisClient>();
 
-export function defineScripts(redis: RedisClient): void {
+function defineScripts(redis: RedisClient): void {
   if (loaded.has(redis)) return;
   for (const [name, numberOfKeys] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys, lua: readFileSync(new URL(`${name}.lua`, luaDir), 'utf8') });

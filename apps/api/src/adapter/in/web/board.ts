@@ -98,7 +98,7 @@ async function recentTicketIds(tickets: Pick<TicketStore, 'listTickets'>, count:
 }
 
 /** HTTP Basic auth with a constant-time comparison of both user and password. */
-export function basicAuth(user: string, password: string, realm: string): RequestHandler {
+function basicAuth(user: string, password: string, realm: string): RequestHandler {
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   const expectedUser = digest(user);
   const expectedPassword = digest(password);
