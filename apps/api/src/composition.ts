@@ -39,9 +39,8 @@ const WARM_UP_LIMIT_MS = 3000;
 export interface Composition {
   deps: AppDeps;
   /**
-   * Runs the hot path's database queries once. Prisma compiles a query shape on its first use, and
-   * that can take longer than the 300 ms a poll gives the database: a freshly started API answered
-   * its first polls 503. Bounded, and never fails: the API also starts while MySQL is away.
+   * Runs the hot path's database queries once, so that Prisma compiling them on first use does not
+   * eat a poll's lookup bound. Bounded, and never fails: the API also starts while MySQL is away.
    */
   warmUp(): Promise<void>;
   /** Closes the board's queues, the issue queue, Redis and the database pool. */
