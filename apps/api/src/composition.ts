@@ -43,7 +43,7 @@ export interface Composition {
    * eat a poll's lookup bound. Bounded, and never fails: the API also starts while MySQL is away.
    */
   warmUp(): Promise<void>;
-  /** Closes the board's queues, the issue queue, Redis and the database pool. */
+  /** Closes the board's queues, the submission queue, Redis and the database pool. */
   close(): Promise<void>;
 }
 
@@ -123,7 +123,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     },
     async close() {
       await board?.close();
-      await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'issue queue close failed'));
+      await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'submission queue close failed'));
       await redis.quit().catch(() => redis.disconnect());
       await prisma.$disconnect();
     },
