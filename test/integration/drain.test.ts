@@ -9,7 +9,7 @@ import {
   type QueuedRequest,
 } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
-import { createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { createRedis, RedisDrainQueue, redisReady, RedisSubmissionQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
 import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '@ticketing/testkit';
 
 /**
@@ -23,7 +23,8 @@ let database: TestDatabase;
 let prisma: PrismaClient;
 let redis: RedisClient;
 let store: PrismaTicketStore;
-let queue: RedisIssueQueue;
+let submissions: RedisSubmissionQueue;
+let queue: RedisDrainQueue;
 let memberIds: number[] = [];
 let ticketCount = 0;
 
@@ -49,9 +50,9 @@ async function newTicket(totalQuantity: number): Promise<number> {
 async function enqueueMembers(ticketId: number, members: number[]): Promise<QueuedRequest[]> {
   const requests: QueuedRequest[] = [];
   for (const memberId of members) {
-    const admission = await queue.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
+    const admission = await submissions.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
     if (admission.kind !== 'ADMITTED') throw new Error(admission.kind);
-    await queue.enqueue(admission.request);
+    await submissions.enqueue(admission.request);
     requests.push(admission.request);
   }
   return requests;
@@ -80,7 +81,7 @@ async function rows(ticketId: number) {
 async function outcomes(requests: QueuedRequest[]) {
   return Promise.all(
     requests.map(async (r) => {
-      const stored = await queue.findRequest(r.requestId);
+      const stored = await submissions.findRequest(r.requestId);
       return stored?.kind === 'FOUND' ? stored.outcome : null;
     }),
   );
@@ -92,13 +93,14 @@ beforeAll(async () => {
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'drain-test');
   await redisReady(redis, 2000);
   store = new PrismaTicketStore(prisma);
-  queue = new RedisIssueQueue(redis, { prefix });
+  submissions = new RedisSubmissionQueue(redis, { prefix });
+  queue = new RedisDrainQueue(redis, { prefix });
   await prisma.member.createMany({ data: Array.from({ length: 300 }, (_, n) => ({ name: `m${n}` })) });
   memberIds = (await prisma.member.findMany({ orderBy: { id: 'asc' }, select: { id: true } })).map((m) => m.id);
 }, 60_000);
 
 afterAll(async () => {
-  await queue?.close();
+  await submissions?.close();
   redis?.disconnect();
   await prisma?.$disconnect();
   await removeRedisPrefix(prefix);
@@ -173,11 +175,12 @@ describe('drainTicket on MariaDB and Redis', () => {
       if (!created.ok) throw new Error('ticket');
       const ticketId = created.value.id;
       const stalePrefix = `${prefix}-bare`;
-      const bareQueue = new RedisIssueQueue(redis, { prefix: stalePrefix });
+      const bareSubmissions = new RedisSubmissionQueue(redis, { prefix: stalePrefix });
+      const bareQueue = new RedisDrainQueue(redis, { prefix: stalePrefix });
       const lock = new RedisTicketLock(redis, { prefix: stalePrefix, ttlMs: 2000 });
       for (const memberId of members) {
-        const admission = await bareQueue.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
-        if (admission.kind === 'ADMITTED') await bareQueue.enqueue(admission.request);
+        const admission = await bareSubmissions.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
+        if (admission.kind === 'ADMITTED') await bareSubmissions.enqueue(admission.request);
       }
       const stale = (await lock.acquire(ticketId))!;
       const staleBatch = (await bareQueue.peekBatch(ticketId, stale, 5))!;
@@ -193,7 +196,7 @@ describe('drainTicket on MariaDB and Redis', () => {
       // ...while the unguarded one lands: ten rows for a stock of five, five members twice.
       await commitUnguarded(barePrisma, { ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues });
       expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(10);
-      await bareQueue.close();
+      await bareSubmissions.close();
       await removeRedisPrefix(stalePrefix);
     } finally {
       await barePrisma.$disconnect();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { getIssueRequest, StoreUnavailableError, submitIssueRequest, systemClock, type IssueRequestDeps } from '@ticketing/core';
 import { createPrisma, PrismaMemberStore, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
-import { createRedis, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { createRedis, redisReady, RedisSubmissionQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
 import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '@ticketing/testkit';
 
 /**
@@ -13,7 +13,7 @@ const prefix = uniqueRedisPrefix();
 let database: TestDatabase;
 let prisma: PrismaClient;
 let redis: RedisClient;
-let queue: RedisIssueQueue;
+let queue: RedisSubmissionQueue;
 let deps: IssueRequestDeps;
 let ticketId: number;
 let memberIds: number[];
@@ -23,7 +23,7 @@ beforeAll(async () => {
   prisma = createPrisma(database.url);
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'lost-requests-test');
   await redisReady(redis, 2000);
-  queue = new RedisIssueQueue(redis, { prefix });
+  queue = new RedisSubmissionQueue(redis, { prefix });
   const tickets = new PrismaTicketStore(prisma);
   deps = { tickets, members: new PrismaMemberStore(prisma), queue, clock: systemClock };
   const created = await tickets.createTicket({ name: 'lost', totalQuantity: 10, openAt: new Date(0), closeAt: null });

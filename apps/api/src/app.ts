@@ -1,20 +1,22 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { BOARD_PATH } from './adapter/in/web/board.js';
-import { httpMetrics } from './adapter/in/web/metrics.js';
-import { openApiDocument } from './adapter/in/web/openapi.js';
-import { problemFromError, sendProblem } from './adapter/in/web/problems.js';
+import type { Endpoint } from './adapter/in/web/endpoint.js';
+import { fallback } from './adapter/in/web/fallback.js';
+import { httpMetrics } from './adapter/in/web/httpMetrics.js';
+import { labelRoute, mountEndpoints } from './adapter/in/web/mountEndpoints.js';
+import { openApiDocument } from './adapter/in/web/openApiDocument.js';
+import { problemFromError } from './adapter/in/web/problemFromError.js';
 import { requestLogging } from './adapter/in/web/requestLogging.js';
-import { apiSecurityHeaders, consoleSecurityHeaders } from './adapter/in/web/securityHeaders.js';
 import { issueRequestEndpoints } from './adapter/in/web/routes/issueRequests.js';
 import { memberEndpoints } from './adapter/in/web/routes/members.js';
 import { operationEndpoints } from './adapter/in/web/routes/operations.js';
 import { ticketEndpoints } from './adapter/in/web/routes/tickets.js';
-import { fallback, labelRoute, mountEndpoints, type Endpoint } from './adapter/in/web/routing.js';
+import { apiSecurityHeaders, consoleSecurityHeaders } from './adapter/in/web/securityHeaders.js';
+import { sendProblem } from './adapter/in/web/sendProblem.js';
 import type { AppDeps } from './appDeps.js';
 
 export type { AppDeps } from './appDeps.js';
-export type { SubmissionLookups } from './adapter/out/cache/submissionLookups.js';
 
 const DOCS_PATH = '/docs';
 

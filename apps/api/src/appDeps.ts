@@ -1,23 +1,29 @@
-import type { Clock, IssueQueue, MemberStore, TicketStore } from '@ticketing/core';
+import type { Clock, IssueRequestState, MemberStore, Result, Submission, TicketStore } from '@ticketing/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { SubmissionLookups } from './adapter/out/cache/submissionLookups.js';
+
+/** The issue-request use cases, built with their adapters and bounds by the composition root. */
+export interface IssueRequestUseCases {
+  /** submitIssueRequest, answered within the submission deadline or failed QueueUnavailableError. */
+  submit(ticketId: number, memberId: number): Promise<Result<Submission>>;
+  /** getIssueRequest; a wait also ends early when `signal` aborts or the server is stopping. */
+  read(requestId: string, waitMs: number, signal?: AbortSignal): Promise<Result<IssueRequestState>>;
+}
 
 /** Everything the HTTP app talks to; composition.ts builds it from the configuration. */
 export interface AppDeps {
   tickets: TicketStore;
   members: MemberStore;
-  queue: IssueQueue;
   clock: Clock;
-  /** Cached ticket and member reads, used only by submissions (the hot path). */
-  lookups: SubmissionLookups;
+  issueRequests: IssueRequestUseCases;
+  /** Drops the submissions' cached copy of a ticket this process just created or deleted. */
+  forgetTicket(ticketId: number): void;
+  /** Whether each dependency answers: bounded in time, never rejecting (the pings do both). */
   health: { database(): Promise<boolean>; redis(): Promise<boolean> };
   /** /metrics serves it; the app adds its HTTP metrics to it. */
   registry: Registry;
   /** Bull Board, mounted at /admin/queues when present (it carries its own auth). */
   board?: RequestHandler | undefined;
   logger: Logger;
-  /** Aborted when the server shuts down: long-polls answer at once instead of waiting on. */
-  stopping?: AbortSignal | undefined;
 }

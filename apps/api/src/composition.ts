@@ -1,31 +1,49 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
-import { systemClock, type Clock, type TicketStore } from '@ticketing/core';
+import {
+  getIssueRequest,
+  QueueUnavailableError,
+  StoreUnavailableError,
+  submitIssueRequest,
+  systemClock,
+  withinDeadline,
+  type Clock,
+  type IssueRequestDeps,
+  type SubmissionQueue,
+  type TicketStore,
+} from '@ticketing/core';
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
-import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisIssueQueue, SharedMetrics } from '@ticketing/queue';
+import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createBoard } from './adapter/in/web/board.js';
-import { registerQueueMetrics } from './adapter/in/web/metrics.js';
-import { cachedLookups } from './adapter/out/cache/submissionLookups.js';
-import type { AppDeps } from './appDeps.js';
+import { registerQueueMetrics } from './adapter/in/web/queueMetrics.js';
+import { cachedLookups, type SubmissionLookups } from './adapter/out/cache/cachedLookups.js';
+import type { AppDeps, IssueRequestUseCases } from './appDeps.js';
 
+// Settings a deployment may want to tune; constants until they become configuration.
+/** A submission not queued by then is answered 503 QUEUE_UNAVAILABLE (the client's bound is 1 s). */
+const SUBMISSION_DEADLINE_MS = 600;
+/** A poll's database read, which only confirms what the queue says; past it the queue's answer stands. */
+const ISSUE_LOOKUP_TIMEOUT_MS = 300;
 /** How long a readiness ping may take. */
 const PING_TIMEOUT_MS = 1000;
-/** How many of the newest tickets Bull Board lists. */
-const BOARD_TICKETS = 100;
+/** How long the submissions' cache trusts a ticket, and a ticket's absence. */
+const TICKET_TTL_MS = 5000;
+const MISSING_TICKET_TTL_MS = 1000;
+/** A member check slower than this counts as the database not answering. */
+const MEMBER_CHECK_TIMEOUT_MS = 300;
 /** Longest the API waits, before it listens, for its hot queries' first run. */
 const WARM_UP_LIMIT_MS = 3000;
 
 export interface Composition {
   deps: AppDeps;
   /**
-   * Runs the hot path's database queries once. Prisma compiles a query shape on its first use, and
-   * that can take longer than the 300 ms a poll gives the database: a freshly started API answered
-   * its first polls 503. Bounded, and never fails: the API also starts while MySQL is away.
+   * Runs the hot path's database queries once, so that Prisma compiling them on first use does not
+   * eat a poll's lookup bound. Bounded, and never fails: the API also starts while MySQL is away.
    */
   warmUp(): Promise<void>;
-  /** Closes the board's queues, the issue queue, Redis and the database pool. */
+  /** Closes the board's queues, the submission queue, Redis and the database pool. */
   close(): Promise<void>;
 }
 
@@ -55,7 +73,12 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
 
   const tickets = reportingUnavailability(new PrismaTicketStore(prisma));
   const members = reportingUnavailability(new PrismaMemberStore(prisma));
-  const queue = new RedisIssueQueue(redis, { prefix: config.QUEUE_PREFIX });
+  const queue = new RedisSubmissionQueue(redis, { prefix: config.QUEUE_PREFIX });
+  const lookups = cachedLookups(tickets, members, {
+    ticketTtlMs: TICKET_TTL_MS,
+    missingTicketTtlMs: MISSING_TICKET_TTL_MS,
+    memberCheckTimeoutMs: MEMBER_CHECK_TIMEOUT_MS,
+  });
   const sharedMetrics = new SharedMetrics(redis, { prefix: config.QUEUE_PREFIX });
 
   const registry = new Registry();
@@ -70,7 +93,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     ? createBoard({
         user: config.BOARD_USER,
         password: config.BOARD_PASSWORD,
-        recentTicketIds: () => recentTicketIds(tickets, BOARD_TICKETS),
+        tickets,
         queueFor: (ticketId) => bullQueueFor(redis, config.QUEUE_PREFIX, ticketId),
         log: logger,
       })
@@ -79,14 +102,13 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
   const deps: AppDeps = {
     tickets,
     members,
-    queue,
     clock,
-    lookups: cachedLookups(tickets, members),
+    issueRequests: issueRequestUseCases({ tickets, lookups, queue, clock, stopping }),
+    forgetTicket: lookups.forgetTicket,
     health: { database: () => pingDatabase(prisma, PING_TIMEOUT_MS), redis: () => pingRedis(redis, PING_TIMEOUT_MS) },
     registry,
     board: board?.router,
     logger,
-    stopping,
   };
 
   return {
@@ -101,23 +123,43 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     },
     async close() {
       await board?.close();
-      await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'issue queue close failed'));
+      await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'submission queue close failed'));
       await redis.quit().catch(() => redis.disconnect());
       await prisma.$disconnect();
     },
   };
 }
 
-/** Ids of the newest tickets (the store lists oldest first, so read the last pages). */
-export async function recentTicketIds(tickets: Pick<TicketStore, 'listTickets'>, count: number): Promise<number[]> {
-  const { total } = await tickets.listTickets({ page: 1, size: 1 });
-  if (total === 0) return [];
-  const lastPage = Math.ceil(total / count);
-  const pages = await Promise.all(
-    [lastPage - 1, lastPage].filter((page) => page >= 1).map((page) => tickets.listTickets({ page, size: count })),
-  );
-  return pages
-    .flatMap((page) => page.items.map((ticket) => ticket.id))
-    .sort((a, b) => b - a)
-    .slice(0, count);
+/**
+ * The submission and the poll, with what bounds them: the submission answers within its deadline,
+ * reads tickets and members through the cache, and a poll's database read is bounded; a poll's
+ * wait also ends when the server starts stopping.
+ */
+function issueRequestUseCases(adapters: {
+  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
+  lookups: Pick<SubmissionLookups, 'findTicket' | 'memberExists'>;
+  queue: SubmissionQueue;
+  clock: Clock;
+  stopping: AbortSignal | undefined;
+}): IssueRequestUseCases {
+  const { tickets, lookups, queue, clock, stopping } = adapters;
+  const findIssueByRequestId = (requestId: string) =>
+    withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => {
+      throw new StoreUnavailableError();
+    });
+  const submission: IssueRequestDeps = {
+    tickets: { findTicket: lookups.findTicket, findIssueByRequestId },
+    members: { memberExists: lookups.memberExists },
+    queue,
+    clock,
+  };
+  const reading = { tickets: { findIssueByRequestId }, queue };
+  return {
+    submit: (ticketId, memberId) =>
+      withinDeadline(submitIssueRequest(submission, ticketId, memberId), SUBMISSION_DEADLINE_MS, () => {
+        throw new QueueUnavailableError(new Error(`not queued within ${SUBMISSION_DEADLINE_MS} ms`));
+      }),
+    read: (requestId, waitMs, signal) =>
+      getIssueRequest(reading, requestId, waitMs, signal && stopping ? AbortSignal.any([signal, stopping]) : (signal ?? stopping)),
+  };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { MAX_ID } from '../src/adapter/in/web/ids.js';
-import { NewIssueRequestBody, plainNewIssueRequest, plainTicketPath, TicketPath } from '../src/adapter/in/web/schemas.js';
+import { plainNewIssueRequest, plainTicketPath } from '../src/adapter/in/web/fastInput.js';
+import { NewIssueRequestBody, TicketPath } from '../src/adapter/in/web/requestSchemas.js';
 
 /**
  * The submission's input is recognised by hand before zod (Endpoint.fastInput): whatever the hand

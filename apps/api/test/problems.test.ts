@@ -170,7 +170,7 @@ describe('transport', () => {
 
   test('every problem code has a title and detail in both languages', async () => {
     const { problemMessages } = await import('../src/adapter/in/web/messages.js');
-    const { problemStatus } = await import('../src/adapter/in/web/problems.js');
+    const { problemStatus } = await import('../src/adapter/in/web/problem.js');
     expect(Object.keys(problemMessages).sort()).toEqual(Object.keys(problemStatus).sort());
     for (const texts of Object.values(problemMessages)) {
       for (const language of ['ko', 'en'] as const) {

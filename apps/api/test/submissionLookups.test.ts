@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { StoreUnavailableError, type Ticket } from '@ticketing/core';
-import { cachedLookups } from '../src/adapter/out/cache/submissionLookups.js';
+import { cachedLookups } from '../src/adapter/out/cache/cachedLookups.js';
 
 /** The submission path's cache, in isolation (plain functions stand in for the stores). */
 const ticket = (id: number): Ticket => ({

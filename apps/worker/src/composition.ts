@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
 import { systemClock, type Clock } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore } from '@ticketing/db';
-import { createRedis, RedisIssueQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
+import { createRedis, RedisDrainQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { DrainSupervisor } from './drainSupervisor.js';
 
@@ -45,7 +45,7 @@ export function compose(config: Config, { logger, clock = systemClock }: Composi
   const supervisor = new DrainSupervisor(
     {
       store,
-      queue: new RedisIssueQueue(redis, { prefix }),
+      queue: new RedisDrainQueue(redis, { prefix }),
       lock: new RedisTicketLock(redis, { prefix, ttlMs: config.LOCK_TTL_MS }),
       clock,
       log: logger,

@@ -8,3 +8,4 @@ export * from './ports/queue.js';
 export * from './ports/runtime.js';
 export * from './application/issueRequests.js';
 export * from './application/drainTicket.js';
+export * from './support/index.js';

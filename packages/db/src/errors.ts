@@ -1,3 +1,4 @@
+import { errorChain } from '@ticketing/core';
 import { Prisma } from './generated/prisma/client.js';
 
 /**
@@ -26,15 +27,10 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 function violates(error: unknown, kind: ConstraintKind): boolean {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === PRISMA_CODES[kind]) return true;
-  // Walk the few places a wrapped driver error can sit; bounded so a cyclic cause cannot loop.
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    const record = current as Record<string, unknown>;
-    if (record.kind === kind) return true;
-    const errno = typeof record.errno === 'number' ? record.errno : Number(record.originalCode);
+  for (const link of errorChain(error)) {
+    if (link.kind === kind) return true;
+    const errno = typeof link.errno === 'number' ? link.errno : Number(link.originalCode);
     if (MYSQL_ERRNOS[kind].includes(errno)) return true;
-    const meta = record.meta as Record<string, unknown> | undefined;
-    current = meta?.driverAdapterError ?? record.cause;
   }
   return false;
 }

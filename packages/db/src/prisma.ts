@@ -1,4 +1,5 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { withinDeadline } from '@ticketing/core';
 import { connectionConfig, parseDatabaseUrl } from './connection.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
@@ -33,18 +34,10 @@ export function createPrisma(databaseUrl: string, options: PrismaOptions = {}): 
  * Whether the database answers within `timeoutMs`; never throws. A query still waiting for a
  * connection when the time is up is left to fail on its own (the pool's acquire timeout).
  */
-export async function pingDatabase(prisma: PrismaClient, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
+export function pingDatabase(prisma: PrismaClient, timeoutMs: number): Promise<boolean> {
   const answered = prisma.$queryRaw`SELECT 1`.then(
     () => true,
     () => false,
   );
-  try {
-    return await Promise.race([answered, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withinDeadline(answered, timeoutMs, () => false);
 }

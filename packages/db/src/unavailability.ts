@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '@ticketing/core';
+import { errorChain, StoreUnavailableError } from '@ticketing/core';
 import { Prisma } from './generated/prisma/client.js';
 
 // Prisma's own codes for "could not talk to the database": P1xxx connection errors, P2024 pool
@@ -13,15 +13,11 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth += 1) {
-    const record = current as Record<string, unknown>;
-    if (typeof record.code === 'string' && (PRISMA_CODES.test(record.code) || SOCKET_CODES.has(record.code))) return true;
-    const code = Number(record.originalCode ?? record.errno ?? (typeof record.code === 'number' ? record.code : NaN));
+  for (const link of errorChain(error)) {
+    if (typeof link.code === 'string' && (PRISMA_CODES.test(link.code) || SOCKET_CODES.has(link.code))) return true;
+    const code = Number(link.originalCode ?? link.errno ?? (typeof link.code === 'number' ? link.code : NaN));
     if ((code >= 45000 && code < 45100) || DRIVER_CODES.has(code)) return true;
-    if (record.kind === 'DatabaseNotReachable' || record.kind === 'ConnectionClosed' || record.kind === 'SocketTimeout') return true;
-    const meta = record.meta as Record<string, unknown> | undefined;
-    current = meta?.driverAdapterError ?? record.cause;
+    if (link.kind === 'DatabaseNotReachable' || link.kind === 'ConnectionClosed' || link.kind === 'SocketTimeout') return true;
   }
   return false;
 }

@@ -1,13 +1,23 @@
 --[[
-  admit.lua for several submissions of one ticket in one call (the API's submissions of one event-
-  loop turn). Each submission is decided exactly as admit.lua decides it, in the order given, and
-  sees the ones before it: a member twice in one call is EXISTING the second time, and every
-  ADMITTED counts towards the stock for the next. Request ids are built as admit.lua builds them.
-  KEYS[1] the ticket's members hash   KEYS[2] its sold-out flag   KEYS[3] its epoch secret (see admit.lua)
+  Admission of one ticket's submissions, in the order given, in one atomic step: one request per
+  member, and the fast refusals (outside the sales window, sold out).
+  KEYS[1] the ticket's members hash (memberId -> requestId)
+  KEYS[2] the ticket's sold-out flag
+  KEYS[3] the ticket's epoch secret (40 hex): made once, lost with the rest of the ticket's keys
+          if Redis loses them. Its first 8 hex are the epoch written into every request id, so an
+          id naming another epoch is a request Redis has forgotten; the whole value seals ids, so
+          an id of this epoch whose job is gone (a failover that lost writes) can be told from a
+          made-up one
   ARGV[1] ticketId   ARGV[2] an epoch secret to use if the ticket has none
   then 4 values per submission, from ARGV[3]: memberId, sales window (OPEN, NOT_OPEN, CLOSED),
   the ticket's totalQuantity, random nonce of a new request id (8 hex)
-  Returns {kind1, value1, kind2, value2, ...}: admit.lua's answer for each submission, in order.
+  Returns {kind1, value1, kind2, value2, ...}, one pair per submission, in order:
+  {'EXISTING', requestId} | {'REFUSED', code} | {'ADMITTED', requestId}
+  The earlier request wins over every refusal: a member who asked gets that request back, sold
+  out or not. Once as many members as the stock are admitted, every unit is spoken for (each
+  admitted member is distinct and ahead in the queue), so a newcomer is SOLD_OUT at once and the
+  queue never holds more than the stock. Each submission sees the ones before it: a member twice
+  in one call is EXISTING the second time, and every ADMITTED counts towards the stock.
 ]]
 local answers = {}
 for i = 3, #ARGV, 4 do

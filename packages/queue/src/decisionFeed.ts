@@ -36,12 +36,23 @@ export class DecisionFeed {
     const set = this.#waiters.get(requestId) ?? new Set();
     set.add(wake);
     this.#waiters.set(requestId, set);
-    let timer: NodeJS.Timeout | undefined;
+    let stopWaiting = (): void => undefined;
     return {
-      until: (timeoutMs) =>
-        Promise.race([decided, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]),
+      until: (timeoutMs, signal) => {
+        if (signal?.aborted) return Promise.resolve(false);
+        const givenUp = new Promise<false>((resolve) => {
+          const giveUp = () => resolve(false);
+          const timer = setTimeout(giveUp, timeoutMs);
+          signal?.addEventListener('abort', giveUp, { once: true });
+          stopWaiting = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', giveUp);
+          };
+        });
+        return Promise.race([decided, givenUp]).finally(() => stopWaiting());
+      },
       close: () => {
-        clearTimeout(timer);
+        stopWaiting();
         set.delete(wake);
         if (set.size === 0 && this.#waiters.get(requestId) === set) this.#waiters.delete(requestId);
       },

@@ -1,5 +1,6 @@
 export { createRedis, createSubscriber, pingRedis, redisReady, type RedisClient, type RedisSettings } from './redis.js';
-export { RedisIssueQueue } from './issueQueue.js';
+export { RedisSubmissionQueue } from './submissionQueue.js';
+export { RedisDrainQueue } from './drainQueue.js';
 export { RedisTicketLock } from './ticketLock.js';
 export { SharedMetrics, queueDepths, type SharedMetricsSnapshot, type HistogramSnapshot, type DecisionOutcome } from './sharedMetrics.js';
 export { bullQueueFor } from './bullQueues.js';

@@ -52,7 +52,7 @@ export interface RequestIdParts {
 }
 
 /**
- * Request ids are `<ticketId>-<memberId>-<epoch>-<nonce><seal>` (made by admit.lua): opaque to
+ * Request ids are `<ticketId>-<memberId>-<epoch>-<nonce><seal>` (made by admitBatch.lua): opaque to
  * clients, but they name the ticket's queue, and whom to report a request Redis has lost for.
  */
 export function parseRequestId(requestId: string): RequestIdParts | null {
@@ -61,7 +61,7 @@ export function parseRequestId(requestId: string): RequestIdParts | null {
 }
 
 /**
- * Whether admit.lua made this id under the ticket's epoch secret: the seal is the first 8 hex of
+ * Whether admitBatch.lua made this id under the ticket's epoch secret: the seal is the first 8 hex of
  * sha1(secret:id-without-seal), which a client cannot make up without the secret.
  */
 export function isSealedBy(secret: string, requestId: string): boolean {

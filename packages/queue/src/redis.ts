@@ -1,3 +1,4 @@
+import { withinDeadline } from '@ticketing/core';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
@@ -58,16 +59,13 @@ export function createSubscriber(redis: RedisClient): RedisClient {
   return redis.duplicate(patient);
 }
 
-export async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([redis.ping().then((reply) => reply === 'PONG', () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Whether Redis answers PONG within `timeoutMs`; never throws. */
+export function pingRedis(redis: RedisClient, timeoutMs: number): Promise<boolean> {
+  const answered = redis.ping().then(
+    (reply) => reply === 'PONG',
+    () => false,
+  );
+  return withinDeadline(answered, timeoutMs, () => false);
 }
 
 /**

@@ -5,7 +5,6 @@ const luaDir = new URL('../lua/', import.meta.url);
 
 /** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
 const scripts = {
-  admit: 3,
   admitBatch: 3,
   acquireLock: 2,
   renewLock: 1,
@@ -19,7 +18,7 @@ export type ScriptName = keyof typeof scripts;
 
 const loaded = new WeakSet<RedisClient>();
 
-export function defineScripts(redis: RedisClient): void {
+function defineScripts(redis: RedisClient): void {
   if (loaded.has(redis)) return;
   for (const [name, numberOfKeys] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys, lua: readFileSync(new URL(`${name}.lua`, luaDir), 'utf8') });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import fc from 'fast-check';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueUnavailableError, submitIssueRequest, systemClock, type Admission, type IssueRequestDeps, type Ticket } from '@ticketing/core';
-import { createRedis, redisReady, RedisIssueQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { createRedis, parseRequestId, RedisDrainQueue, redisReady, RedisSubmissionQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
 import type { Cluster, Redis } from 'ioredis';
+import { isSealedBy } from '../src/keys.js';
 import { runScript } from '../src/scripts.js';
 import { LocalRedisCluster, removeRedisPrefix, TcpProxy, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
@@ -16,12 +16,12 @@ import { LocalRedisCluster, removeRedisPrefix, TcpProxy, TEST_REDIS_URL, uniqueR
  */
 const prefix = uniqueRedisPrefix();
 let redis: RedisClient;
-let queue: RedisIssueQueue;
+let queue: RedisSubmissionQueue;
 
 beforeAll(async () => {
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'batch-test');
   await redisReady(redis, 2000);
-  queue = new RedisIssueQueue(redis, { prefix });
+  queue = new RedisSubmissionQueue(redis, { prefix });
 });
 afterAll(async () => {
   await queue.close();
@@ -40,45 +40,87 @@ function admittedId(admission: Admission): string {
 }
 
 describe('admitBatch.lua', () => {
-  const submission = fc.record({
-    memberId: fc.integer({ min: 1, max: 8 }),
-    window: fc.constantFrom('OPEN', 'OPEN', 'OPEN', 'NOT_OPEN', 'CLOSED'),
-    nonce: fc.stringMatching(/^[0-9a-f]{8}$/),
-  });
-  const run = fc.record({
-    totalQuantity: fc.integer({ min: 1, max: 6 }),
-    submissions: fc.array(submission, { minLength: 1, maxLength: 25 }),
-    soldOut: fc.boolean(),
-    earlierMembers: fc.uniqueArray(fc.integer({ min: 1, max: 8 }), { maxLength: 3 }),
-    secretExists: fc.boolean(),
-  });
-  let runs = 0;
+  const SECRET = 'ab'.repeat(20);
+  let tickets = 0;
 
-  test('decides each submission exactly as admit.lua does one after another: same answers, same ids, same state', async () => {
-    await fc.assert(
-      fc.asyncProperty(run, fc.stringMatching(/^[0-9a-f]{40}$/), async ({ totalQuantity, submissions, soldOut, earlierMembers, secretExists }, secret) => {
-        runs += 1;
-        // The same ticket under two prefixes: one decided by admit.lua call by call, one by admitBatch.lua at once.
-        const [single, batched] = [`${prefix}:single-${runs}`, `${prefix}:batched-${runs}`].map((p) => ticketKeys(p, 7));
-        for (const keys of [single!, batched!]) {
-          if (soldOut) await redis.set(keys.soldOut, '1');
-          if (secretExists) await redis.set(keys.epoch, 'e'.repeat(40));
-          for (const memberId of earlierMembers) await redis.hset(keys.members, String(memberId), `earlier-${memberId}`);
-        }
-        const one: string[] = [];
-        for (const { memberId, window, nonce } of submissions) {
-          one.push(...(await runScript<string[]>(redis, 'admit', [single!.members, single!.soldOut, single!.epoch], [7, memberId, window, totalQuantity, secret, nonce])));
-        }
-        const args: Array<string | number> = [7, secret];
-        for (const { memberId, window, nonce } of submissions) args.push(memberId, window, totalQuantity, nonce);
-        const all = await runScript<string[]>(redis, 'admitBatch', [batched!.members, batched!.soldOut, batched!.epoch], args);
+  /** A fresh ticket's keys, and a call of the script on it with the given submissions. */
+  function freshTicket() {
+    const ticketId = 700 + ++tickets;
+    const keys = ticketKeys(prefix, ticketId);
+    const admit = (submissions: Array<[memberId: number, window: string, totalQuantity: number, nonce?: string]>) => {
+      const args: Array<string | number> = [ticketId, SECRET];
+      submissions.forEach(([memberId, window, totalQuantity, nonce], n) => args.push(memberId, window, totalQuantity, nonce ?? n.toString(16).padStart(8, '0')));
+      return runScript<string[]>(redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args);
+    };
+    return { ticketId, keys, admit };
+  }
 
-        expect(all).toEqual(one);
-        expect(await redis.hgetall(batched!.members)).toEqual(await redis.hgetall(single!.members));
-        expect(await redis.get(batched!.epoch)).toBe(await redis.get(single!.epoch));
-      }),
-      { numRuns: 60 },
-    );
+  test('a member is admitted once: asked again, in the same call or a later one, the answer is the first request', async () => {
+    const { keys, admit } = freshTicket();
+    const [kind, requestId, ...rest] = await admit([[1, 'OPEN', 10], [1, 'OPEN', 10]]);
+    expect(kind).toBe('ADMITTED');
+    expect(rest).toEqual(['EXISTING', requestId]);
+    expect(await admit([[1, 'OPEN', 10]])).toEqual(['EXISTING', requestId]);
+    expect(await redis.hgetall(keys.members)).toEqual({ '1': requestId });
+  });
+
+  test('the earlier request wins over every refusal: closed, not open, sold out', async () => {
+    const { keys, admit } = freshTicket();
+    const [, requestId] = await admit([[1, 'OPEN', 1]]);
+    await redis.set(keys.soldOut, '1');
+    expect(await admit([[1, 'CLOSED', 1], [1, 'NOT_OPEN', 1], [1, 'OPEN', 1]])).toEqual(['EXISTING', requestId, 'EXISTING', requestId, 'EXISTING', requestId]);
+  });
+
+  test('outside the sales window a newcomer is refused with the window, before sold out is considered, and nothing is recorded', async () => {
+    const { keys, admit } = freshTicket();
+    await redis.set(keys.soldOut, '1');
+    expect(await admit([[1, 'NOT_OPEN', 10], [2, 'CLOSED', 10]])).toEqual(['REFUSED', 'NOT_OPEN', 'REFUSED', 'CLOSED']);
+    expect(await redis.hlen(keys.members)).toBe(0);
+    expect(await redis.exists(keys.epoch)).toBe(0);
+  });
+
+  test('the sold-out flag refuses every newcomer SOLD_OUT', async () => {
+    const { keys, admit } = freshTicket();
+    await redis.set(keys.soldOut, '1');
+    expect(await admit([[1, 'OPEN', 10], [2, 'OPEN', 10]])).toEqual(['REFUSED', 'SOLD_OUT', 'REFUSED', 'SOLD_OUT']);
+    expect(await redis.hlen(keys.members)).toBe(0);
+  });
+
+  test('the stock counts every admission, earlier calls and earlier in the call: once it is spoken for, newcomers are SOLD_OUT', async () => {
+    const { keys, admit } = freshTicket();
+    const first = await admit([[1, 'OPEN', 3]]);
+    const answers = await admit([[2, 'OPEN', 3], [1, 'OPEN', 3], [3, 'OPEN', 3], [4, 'OPEN', 3], [2, 'OPEN', 3]]);
+    expect(answers.filter((_, n) => n % 2 === 0)).toEqual(['ADMITTED', 'EXISTING', 'ADMITTED', 'REFUSED', 'EXISTING']);
+    expect(answers[3]).toBe(first[1]);
+    expect(answers[7]).toBe('SOLD_OUT');
+    expect(answers[9]).toBe(answers[1]);
+    expect(await redis.hlen(keys.members)).toBe(3);
+  });
+
+  test('answers come one pair per submission, in the order given, each seeing the ones before it', async () => {
+    const { admit } = freshTicket();
+    const answers = await admit([[5, 'OPEN', 2], [6, 'CLOSED', 2], [7, 'OPEN', 2], [5, 'OPEN', 2], [8, 'OPEN', 2], [6, 'OPEN', 2]]);
+    expect(answers).toHaveLength(12);
+    expect(answers.filter((_, n) => n % 2 === 0)).toEqual(['ADMITTED', 'REFUSED', 'ADMITTED', 'EXISTING', 'REFUSED', 'REFUSED']);
+    expect([answers[3], answers[9], answers[11]]).toEqual(['CLOSED', 'SOLD_OUT', 'SOLD_OUT']);
+    expect(answers[7]).toBe(answers[1]);
+    expect(answers[1]).toMatch(/^\d+-5-/);
+    expect(answers[5]).toMatch(/^\d+-7-/);
+  });
+
+  test('a request id names ticket, member, epoch and nonce, and is sealed by the epoch secret, which is kept once made', async () => {
+    const { ticketId, keys, admit } = freshTicket();
+    await redis.set(keys.epoch, 'cd'.repeat(20));
+    const [, requestId] = await admit([[9, 'OPEN', 10, '0badf00d']]);
+    expect(requestId).toMatch(new RegExp(`^${ticketId}-9-cdcdcdcd-0badf00d[0-9a-f]{8}$`));
+    expect(isSealedBy('cd'.repeat(20), requestId!)).toBe(true);
+    expect(await redis.get(keys.epoch)).toBe('cd'.repeat(20));
+    expect(parseRequestId(requestId!)).toEqual({ ticketId, memberId: 9, epoch: 'cdcdcdcd' });
+
+    const fresh = freshTicket();
+    const [, firstOfEpoch] = await fresh.admit([[9, 'OPEN', 10]]);
+    expect(await redis.get(fresh.keys.epoch)).toBe(SECRET);
+    expect(isSealedBy(SECRET, firstOfEpoch!)).toBe(true);
   });
 });
 
@@ -146,13 +188,13 @@ describe('one round trip per ticket and turn', () => {
 describe('a batch that fails', () => {
   const proxy = new TcpProxy(6379);
   let flakyRedis: RedisClient;
-  let flaky: RedisIssueQueue;
+  let flaky: RedisSubmissionQueue;
 
   beforeAll(async () => {
     await proxy.start();
     flakyRedis = createRedis({ redisUrl: `redis://127.0.0.1:${proxy.port}` }, 'batch-test-flaky');
     await redisReady(flakyRedis, 2000);
-    flaky = new RedisIssueQueue(flakyRedis, { prefix });
+    flaky = new RedisSubmissionQueue(flakyRedis, { prefix });
   });
   afterAll(async () => {
     await flaky.close().catch(() => undefined);
@@ -194,7 +236,7 @@ describe('a batch that fails', () => {
 describe('on a Redis Cluster', () => {
   let cluster: LocalRedisCluster;
   let clustered: RedisClient;
-  let onCluster: RedisIssueQueue;
+  let onCluster: RedisSubmissionQueue;
 
   beforeAll(async () => {
     cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'batch-redis-cluster-')) });
@@ -207,7 +249,7 @@ describe('on a Redis Cluster', () => {
       if (masters.length === 3 && masters.every((node) => node.status === 'ready')) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    onCluster = new RedisIssueQueue(clustered, { prefix });
+    onCluster = new RedisSubmissionQueue(clustered, { prefix });
   }, 60_000);
   afterAll(async () => {
     await onCluster?.close();
@@ -224,6 +266,6 @@ describe('on a Redis Cluster', () => {
       const expected = admissions.filter((_, n) => calls[n]!.ticketId === ticketId).map(admittedId);
       expect((await clustered.lrange(ticketKeys(prefix, ticketId).wait, 0, -1)).reverse()).toEqual(expected);
     }
-    expect((await onCluster.activeTickets()).sort()).toEqual(tickets);
+    expect((await new RedisDrainQueue(clustered, { prefix }).activeTickets()).sort()).toEqual(tickets);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { QueuedRequest } from '@ticketing/core';
-import { bullQueueFor, createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { bullQueueFor, createRedis, RedisDrainQueue, redisReady, RedisSubmissionQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
 import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**
@@ -15,7 +15,8 @@ import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 const prefix = uniqueRedisPrefix();
 let cluster: LocalRedisCluster;
 let redis: RedisClient;
-let queue: RedisIssueQueue;
+let queue: RedisSubmissionQueue;
+let drain: RedisDrainQueue;
 let lock: RedisTicketLock;
 
 beforeAll(async () => {
@@ -23,7 +24,8 @@ beforeAll(async () => {
   const clusterNodes = cluster.nodes.map(({ port }) => ({ host: '127.0.0.1', port }));
   redis = createRedis({ redisUrl: 'redis://unused', clusterNodes }, 'cluster-test');
   await redisReady(redis, 10_000);
-  queue = new RedisIssueQueue(redis, { prefix });
+  queue = new RedisSubmissionQueue(redis, { prefix });
+  drain = new RedisDrainQueue(redis, { prefix });
   lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
   await queue.startDecisionFeed(); // as the API does at start
 }, 60_000);
@@ -77,15 +79,15 @@ describe('on a Redis Cluster', () => {
     expect(token).toBeGreaterThan(0);
     expect(await lock.acquire(200)).toBeNull();
 
-    const batch = (await queue.peekBatch(200, token, 10))!;
+    const batch = (await drain.peekBatch(200, token, 10))!;
     expect(batch.map((entry) => entry.requestId)).toEqual([first.requestId, second.requestId]);
     const decidedAt = Date.now();
     const results = [
       { requestId: first.requestId, outcome: { status: 'ISSUED' as const, issueNumber: 1, memberTicketId: 1, decidedAt } },
       { requestId: second.requestId, outcome: { status: 'ISSUED' as const, issueNumber: 2, memberTicketId: 2, decidedAt } },
     ];
-    expect(await queue.completeBatch(200, token - 1, results, false)).toBe(false);
-    expect(await queue.completeBatch(200, token, results, false)).toBe(true);
+    expect(await drain.completeBatch(200, token - 1, results, false)).toBe(false);
+    expect(await drain.completeBatch(200, token, results, false)).toBe(true);
     // The decision is published on the (cluster-wide) channel and wakes the long poll.
     expect(await watch.until(5000)).toBe(true);
     watch.close();

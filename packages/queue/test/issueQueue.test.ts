@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Outcome, QueuedRequest } from '@ticketing/core';
-import { bullQueueFor, createRedis, redisReady, RedisIssueQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import { bullQueueFor, createRedis, RedisDrainQueue, redisReady, RedisSubmissionQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
 import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
 const prefix = uniqueRedisPrefix();
 let redis: RedisClient;
-let queue: RedisIssueQueue;
+let queue: RedisSubmissionQueue;
+let drain: RedisDrainQueue;
 let lock: RedisTicketLock;
 
 beforeAll(async () => {
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'test');
   await redisReady(redis, 2000);
-  queue = new RedisIssueQueue(redis, { prefix });
+  queue = new RedisSubmissionQueue(redis, { prefix });
+  drain = new RedisDrainQueue(redis, { prefix });
   lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
 });
 afterAll(async () => {
@@ -56,7 +58,7 @@ describe('queue', () => {
     await queue.enqueue(request);
     expect(await redis.llen(ticketKeys(prefix, 20).wait)).toBe(1);
     expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'FOUND', request, outcome: null });
-    expect(await queue.activeTickets()).toContain(20);
+    expect(await drain.activeTickets()).toContain(20);
   });
 
   test('each ticket has its own queue, keyed under its own hash tag', async () => {
@@ -73,10 +75,10 @@ describe('queue', () => {
     const requests = [];
     for (let m = 1; m <= 5; m++) requests.push(await submit(30, m));
     const token = (await lock.acquire(30))!;
-    expect(await queue.peekBatch(30, token - 1, 3)).toBeNull();
-    const batch = (await queue.peekBatch(30, token, 3))!;
+    expect(await drain.peekBatch(30, token - 1, 3)).toBeNull();
+    const batch = (await drain.peekBatch(30, token, 3))!;
     expect(batch.map((entry) => entry.request)).toEqual(requests.slice(0, 3));
-    expect(await queue.peekBatch(30, token, 3)).toEqual(batch);
+    expect(await drain.peekBatch(30, token, 3)).toEqual(batch);
     expect(await redis.llen(ticketKeys(prefix, 30).wait)).toBe(5);
   });
 
@@ -84,15 +86,15 @@ describe('queue', () => {
     const requests = [];
     for (let m = 1; m <= 4; m++) requests.push(await submit(40, m));
     const token = (await lock.acquire(40))!;
-    const batch = (await queue.peekBatch(40, token, 2))!;
+    const batch = (await drain.peekBatch(40, token, 2))!;
     const results = batch.map((entry, n) => ({ requestId: entry.requestId, outcome: issued(n + 1) }));
 
-    expect(await queue.completeBatch(40, token - 1, results, false)).toBe(false);
+    expect(await drain.completeBatch(40, token - 1, results, false)).toBe(false);
     expect(await redis.llen(ticketKeys(prefix, 40).wait)).toBe(4);
     expect(await queue.findRequest(requests[0]!.requestId)).toMatchObject({ outcome: null });
 
-    expect(await queue.completeBatch(40, token, results, false)).toBe(true);
-    expect((await queue.peekBatch(40, token, 10))!.map((e) => e.request)).toEqual(requests.slice(2));
+    expect(await drain.completeBatch(40, token, results, false)).toBe(true);
+    expect((await drain.peekBatch(40, token, 10))!.map((e) => e.request)).toEqual(requests.slice(2));
     expect(await queue.findRequest(requests[0]!.requestId)).toMatchObject({ outcome: results[0]!.outcome });
 
     const bull = bullQueueFor(redis, prefix, 40);
@@ -107,7 +109,7 @@ describe('queue', () => {
     const request = await submit(41, 1);
     const token = (await lock.acquire(41))!;
     const outcome: Outcome = { status: 'FAILED', reason: 'TICKET_NOT_FOUND', decidedAt: Date.now() };
-    expect(await queue.completeBatch(41, token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
+    expect(await drain.completeBatch(41, token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
     const bull = bullQueueFor(redis, prefix, 41);
     const job = await bull.getJob(request.requestId);
     expect(await job!.getState()).toBe('failed');
@@ -118,7 +120,7 @@ describe('queue', () => {
   test('a sold-out batch sets the flag that refuses new members at once', async () => {
     const request = await submit(42, 1);
     const token = (await lock.acquire(42))!;
-    await queue.completeBatch(42, token, [{ requestId: request.requestId, outcome: issued(1) }], true);
+    await drain.completeBatch(42, token, [{ requestId: request.requestId, outcome: issued(1) }], true);
     expect(await queue.admit({ ticketId: 42, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
   });
 
@@ -131,17 +133,17 @@ describe('queue', () => {
       }),
     );
     const token = (await lock.acquire(50))!;
-    const batch = (await queue.peekBatch(50, token, 1000))!;
+    const batch = (await drain.peekBatch(50, token, 1000))!;
     expect(batch.map((entry) => entry.requestId)).toEqual(finished);
   });
 
   test('retiring an empty queue takes it off the active list; a queue with a request stays', async () => {
     await submit(60, 1);
-    expect(await queue.retireIfEmpty(60)).toBe(false);
-    expect(await queue.activeTickets()).toContain(60);
+    expect(await drain.retireIfEmpty(60)).toBe(false);
+    expect(await drain.activeTickets()).toContain(60);
     await redis.del(ticketKeys(prefix, 60).wait);
-    expect(await queue.retireIfEmpty(60)).toBe(true);
-    expect(await queue.activeTickets()).not.toContain(60);
+    expect(await drain.retireIfEmpty(60)).toBe(true);
+    expect(await drain.activeTickets()).not.toContain(60);
   });
 
   test('a watcher wakes as soon as its request is completed', async () => {
@@ -150,7 +152,7 @@ describe('queue', () => {
     const watch = queue.watchDecision(request.requestId);
     const token = (await lock.acquire(70))!;
     const startedAt = Date.now();
-    setTimeout(() => void queue.completeBatch(70, token, [{ requestId: request.requestId, outcome: issued(1) }], false), 50);
+    setTimeout(() => void drain.completeBatch(70, token, [{ requestId: request.requestId, outcome: issued(1) }], false), 50);
     expect(await watch.until(5000)).toBe(true);
     expect(Date.now() - startedAt).toBeLessThan(4000);
     watch.close();
@@ -174,7 +176,7 @@ describe('queue', () => {
     expect(await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
     const token = (await lock.acquire(83))!;
     const outcome: Outcome = { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt: Date.now() };
-    expect(await queue.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome, releasedMemberId: 9 }], false)).toBe(true);
+    expect(await drain.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome, releasedMemberId: 9 }], false)).toBe(true);
     expect((await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).kind).toBe('ADMITTED');
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { activeTicketsKey, RedisIssueQueue, ticketKeys } from '@ticketing/queue';
+import { activeTicketsKey, RedisSubmissionQueue, ticketKeys } from '@ticketing/queue';
 import { runPool } from '@ticketing/testkit';
 import { forgetTicket, insertTicket, verifyIssues, type BenchContext } from './context.js';
 import { startWorkers, type ProcessOptions } from './system.js';
@@ -16,7 +16,7 @@ export interface DrainResult {
 }
 
 /**
- * Pre-fills `tickets` queues with `queuedPerTicket` requests each (RedisIssueQueue.enqueue, the
+ * Pre-fills `tickets` queues with `queuedPerTicket` requests each (RedisSubmissionQueue.enqueue, the
  * API's own add, bypassing admission), then lets `workers` worker processes drain them and times
  * from the moment the tickets are announced to the workers until every wait list is empty.
  */
@@ -27,7 +27,7 @@ export async function drain(
 ): Promise<DrainResult> {
   const { tickets, queuedPerTicket, stockPerTicket, workers } = options;
   if (queuedPerTicket > ctx.memberIds.length) throw new Error(`drain needs ${queuedPerTicket} members`);
-  const queue = new RedisIssueQueue(ctx.redis, { prefix: ctx.prefix });
+  const queue = new RedisSubmissionQueue(ctx.redis, { prefix: ctx.prefix });
   const ticketIds: number[] = [];
   for (let t = 0; t < tickets; t++) ticketIds.push(await insertTicket(ctx.pool, 'drain', stockPerTicket));
   const members = ctx.memberIds.slice(0, queuedPerTicket);

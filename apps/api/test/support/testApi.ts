@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { loadConfig } from '@ticketing/config';
 import { drainTicket, systemClock, type DrainResult, type Logger } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
-import { createRedis, redisReady, RedisIssueQueue, RedisTicketLock, SharedMetrics, type RedisClient } from '@ticketing/queue';
+import { createRedis, RedisDrainQueue, redisReady, RedisTicketLock, SharedMetrics, type RedisClient } from '@ticketing/queue';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { pino, type DestinationStream } from 'pino';
@@ -83,13 +83,13 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 export class TestWorker {
   readonly prisma: PrismaClient;
   readonly redis: RedisClient;
-  readonly #queue: RedisIssueQueue;
+  readonly #queue: RedisDrainQueue;
   readonly #store: PrismaTicketStore;
 
   constructor(private readonly api: TestApi) {
     this.prisma = createPrisma(api.database.url);
     this.redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'api-test-worker');
-    this.#queue = new RedisIssueQueue(this.redis, { prefix: api.prefix });
+    this.#queue = new RedisDrainQueue(this.redis, { prefix: api.prefix });
     this.#store = new PrismaTicketStore(this.prisma);
   }
 
@@ -115,7 +115,6 @@ export class TestWorker {
   }
 
   async close(): Promise<void> {
-    await this.#queue.close();
     this.redis.disconnect();
     await this.prisma.$disconnect();
   }

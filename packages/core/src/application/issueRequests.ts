@@ -1,22 +1,22 @@
 import { fail, ok, StoreUnavailableError, type Result } from '../domain/errors.js';
-import { decidedView, isLost, lostView, pendingView, type IssueRequestView } from '../domain/issueRequest.js';
+import { decidedState, isLost, issuedState, lostState, pendingState, type IssueRequestState } from '../domain/issueRequest.js';
 import type { MemberTicket } from '../domain/member.js';
 import { salesWindow } from '../domain/ticket.js';
-import type { IssueQueue } from '../ports/queue.js';
+import type { SubmissionQueue } from '../ports/queue.js';
 import type { Clock } from '../ports/runtime.js';
 import type { MemberStore, TicketStore } from '../ports/stores.js';
 
 export interface IssueRequestDeps {
   tickets: Pick<TicketStore, 'findTicket' | 'findIssueByRequestId'>;
   members: Pick<MemberStore, 'memberExists'>;
-  queue: IssueQueue;
+  queue: SubmissionQueue;
   clock: Clock;
 }
 
 export interface Submission {
   /** false when the member had asked before: the answer is that earlier request. */
   created: boolean;
-  request: IssueRequestView;
+  request: IssueRequestState;
 }
 
 /** Validated input in, queued request out: the whole of the API's hot path. */
@@ -27,9 +27,9 @@ export async function submitIssueRequest(
 ): Promise<Result<Submission>> {
   const [ticket, memberExists] = await Promise.all([
     deps.tickets.findTicket(ticketId),
-    // While the database is away the member cannot be checked here: the request is queued all
-    // the same (that is what the queue is for) and the worker, which must reach the database to
-    // decide anyway, fails it MEMBER_NOT_FOUND if the member does not exist.
+    // When the database cannot tell, the member counts as existing and the request is queued (the
+    // queue is there to ride out the outage); the worker, which needs the database to decide
+    // anyway, fails it MEMBER_NOT_FOUND if need be. No adapter makes this call: only here.
     deps.members.memberExists(memberId).catch((error: unknown) => {
       if (error instanceof StoreUnavailableError) return true;
       throw error;
@@ -51,7 +51,7 @@ export async function submitIssueRequest(
       return fail(admission.code);
     case 'ADMITTED':
       await deps.queue.enqueue(admission.request);
-      return ok({ created: true, request: pendingView(admission.request) });
+      return ok({ created: true, request: pendingState(admission.request) });
     case 'EXISTING': {
       // Without the database the earlier request reads as "not in the queue": enqueue it again,
       // which is safe even if it was issued (the worker answers a member's committed row).
@@ -64,71 +64,61 @@ export async function submitIssueRequest(
       // between, or a failover kept the admission but lost the job). Enqueueing is idempotent per
       // requestId, so finishing it here is safe, and the member keeps one request id.
       await deps.queue.enqueue(admission.request);
-      return ok({ created: false, request: pendingView(admission.request) });
+      return ok({ created: false, request: pendingState(admission.request) });
     }
   }
+}
+
+export interface ReadDeps {
+  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
+  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision'>;
 }
 
 /**
  * The request's answer. The queue knows every request it holds; the database knows every issued
  * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
  */
-export interface ReadDeps {
-  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
-  queue: Pick<IssueQueue, 'findRequest' | 'watchDecision'>;
-}
-
-export async function readIssueRequest(
+async function readIssueRequest(
   deps: ReadDeps,
   requestId: string,
-): Promise<IssueRequestView | null> {
+): Promise<IssueRequestState | null> {
   const stored = await deps.queue.findRequest(requestId);
-  if (stored?.kind === 'FOUND' && stored.outcome) return decidedView(stored.request, stored.outcome);
+  if (stored?.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
   const pending = stored?.kind === 'FOUND' ? stored.request : null;
   let issue: MemberTicket | null;
   try {
     issue = await deps.tickets.findIssueByRequestId(requestId);
   } catch (error) {
     // Without the database a pending request is still pending as far as anyone can tell.
-    if (error instanceof StoreUnavailableError && pending !== null) return pendingView(pending);
+    if (error instanceof StoreUnavailableError && pending !== null) return pendingState(pending);
     throw error;
   }
-  if (issue !== null) return issuedView(issue, pending?.acceptedAt ?? null);
-  if (pending !== null) return pendingView(pending);
-  return stored?.kind === 'LOST' ? lostView(requestId, stored.ticketId, stored.memberId) : null;
+  if (issue !== null) return issuedState(issue, pending?.acceptedAt ?? null);
+  if (pending !== null) return pendingState(pending);
+  return stored?.kind === 'LOST' ? lostState(requestId, stored.ticketId, stored.memberId) : null;
 }
 
-/** Answers at once when decided, else waits up to waitMs for the decision. */
+/**
+ * Answers at once when decided, else waits up to waitMs for the decision; a wait ends early, with
+ * the request as it stands, when `signal` aborts.
+ */
 export async function getIssueRequest(
   deps: ReadDeps,
   requestId: string,
   waitMs: number,
-): Promise<Result<IssueRequestView>> {
+  signal?: AbortSignal,
+): Promise<Result<IssueRequestState>> {
   // Watch before reading, so a decision landing between the read and the wait is not missed.
   const watch = waitMs > 0 ? deps.queue.watchDecision(requestId) : null;
   try {
-    let view = await readIssueRequest(deps, requestId);
-    if (view?.status === 'PENDING' && watch !== null) {
+    let state = await readIssueRequest(deps, requestId);
+    if (state?.status === 'PENDING' && watch !== null) {
       // Read again even after a timeout: a missed wake-up must cost latency, never a stale answer.
-      await watch.until(waitMs);
-      view = await readIssueRequest(deps, requestId);
+      await watch.until(waitMs, signal);
+      state = await readIssueRequest(deps, requestId);
     }
-    return view === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(view);
+    return state === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(state);
   } finally {
     watch?.close();
   }
-}
-
-function issuedView(issue: MemberTicket, acceptedAt: number | null): IssueRequestView {
-  return {
-    requestId: issue.requestId,
-    ticketId: issue.ticketId,
-    memberId: issue.memberId,
-    status: 'ISSUED',
-    reason: null,
-    issueNumber: issue.issueNumber,
-    memberTicketId: issue.id,
-    acceptedAt: acceptedAt === null ? null : new Date(acceptedAt),
-    decidedAt: issue.issuedAt,
-  };
 }

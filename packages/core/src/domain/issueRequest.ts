@@ -1,3 +1,5 @@
+import type { MemberTicket } from './member.js';
+
 /** A request as it waits in its ticket's queue. */
 export interface QueuedRequest {
   requestId: string;
@@ -25,8 +27,8 @@ export type Outcome =
 
 export type IssueRequestStatus = 'PENDING' | Outcome['status'];
 
-/** The answer to "what happened to my request", as the API shows it. */
-export interface IssueRequestView {
+/** Where a request stands: the answer to "what happened to my request". */
+export interface IssueRequestState {
   requestId: string;
   ticketId: number;
   memberId: number;
@@ -38,7 +40,8 @@ export interface IssueRequestView {
   decidedAt: Date | null;
 }
 
-export function pendingView(request: QueuedRequest): IssueRequestView {
+/** A request in the queue, not decided yet. */
+export function pendingState(request: QueuedRequest): IssueRequestState {
   return {
     requestId: request.requestId,
     ticketId: request.ticketId,
@@ -53,7 +56,7 @@ export function pendingView(request: QueuedRequest): IssueRequestView {
 }
 
 /** A request the queue lost (Redis restarted empty, or failed over losing writes). */
-export function lostView(requestId: string, ticketId: number, memberId: number): IssueRequestView {
+export function lostState(requestId: string, ticketId: number, memberId: number): IssueRequestState {
   return {
     requestId,
     ticketId,
@@ -67,17 +70,36 @@ export function lostView(requestId: string, ticketId: number, memberId: number):
   };
 }
 
-export function isLost(view: IssueRequestView): boolean {
-  return view.status === 'FAILED' && view.reason === 'QUEUE_DATA_LOST';
+export function isLost(state: IssueRequestState): boolean {
+  return state.status === 'FAILED' && state.reason === 'QUEUE_DATA_LOST';
 }
 
-export function decidedView(request: QueuedRequest, outcome: Outcome): IssueRequestView {
+/** A request the queue holds with its outcome. */
+export function decidedState(request: QueuedRequest, outcome: Outcome): IssueRequestState {
   return {
-    ...pendingView(request),
+    ...pendingState(request),
     status: outcome.status,
     reason: outcome.status === 'ISSUED' ? null : outcome.reason,
     issueNumber: outcome.status === 'ISSUED' ? outcome.issueNumber : null,
     memberTicketId: outcome.status === 'ISSUED' ? outcome.memberTicketId : null,
     decidedAt: new Date(outcome.decidedAt),
+  };
+}
+
+/**
+ * A request the database holds an issued ticket for; acceptedAt is known only while the queue
+ * still holds the request.
+ */
+export function issuedState(issue: MemberTicket, acceptedAt: number | null): IssueRequestState {
+  return {
+    requestId: issue.requestId,
+    ticketId: issue.ticketId,
+    memberId: issue.memberId,
+    status: 'ISSUED',
+    reason: null,
+    issueNumber: issue.issueNumber,
+    memberTicketId: issue.id,
+    acceptedAt: acceptedAt === null ? null : new Date(acceptedAt),
+    decidedAt: issue.issuedAt,
   };
 }

@@ -23,8 +23,11 @@ export type StoredRequest =
   | { kind: 'LOST'; ticketId: number; memberId: number };
 
 export interface DecisionWatch {
-  /** Resolves true as soon as the request is decided, false after timeoutMs. */
-  until(timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves true as soon as the request is decided; false after timeoutMs, or as soon as
+   * `signal` aborts (whoever was waiting has gone).
+   */
+  until(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   close(): void;
 }
 
@@ -45,11 +48,10 @@ export interface PeekedRequest {
 }
 
 /**
- * The per-ticket FIFO of issue requests. Submission side: admit (one request per member),
- * enqueue, look up, watch. Drain side: every call takes the caller's fencing token and does
- * nothing when the caller no longer holds the ticket's lock.
+ * The submission side of the per-ticket FIFO of issue requests (the API's): admit (one request
+ * per member), enqueue, look up, watch.
  */
-export interface IssueQueue {
+export interface SubmissionQueue {
   /**
    * One request per member; refuses outside the sales window, when the ticket is sold out, and
    * when as many members as the ticket has stock were admitted already (each of them, being a
@@ -66,7 +68,14 @@ export interface IssueQueue {
   enqueue(request: QueuedRequest): Promise<void>;
   findRequest(requestId: string): Promise<StoredRequest | null>;
   watchDecision(requestId: string): DecisionWatch;
+}
 
+/**
+ * The drain side of the same queues (the workers'): besides listing the active tickets, every
+ * call takes the caller's fencing token and does nothing when the caller no longer holds the
+ * ticket's lock.
+ */
+export interface DrainQueue {
   /** Tickets that may have queued requests. */
   activeTickets(): Promise<number[]>;
   /** The oldest `max` requests, oldest first, left in the queue until completed; null: lock lost. */
@@ -79,6 +88,9 @@ export interface IssueQueue {
   /** Takes an empty queue off the active list; false when a request arrived meanwhile. */
   retireIfEmpty(ticketId: number): Promise<boolean>;
 }
+
+/** Both sides of the per-ticket FIFO. */
+export interface IssueQueue extends SubmissionQueue, DrainQueue {}
 
 export interface TicketLock {
   readonly ttlMs: number;

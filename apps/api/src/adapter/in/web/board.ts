@@ -2,18 +2,22 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TicketStore } from '@ticketing/core';
 import express, { type RequestHandler, type Router } from 'express';
-import { Problem, sendProblem } from './problems.js';
+import { Problem } from './problem.js';
+import { sendProblem } from './sendProblem.js';
 
 export const BOARD_PATH = '/admin/queues';
+/** How many of the newest tickets' queues the board lists. */
+const SHOWN_TICKETS = 100;
 
 type BullQueue = ConstructorParameters<typeof BullMQAdapter>[0];
 
 export interface BoardOptions {
   user: string;
   password: string;
-  /** Ids of the tickets whose queues to show: the most recent ones, at most 100. */
-  recentTicketIds(): Promise<number[]>;
+  /** The board shows the queues of the newest tickets, at most 100. */
+  tickets: Pick<TicketStore, 'listTickets'>;
   /** A BullMQ Queue over one ticket's queue. */
   queueFor(ticketId: number): BullQueue;
   /** The queue list is refreshed, when the board is used, at most this often. */
@@ -42,7 +46,7 @@ export function createBoard(options: BoardOptions): Board {
   let refreshing: Promise<void> | null = null;
 
   async function refresh(): Promise<void> {
-    const ids = await options.recentTicketIds();
+    const ids = await recentTicketIds(options.tickets, SHOWN_TICKETS);
     const wanted = new Set(ids);
     for (const [ticketId, entry] of shown) {
       if (wanted.has(ticketId)) continue;
@@ -79,8 +83,22 @@ export function createBoard(options: BoardOptions): Board {
   };
 }
 
+/** Ids of the newest tickets (the store lists oldest first, so read the last pages). */
+async function recentTicketIds(tickets: Pick<TicketStore, 'listTickets'>, count: number): Promise<number[]> {
+  const { total } = await tickets.listTickets({ page: 1, size: 1 });
+  if (total === 0) return [];
+  const lastPage = Math.ceil(total / count);
+  const pages = await Promise.all(
+    [lastPage - 1, lastPage].filter((page) => page >= 1).map((page) => tickets.listTickets({ page, size: count })),
+  );
+  return pages
+    .flatMap((page) => page.items.map((ticket) => ticket.id))
+    .sort((a, b) => b - a)
+    .slice(0, count);
+}
+
 /** HTTP Basic auth with a constant-time comparison of both user and password. */
-export function basicAuth(user: string, password: string, realm: string): RequestHandler {
+function basicAuth(user: string, password: string, realm: string): RequestHandler {
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   const expectedUser = digest(user);
   const expectedPassword = digest(password);

@@ -12,8 +12,6 @@ export type ProblemCode =
 
 export type Language = 'ko' | 'en';
 
-export const LANGUAGES: readonly Language[] = ['ko', 'en'];
-
 interface Text {
   title: string;
   /** May name `{placeholders}` filled from the problem's parameters. */

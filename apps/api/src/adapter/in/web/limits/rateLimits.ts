@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { withinDeadline } from '@ticketing/core';
 import type { RedisClient } from '@ticketing/queue';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { withinDeadline } from '../../../../deadline.js';
 
 export interface RateLimitsOptions {
   /** The API's own ioredis client (or Cluster), fail-fast as createRedis makes it. */
@@ -112,7 +112,9 @@ function settled(consumption: Promise<RateLimiterRes>): Promise<RateLimiterRes &
   );
 }
 
-const redisTooSlow = () => new Error('rate limit: Redis did not answer in time');
+const redisTooSlow = (): never => {
+  throw new Error('rate limit: Redis did not answer in time');
+};
 
 /** The contract's two limits; each null when turned off (0). */
 export class RateLimits {

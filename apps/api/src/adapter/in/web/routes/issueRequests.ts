@@ -1,53 +1,17 @@
-import {
-  getIssueRequest,
-  QueueUnavailableError,
-  StoreUnavailableError,
-  submitIssueRequest,
-  type IssueQueue,
-  type IssueRequestDeps,
-} from '@ticketing/core';
 import type { Response } from 'express';
 import type { AppDeps } from '../../../../appDeps.js';
-import { withinDeadline } from '../../../../deadline.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
-import { Problem } from '../problems.js';
-import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { IssueRequestBody, IssueRequestPath, NewIssueRequestBody, plainNewIssueRequest, plainTicketPath, TicketPath, WaitQuery } from '../schemas.js';
-import { issueRequestView } from '../views.js';
+import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
+import { plainNewIssueRequest, plainTicketPath } from '../fastInput.js';
+import { Problem } from '../problem.js';
+import { json } from '../reply.js';
+import { IssueRequestPath, NewIssueRequestBody, TicketPath, WaitQuery } from '../requestSchemas.js';
+import { toIssueRequestBody } from '../responseBodies.js';
+import { IssueRequestBody } from '../responseSchemas.js';
 
 const REQUESTS = '/api/v1/issue-requests';
 
-/**
- * A submission is answered within a second, whatever Redis is doing (G8): one that has not been
- * queued by then is answered 503 with Retry-After. Its steps are idempotent, so if it still lands
- * afterwards, the member's retry is answered 200 with that very request. The second is the
- * client's: during a Redis Cluster election on a busy machine the answer reached the client up to
- * 200 ms after the API had sent it, and the deadline's own timer fired up to 40 ms late, so 800 ms
- * was too close (a 503 measured at 1,024 ms by the client, 834 ms by the API). A normal submission
- * takes a few ms, under a 256-connection flood p99 is under 250 ms.
- */
-const SUBMISSION_DEADLINE_MS = 600;
-
-/**
- * A poll asks the database only to confirm what the queue says (or does not know); when it cannot
- * within this time, the queue's answer stands, so a poll is not held up by a slow or absent MySQL.
- */
-const ISSUE_LOOKUP_TIMEOUT_MS = 300;
-
-export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 'clock' | 'lookups' | 'stopping'>): Endpoint[] {
-  const { tickets, queue, clock, lookups, stopping } = deps;
-  // Built once: the submission path allocates nothing per request beyond what it must.
-  const issueLookup = {
-    findIssueByRequestId: (requestId: string) =>
-      withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => new StoreUnavailableError()),
-  };
-  const submission: IssueRequestDeps = {
-    tickets: { findTicket: lookups.findTicket, findIssueByRequestId: issueLookup.findIssueByRequestId },
-    members: { memberExists: lookups.memberExists },
-    queue,
-    clock,
-  };
-
+export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueRequests'>): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -72,16 +36,12 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         return params && body ? { params, query: undefined, body } : null;
       },
       async handle({ params, body }, { res }) {
-        const submitted = await withinDeadline(
-          submitIssueRequest(submission, params.ticketId, body.memberId),
-          SUBMISSION_DEADLINE_MS,
-          () => new QueueUnavailableError(new Error(`not queued within ${SUBMISSION_DEADLINE_MS} ms`)),
-        );
+        const submitted = await issueRequests.submit(params.ticketId, body.memberId);
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
         res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
-        if (!created) return json(200, issueRequestView(request));
-        return json(202, issueRequestView(request), { Location: `${REQUESTS}/${encodeURIComponent(request.requestId)}` });
+        if (!created) return json(200, toIssueRequestBody(request));
+        return json(202, toIssueRequestBody(request), { Location: `${REQUESTS}/${encodeURIComponent(request.requestId)}` });
       },
     }),
     endpoint({
@@ -99,57 +59,17 @@ export function issueRequestEndpoints(deps: Pick<AppDeps, 'tickets' | 'queue' | 
         // No request id is this long, so there is nothing to look up.
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const waitMs = query.waitMs ?? 0;
-        const readDeps = { tickets: issueLookup, queue: waitMs > 0 ? interruptibleWatches(queue, abandonment(res, stopping)) : queue };
-        const found = await getIssueRequest(readDeps, requestId, waitMs);
+        const found = await issueRequests.read(requestId, waitMs, waitMs > 0 ? clientGone(res) : undefined);
         res.locals.logFields = { requestId, waitMs };
-        return found.ok ? json(200, issueRequestView(found.value)) : new Problem(found.error.code);
+        return found.ok ? json(200, toIssueRequestBody(found.value)) : new Problem(found.error.code);
       },
     }),
   ];
 }
 
-/** Aborts when the client goes away before its answer, or the server starts shutting down. */
-function abandonment(res: Response, stopping: AbortSignal | undefined): AbortSignal {
+/** Aborts when the client goes away before its answer. */
+function clientGone(res: Response): AbortSignal {
   const gone = new AbortController();
   res.once('close', () => gone.abort());
-  return stopping ? AbortSignal.any([gone.signal, stopping]) : gone.signal;
-}
-
-/**
- * The queue, with long-poll waits that end early (as "not decided yet") when `signal` aborts, so a
- * departed client or a shutdown never keeps a watch open for the whole waitMs.
- */
-function interruptibleWatches(queue: IssueQueue, signal: AbortSignal): IssueQueue {
-  return {
-    admit: (input) => queue.admit(input),
-    enqueue: (request) => queue.enqueue(request),
-    findRequest: (requestId) => queue.findRequest(requestId),
-    watchDecision(requestId) {
-      const watch = queue.watchDecision(requestId);
-      return {
-        until(timeoutMs) {
-          if (signal.aborted) return Promise.resolve(false);
-          return new Promise<boolean>((resolve, reject) => {
-            const onAbort = () => resolve(false);
-            signal.addEventListener('abort', onAbort, { once: true });
-            watch.until(timeoutMs).then(
-              (decided) => {
-                signal.removeEventListener('abort', onAbort);
-                resolve(decided);
-              },
-              (error: unknown) => {
-                signal.removeEventListener('abort', onAbort);
-                reject(error);
-              },
-            );
-          });
-        },
-        close: () => watch.close(),
-      };
-    },
-    activeTickets: () => queue.activeTickets(),
-    peekBatch: (ticketId, token, max) => queue.peekBatch(ticketId, token, max),
-    completeBatch: (ticketId, token, results, soldOut) => queue.completeBatch(ticketId, token, results, soldOut),
-    retireIfEmpty: (ticketId) => queue.retireIfEmpty(ticketId),
-  };
+  return gone.signal;
 }

@@ -1,8 +1,10 @@
 import type { AppDeps } from '../../../../appDeps.js';
-import { Problem } from '../problems.js';
-import { endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { MemberBody, MemberPage, MemberPath, MemberTicketBody, MemberTicketList, MemberTicketPath, NamedOrPageQuery, NewMemberBody, UseTicketBody } from '../schemas.js';
-import { memberTicketView, memberView, pageView } from '../views.js';
+import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
+import { Problem } from '../problem.js';
+import { json } from '../reply.js';
+import { MemberPath, MemberTicketPath, NamedOrPageQuery, NewMemberBody, UseTicketBody } from '../requestSchemas.js';
+import { toMemberBody, toMemberTicketBody, toPageBody } from '../responseBodies.js';
+import { MemberBody, MemberPage, MemberTicketBody, MemberTicketList } from '../responseSchemas.js';
 
 const BASE = '/api/v1/members';
 const TAGS = ['members'];
@@ -21,7 +23,7 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
       async handle({ body }) {
         const created = await members.createMember(body.name);
         if (!created.ok) return new Problem(created.error.code);
-        return json(201, memberView(created.value), { Location: `${BASE}/${created.value.id}` });
+        return json(201, toMemberBody(created.value), { Location: `${BASE}/${created.value.id}` });
       },
     }),
     endpoint({
@@ -36,9 +38,9 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
       async handle({ query }) {
         if (query.name !== undefined) {
           const member = await members.findMemberByName(query.name);
-          return member ? json(200, memberView(member)) : new Problem('MEMBER_NOT_FOUND');
+          return member ? json(200, toMemberBody(member)) : new Problem('MEMBER_NOT_FOUND');
         }
-        return json(200, pageView(await members.listMembers({ page: query.page, size: query.size }), memberView));
+        return json(200, toPageBody(await members.listMembers({ page: query.page, size: query.size }), toMemberBody));
       },
     }),
     endpoint({
@@ -52,7 +54,7 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
       problems: ['VALIDATION_FAILED', 'MEMBER_NOT_FOUND'],
       async handle({ params }) {
         const member = await members.findMember(params.memberId);
-        return member ? json(200, memberView(member)) : new Problem('MEMBER_NOT_FOUND');
+        return member ? json(200, toMemberBody(member)) : new Problem('MEMBER_NOT_FOUND');
       },
     }),
     endpoint({
@@ -66,7 +68,7 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
       problems: ['VALIDATION_FAILED', 'MEMBER_NOT_FOUND'],
       async handle({ params }) {
         const [exists, issues] = await Promise.all([members.memberExists(params.memberId), members.listMemberTickets(params.memberId)]);
-        return exists ? json(200, { items: issues.map(memberTicketView) }) : new Problem('MEMBER_NOT_FOUND');
+        return exists ? json(200, { items: issues.map(toMemberTicketBody) }) : new Problem('MEMBER_NOT_FOUND');
       },
     }),
     endpoint({
@@ -82,7 +84,7 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
       problems: ['VALIDATION_FAILED', 'MEMBER_TICKET_NOT_FOUND', 'ALREADY_USED'],
       async handle({ params }) {
         const used = await members.useTicket(params.memberId, params.ticketId, clock.now());
-        return used.ok ? json(200, memberTicketView(used.value)) : new Problem(used.error.code);
+        return used.ok ? json(200, toMemberTicketBody(used.value)) : new Problem(used.error.code);
       },
     }),
   ];

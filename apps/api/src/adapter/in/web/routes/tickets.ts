@@ -1,13 +1,15 @@
 import type { AppDeps } from '../../../../appDeps.js';
-import { Problem, validationProblem } from '../problems.js';
-import { empty, endpoint, json, LOCATION, type Endpoint } from '../routing.js';
-import { MemberTicketPage, NamedOrPageQuery, NewTicketBody, PageQuery, TicketBody, TicketPage, TicketPath } from '../schemas.js';
-import { memberTicketView, pageView, ticketView } from '../views.js';
+import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
+import { Problem, validationProblem } from '../problem.js';
+import { empty, json } from '../reply.js';
+import { NamedOrPageQuery, NewTicketBody, PageQuery, TicketPath } from '../requestSchemas.js';
+import { toMemberTicketBody, toPageBody, toTicketBody } from '../responseBodies.js';
+import { MemberTicketPage, TicketBody, TicketPage } from '../responseSchemas.js';
 
 const BASE = '/api/v1/tickets';
 const TAGS = ['tickets'];
 
-export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tickets' | 'clock' | 'lookups'>): Endpoint[] {
+export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 'tickets' | 'clock' | 'forgetTicket'>): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -25,8 +27,8 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
         if (closeAt !== null && closeAt <= openAt) return validationProblem([{ path: 'body.closeAt', rule: 'CLOSE_AFTER_OPEN' }]);
         const created = await tickets.createTicket({ name: body.name, totalQuantity: body.totalQuantity, openAt, closeAt });
         if (!created.ok) return new Problem(created.error.code);
-        lookups.forgetTicket?.(created.value.id);
-        return json(201, ticketView(created.value, now), { Location: `${BASE}/${created.value.id}` });
+        forgetTicket(created.value.id);
+        return json(201, toTicketBody(created.value, now), { Location: `${BASE}/${created.value.id}` });
       },
     }),
     endpoint({
@@ -41,11 +43,11 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
       async handle({ query }) {
         if (query.name !== undefined) {
           const ticket = await tickets.findTicketByName(query.name);
-          return ticket ? json(200, ticketView(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
+          return ticket ? json(200, toTicketBody(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
         }
         const page = await tickets.listTickets({ page: query.page, size: query.size });
         const now = clock.now();
-        return json(200, pageView(page, (ticket) => ticketView(ticket, now)));
+        return json(200, toPageBody(page, (ticket) => toTicketBody(ticket, now)));
       },
     }),
     endpoint({
@@ -59,7 +61,7 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
       async handle({ params }) {
         const ticket = await tickets.findTicket(params.ticketId);
-        return ticket ? json(200, ticketView(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
+        return ticket ? json(200, toTicketBody(ticket, clock.now())) : new Problem('TICKET_NOT_FOUND');
       },
     }),
     endpoint({
@@ -74,7 +76,7 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
       async handle({ params }) {
         const deleted = await tickets.deleteTicket(params.ticketId);
         if (!deleted.ok) return new Problem(deleted.error.code);
-        lookups.forgetTicket?.(params.ticketId);
+        forgetTicket(params.ticketId);
         return empty(204);
       },
     }),
@@ -90,7 +92,7 @@ export function ticketEndpoints({ tickets, clock, lookups }: Pick<AppDeps, 'tick
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
       async handle({ params, query }) {
         const [ticket, page] = await Promise.all([tickets.findTicket(params.ticketId), tickets.listIssues(params.ticketId, query)]);
-        return ticket ? json(200, pageView(page, memberTicketView)) : new Problem('TICKET_NOT_FOUND');
+        return ticket ? json(200, toPageBody(page, toMemberTicketBody)) : new Problem('TICKET_NOT_FOUND');
       },
     }),
   ];

@@ -1,9 +1,8 @@
 /**
- * Calls made for one key (a ticket) during one turn of the event loop, answered by one round trip.
- * In a drop hundreds of submissions of the same ticket are in flight at once; sending each its own
- * script call costs a command, a socket write and a reply per submission, while Redis would take
- * them all in one. The calls are flushed once the turn's I/O callbacks and microtasks are done
- * (setImmediate), in the order they were made, so a batch keeps the order of its callers.
+ * Calls made for one key during one turn of the event loop, answered by one run: in a drop
+ * hundreds of calls for the same ticket are in flight at once, and one round trip can answer them
+ * all. A turn's calls are flushed once its I/O callbacks and microtasks are done (setImmediate),
+ * in the order they were made, so a run keeps the order of its callers.
  */
 export class TurnBatches<Key, Input, Output> {
   #pending = new Map<Key, Array<Waiter<Input, Output>>>();

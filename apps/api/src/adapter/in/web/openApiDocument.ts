@@ -1,9 +1,10 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { ProblemCode } from './messages.js';
-import { PROBLEM_CONTENT_TYPE, problemStatus } from './problems.js';
-import type { Endpoint } from './routing.js';
-import { ProblemBody } from './schemas.js';
+import type { Endpoint } from './endpoint.js';
+import { problemStatus } from './problem.js';
+import { PROBLEM_CONTENT_TYPE } from './problemDocument.js';
+import { ProblemBody } from './responseSchemas.js';
 import './zodOpenApi.js';
 
 /** The OpenAPI 3.1 document, written from the very schemas and routes that serve requests. */

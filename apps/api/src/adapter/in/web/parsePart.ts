@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { typeNames, type ValidationRule } from './messages.js';
-import type { FieldError } from './problems.js';
+import type { FieldError } from './problem.js';
 
 export type Location = 'params' | 'query' | 'body';
 

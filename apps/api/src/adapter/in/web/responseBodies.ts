@@ -1,16 +1,16 @@
-import { remainingQuantity, ticketStatus, type IssueRequestView, type Member, type MemberTicket, type Page, type Ticket } from '@ticketing/core';
-import type { IssueRequestResponse, MemberTicketView, MemberView, TicketView } from './schemas.js';
+import { remainingQuantity, ticketStatus, type IssueRequestState, type Member, type MemberTicket, type Page, type Ticket } from '@ticketing/core';
+import type { IssueRequestBody, MemberBody, MemberTicketBody, TicketBody } from './responseSchemas.js';
 
 // Domain values to response bodies: exactly the fields docs/CONTRACT.md names, times as ISO-8601 UTC.
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
-export function memberView(member: Member): MemberView {
+export function toMemberBody(member: Member): MemberBody {
   return { id: member.id, name: member.name, createdAt: iso(member.createdAt) };
 }
 
-export function ticketView(ticket: Ticket, now: Date): TicketView {
+export function toTicketBody(ticket: Ticket, now: Date): TicketBody {
   return {
     id: ticket.id,
     name: ticket.name,
@@ -23,7 +23,7 @@ export function ticketView(ticket: Ticket, now: Date): TicketView {
   };
 }
 
-export function issueRequestView(request: IssueRequestView): IssueRequestResponse {
+export function toIssueRequestBody(request: IssueRequestState): IssueRequestBody {
   return {
     requestId: request.requestId,
     ticketId: request.ticketId,
@@ -37,7 +37,7 @@ export function issueRequestView(request: IssueRequestView): IssueRequestRespons
   };
 }
 
-export function memberTicketView(issue: MemberTicket): MemberTicketView {
+export function toMemberTicketBody(issue: MemberTicket): MemberTicketBody {
   return {
     id: issue.id,
     ticketId: issue.ticketId,
@@ -49,6 +49,6 @@ export function memberTicketView(issue: MemberTicket): MemberTicketView {
   };
 }
 
-export function pageView<T, V>(page: Page<T>, view: (item: T) => V): { items: V[]; page: number; size: number; total: number } {
-  return { items: page.items.map(view), page: page.page, size: page.size, total: page.total };
+export function toPageBody<T, B>(page: Page<T>, toBody: (item: T) => B): { items: B[]; page: number; size: number; total: number } {
+  return { items: page.items.map(toBody), page: page.page, size: page.size, total: page.total };
 }

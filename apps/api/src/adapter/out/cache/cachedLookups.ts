@@ -1,5 +1,4 @@
-import { StoreUnavailableError, type MemberStore, type Ticket, type TicketStore } from '@ticketing/core';
-import { withinDeadline } from '../../../deadline.js';
+import { StoreUnavailableError, TurnBatches, withinDeadline, type MemberStore, type Ticket, type TicketStore } from '@ticketing/core';
 
 /**
  * The two reads every submission makes before it reaches the queue. Tickets and members never
@@ -10,7 +9,7 @@ export interface SubmissionLookups {
   findTicket(ticketId: number): Promise<Ticket | null>;
   memberExists(memberId: number): Promise<boolean>;
   /** Drops what this process knows about a ticket (it was just created or deleted here). */
-  forgetTicket?(ticketId: number): void;
+  forgetTicket(ticketId: number): void;
 }
 
 export interface LookupCacheOptions {
@@ -20,10 +19,7 @@ export interface LookupCacheOptions {
   missingTicketTtlMs: number;
   maxTickets: number;
   maxMembers: number;
-  /**
-   * A member check that takes longer counts as "cannot tell": the submission is queued and the
-   * worker checks the member (a slow or absent database must not hold up the queue).
-   */
+  /** A member check that takes longer fails with StoreUnavailableError, as an absent database does. */
   memberCheckTimeoutMs: number;
   now(): number;
 }
@@ -51,14 +47,14 @@ export function cachedLookups(
   tickets: Pick<TicketStore, 'findTicket'>,
   members: Pick<MemberStore, 'existingMemberIds'>,
   settings: Partial<LookupCacheOptions> = {},
-): Required<SubmissionLookups> {
+): SubmissionLookups {
   const options = { ...DEFAULTS, ...settings };
   // Concurrent lookups of one ticket share a single query (the promise is what is cached).
   const ticketCache = new Map<number, TicketEntry>();
   // Members are never deleted: once seen, a member exists for good. Absence is not cached, so a
   // member created a moment ago (by any process) is found at once.
   const knownMembers = new Set<number>();
-  const memberChecks = new BatchedMemberCheck(members, options.memberCheckTimeoutMs, (memberId) => {
+  const memberExists = batchedMemberCheck(members, options.memberCheckTimeoutMs, (memberId) => {
     bound(knownMembers, options.maxMembers);
     knownMembers.add(memberId);
   });
@@ -114,7 +110,7 @@ export function cachedLookups(
     },
 
     memberExists(memberId) {
-      return knownMembers.has(memberId) ? EXISTS : memberChecks.exists(memberId);
+      return knownMembers.has(memberId) ? EXISTS : memberExists(memberId);
     },
 
     forgetTicket(ticketId) {
@@ -132,51 +128,27 @@ function bound(cache: Map<number, unknown> | Set<number>, max: number): void {
   }
 }
 
+/** Most member ids in one query. */
 const MAX_IDS_PER_QUERY = 1000;
 
 /**
- * In a drop nearly every submission is a member's first, so the member check runs once per
- * request: the checks asked during one turn of the event loop share one query, and one timeout.
+ * In a drop nearly every submission is a member's first, so the checks asked during one turn of
+ * the event loop share one query (per 1000 ids) and its one timeout; a query that does not answer
+ * in time fails its checks with StoreUnavailableError.
  */
-class BatchedMemberCheck {
-  #pending = new Map<number, Array<(exists: boolean | Error) => void>>();
-
-  constructor(
-    private readonly members: Pick<MemberStore, 'existingMemberIds'>,
-    private readonly timeoutMs: number,
-    private readonly found: (memberId: number) => void,
-  ) {}
-
-  exists(memberId: number): Promise<boolean> {
-    if (this.#pending.size === 0) setImmediate(() => this.#flush());
-    return new Promise((resolve, reject) => {
-      const waiters = this.#pending.get(memberId);
-      const answer = (exists: boolean | Error) => (exists instanceof Error ? reject(exists) : resolve(exists));
-      if (waiters) waiters.push(answer);
-      else this.#pending.set(memberId, [answer]);
-    });
-  }
-
-  #flush(): void {
-    const batch = this.#pending;
-    this.#pending = new Map();
-    const ids = [...batch.keys()];
-    for (let start = 0; start < ids.length; start += MAX_IDS_PER_QUERY) {
-      const chunk = ids.slice(start, start + MAX_IDS_PER_QUERY);
-      withinDeadline(this.members.existingMemberIds(chunk), this.timeoutMs, () => new StoreUnavailableError(new Error(`no answer within ${this.timeoutMs} ms`))).then(
-        (found) => {
-          const existing = new Set(found);
-          for (const id of chunk) {
-            const exists = existing.has(id);
-            if (exists) this.found(id);
-            for (const answer of batch.get(id)!) answer(exists);
-          }
-        },
-        (error: unknown) => {
-          const failure = error instanceof Error ? error : new Error(String(error));
-          for (const id of chunk) for (const answer of batch.get(id)!) answer(failure);
-        },
-      );
-    }
-  }
+function batchedMemberCheck(
+  members: Pick<MemberStore, 'existingMemberIds'>,
+  timeoutMs: number,
+  found: (memberId: number) => void,
+): (memberId: number) => Promise<boolean> {
+  const checks = new TurnBatches<null, number, boolean>(async (_, memberIds) => {
+    const existing = new Set(
+      await withinDeadline(members.existingMemberIds(memberIds), timeoutMs, () => {
+        throw new StoreUnavailableError(new Error(`no answer within ${timeoutMs} ms`));
+      }),
+    );
+    for (const memberId of existing) found(memberId);
+    return memberIds.map((memberId) => existing.has(memberId));
+  }, MAX_IDS_PER_QUERY);
+  return (memberId) => checks.add(null, memberId);
 }

@@ -1,0 +1,316 @@
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import {
+  QueueUnavailableError,
+  StoreUnavailableError,
+  submitIssueRequest,
+  type Admission,
+  type AdmissionInput,
+  type Clock,
+  type DecisionWatch,
+  type IssueRequestDeps,
+  type MemberTicket,
+  type Outcome,
+  type QueuedRequest,
+  type StoredRequest,
+  type SubmissionQueue,
+  type Ticket,
+} from '../src/index.js';
+import { FakeClock } from './fakes/fakeClock.js';
+
+/**
+ * submitIssueRequest on in-memory ports and a fixed clock: what a submission answers, and what it
+ * leaves in the queue, when the database or the queue cannot answer, for a member asking again,
+ * and for each refusal.
+ */
+const NOW = new Date('2025-03-01T10:00:00.000Z');
+const clock: Clock = new FakeClock(NOW.getTime());
+
+const ticket = (id: number, overrides: Partial<Ticket> = {}): Ticket => ({
+  id,
+  name: `ticket ${id}`,
+  totalQuantity: 10,
+  issuedQuantity: 0,
+  openAt: new Date('2025-03-01T09:00:00.000Z'),
+  closeAt: null,
+  createdAt: new Date('2025-02-01T00:00:00.000Z'),
+  ...overrides,
+});
+
+/** The tickets and issued rows the database holds; `down` makes every read fail as unreachable. */
+class FakeTicketStore {
+  down = false;
+  readonly tickets = new Map<number, Ticket>();
+  readonly issues = new Map<string, MemberTicket>();
+
+  async findTicket(ticketId: number): Promise<Ticket | null> {
+    if (this.down) throw new StoreUnavailableError(new Error('database down'));
+    return this.tickets.get(ticketId) ?? null;
+  }
+
+  async findIssueByRequestId(requestId: string): Promise<MemberTicket | null> {
+    if (this.down) throw new StoreUnavailableError(new Error('database down'));
+    return this.issues.get(requestId) ?? null;
+  }
+}
+
+class FakeMemberStore {
+  down = false;
+  failure: Error | null = null;
+  readonly members = new Set<number>();
+
+  async memberExists(memberId: number): Promise<boolean> {
+    if (this.failure) throw this.failure;
+    if (this.down) throw new StoreUnavailableError(new Error('database down'));
+    return this.members.has(memberId);
+  }
+}
+
+/**
+ * The submission queue's contract in memory: one request per member, the earlier request winning
+ * over every refusal, window refusals, the sold-out flag, the stock spoken for by admissions;
+ * enqueue idempotent per requestId; a request whose job is gone is LOST.
+ */
+class FakeSubmissionQueue implements SubmissionQueue {
+  down = false;
+  /** Fails the next enqueue calls (after a successful admission) as Redis going away would. */
+  enqueueFailures = 0;
+  readonly admitted = new Map<number, Map<number, string>>();
+  readonly soldOut = new Set<number>();
+  readonly jobs = new Map<string, { request: QueuedRequest; outcome: Outcome | null }>();
+  readonly enqueued: string[] = [];
+  #nextId = 0;
+
+  async admit(input: AdmissionInput): Promise<Admission> {
+    if (this.down) throw new QueueUnavailableError(new Error('redis down'));
+    const members = this.admitted.get(input.ticketId) ?? new Map<number, string>();
+    this.admitted.set(input.ticketId, members);
+    const existing = members.get(input.memberId);
+    const request = (requestId: string): QueuedRequest => ({ requestId, ticketId: input.ticketId, memberId: input.memberId, acceptedAt: input.acceptedAt });
+    if (existing !== undefined) return { kind: 'EXISTING', request: request(existing) };
+    if (input.window !== 'OPEN') return { kind: 'REFUSED', code: input.window };
+    if (this.soldOut.has(input.ticketId) || members.size >= input.totalQuantity) return { kind: 'REFUSED', code: 'SOLD_OUT' };
+    const requestId = `${input.ticketId}-${input.memberId}-r${++this.#nextId}`;
+    members.set(input.memberId, requestId);
+    return { kind: 'ADMITTED', request: request(requestId) };
+  }
+
+  async enqueue(request: QueuedRequest): Promise<void> {
+    if (this.down) throw new QueueUnavailableError(new Error('redis down'));
+    if (this.enqueueFailures > 0) {
+      this.enqueueFailures -= 1;
+      throw new QueueUnavailableError(new Error('redis went away'));
+    }
+    this.enqueued.push(request.requestId);
+    if (!this.jobs.has(request.requestId)) this.jobs.set(request.requestId, { request, outcome: null });
+  }
+
+  async findRequest(requestId: string): Promise<StoredRequest | null> {
+    if (this.down) throw new QueueUnavailableError(new Error('redis down'));
+    const job = this.jobs.get(requestId);
+    if (job) return { kind: 'FOUND', request: job.request, outcome: job.outcome };
+    for (const [ticketId, members] of this.admitted) {
+      for (const [memberId, admittedId] of members) if (admittedId === requestId) return { kind: 'LOST', ticketId, memberId };
+    }
+    return null;
+  }
+
+  watchDecision(): DecisionWatch {
+    return { until: async () => false, close: () => undefined };
+  }
+
+  /** Redis lost the job but kept the admission (a failover, or an API dying between the two). */
+  loseJob(requestId: string): void {
+    this.jobs.delete(requestId);
+  }
+}
+
+let tickets: FakeTicketStore;
+let members: FakeMemberStore;
+let queue: FakeSubmissionQueue;
+let deps: IssueRequestDeps;
+
+beforeEach(() => {
+  tickets = new FakeTicketStore();
+  members = new FakeMemberStore();
+  queue = new FakeSubmissionQueue();
+  deps = { tickets, members, queue, clock };
+  tickets.tickets.set(1, ticket(1));
+  members.members.add(7);
+  members.members.add(8);
+});
+
+/**
+ * The database goes away; the ticket still comes from the API's cache (a plain lookup here), as
+ * it does in production, while the member check and the issued-row lookup fail.
+ */
+function databaseAwayBehindCache(): void {
+  tickets.down = true;
+  members.down = true;
+  const cached = new Map(tickets.tickets);
+  deps = { ...deps, tickets: { findTicket: async (id) => cached.get(id) ?? null, findIssueByRequestId: (id) => tickets.findIssueByRequestId(id) } };
+}
+
+async function submitted(ticketId: number, memberId: number) {
+  const result = await submitIssueRequest(deps, ticketId, memberId);
+  if (!result.ok) throw new Error(`refused ${result.error.code}`);
+  return result.value;
+}
+
+describe('a first submission', () => {
+  test('is admitted, queued once and answered PENDING, accepted at the clock’s time', async () => {
+    const { created, request } = await submitted(1, 7);
+    expect(created).toBe(true);
+    expect(request).toEqual({
+      requestId: queue.admitted.get(1)!.get(7),
+      ticketId: 1,
+      memberId: 7,
+      status: 'PENDING',
+      reason: null,
+      issueNumber: null,
+      memberTicketId: null,
+      acceptedAt: NOW,
+      decidedAt: null,
+    });
+    expect(queue.enqueued).toEqual([request.requestId]);
+    expect(queue.jobs.get(request.requestId)?.request.acceptedAt).toBe(NOW.getTime());
+  });
+});
+
+describe('the database cannot answer', () => {
+  test('the member cannot be checked: the request is queued all the same', async () => {
+    databaseAwayBehindCache();
+    const { created, request } = await submitted(1, 99);
+    expect(created).toBe(true);
+    expect(request.status).toBe('PENDING');
+    expect(queue.enqueued).toEqual([request.requestId]);
+  });
+
+  test('a member check failing for another reason is not taken for "cannot tell"', async () => {
+    members.failure = new Error('a bug, not an outage');
+    await expect(submitIssueRequest(deps, 1, 7)).rejects.toThrow('a bug, not an outage');
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('a member the database says does not exist is refused MEMBER_NOT_FOUND, nothing queued', async () => {
+    expect(await submitIssueRequest(deps, 1, 99)).toEqual({ ok: false, error: { code: 'MEMBER_NOT_FOUND' } });
+    expect(queue.admitted.size).toBe(0);
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('an unknown ticket is TICKET_NOT_FOUND, even while the member cannot be checked; nothing is admitted', async () => {
+    members.down = true;
+    expect(await submitIssueRequest(deps, 2, 7)).toEqual({ ok: false, error: { code: 'TICKET_NOT_FOUND' } });
+    expect(queue.admitted.size).toBe(0);
+    expect(queue.enqueued).toEqual([]);
+  });
+});
+
+describe('the queue cannot answer', () => {
+  test('admission fails: QueueUnavailableError reaches the caller, nothing is queued', async () => {
+    queue.down = true;
+    await expect(submitIssueRequest(deps, 1, 7)).rejects.toBeInstanceOf(QueueUnavailableError);
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('the enqueue after an admission fails: the error reaches the caller; asking again queues that same request', async () => {
+    queue.enqueueFailures = 1;
+    await expect(submitIssueRequest(deps, 1, 7)).rejects.toBeInstanceOf(QueueUnavailableError);
+    const admittedId = queue.admitted.get(1)!.get(7)!;
+    expect(queue.jobs.has(admittedId)).toBe(false);
+
+    const again = await submitted(1, 7);
+    expect(again).toMatchObject({ created: false, request: { requestId: admittedId, status: 'PENDING' } });
+    expect(queue.enqueued).toEqual([admittedId]);
+  });
+});
+
+describe('a member asking again', () => {
+  test('gets the earlier request back (created false), and no second job', async () => {
+    const first = await submitted(1, 7);
+    const again = await submitted(1, 7);
+    expect(again).toEqual({ created: false, request: first.request });
+    expect(queue.enqueued).toEqual([first.request.requestId]);
+  });
+
+  test('gets the earlier request as decided when the queue holds its outcome', async () => {
+    const first = await submitted(1, 7);
+    const decidedAt = NOW.getTime() + 5000;
+    queue.jobs.get(first.request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 3, memberTicketId: 42, decidedAt };
+    const again = await submitted(1, 7);
+    expect(again.created).toBe(false);
+    expect(again.request).toMatchObject({ requestId: first.request.requestId, status: 'ISSUED', issueNumber: 3, memberTicketId: 42, decidedAt: new Date(decidedAt) });
+  });
+
+  test('gets the issued ticket the database holds when the queue has not been told yet', async () => {
+    const first = await submitted(1, 7);
+    const issuedAt = new Date(NOW.getTime() + 1000);
+    tickets.issues.set(first.request.requestId, { id: 5, ticketId: 1, memberId: 7, issueNumber: 1, requestId: first.request.requestId, issuedAt, usedAt: null });
+    const again = await submitted(1, 7);
+    expect(again.request).toMatchObject({ status: 'ISSUED', issueNumber: 1, memberTicketId: 5, acceptedAt: NOW, decidedAt: issuedAt });
+    expect(queue.enqueued).toEqual([first.request.requestId]);
+  });
+
+  test('whose earlier request the queue lost gets it re-enqueued under the same id', async () => {
+    const first = await submitted(1, 7);
+    queue.loseJob(first.request.requestId);
+    const again = await submitted(1, 7);
+    expect(again).toMatchObject({ created: false, request: { requestId: first.request.requestId, status: 'PENDING' } });
+    expect(queue.jobs.has(first.request.requestId)).toBe(true);
+    expect(queue.enqueued).toEqual([first.request.requestId, first.request.requestId]);
+  });
+
+  test('while the database is away: a queued earlier request is answered as it stands, not queued again', async () => {
+    const first = await submitted(1, 7);
+    databaseAwayBehindCache();
+    const again = await submitted(1, 7);
+    expect(again).toEqual({ created: false, request: first.request });
+    expect(queue.enqueued).toEqual([first.request.requestId]);
+  });
+
+  test('while the database is away: a lost earlier request is still re-enqueued (no error)', async () => {
+    const first = await submitted(1, 7);
+    queue.loseJob(first.request.requestId);
+    databaseAwayBehindCache();
+    const again = await submitted(1, 7);
+    expect(again).toMatchObject({ created: false, request: { requestId: first.request.requestId, status: 'PENDING' } });
+    expect(queue.jobs.has(first.request.requestId)).toBe(true);
+  });
+
+  test('gets the earlier request even once the ticket is sold out or closed', async () => {
+    const first = await submitted(1, 7);
+    queue.soldOut.add(1);
+    expect(await submitted(1, 7)).toEqual({ created: false, request: first.request });
+    tickets.tickets.set(1, ticket(1, { closeAt: NOW }));
+    expect(await submitted(1, 7)).toEqual({ created: false, request: first.request });
+  });
+});
+
+describe('refusals: answered at once, nothing queued', () => {
+  test('SOLD_OUT once the ticket is flagged sold out', async () => {
+    queue.soldOut.add(1);
+    expect(await submitIssueRequest(deps, 1, 7)).toEqual({ ok: false, error: { code: 'SOLD_OUT' } });
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('SOLD_OUT once as many members as the stock were admitted', async () => {
+    tickets.tickets.set(3, ticket(3, { totalQuantity: 1 }));
+    await submitted(3, 7);
+    expect(await submitIssueRequest(deps, 3, 8)).toEqual({ ok: false, error: { code: 'SOLD_OUT' } });
+    expect(queue.enqueued).toHaveLength(1);
+  });
+
+  test('NOT_OPEN before the ticket opens, by the clock', async () => {
+    tickets.tickets.set(4, ticket(4, { openAt: new Date(NOW.getTime() + 1) }));
+    expect(await submitIssueRequest(deps, 4, 7)).toEqual({ ok: false, error: { code: 'NOT_OPEN' } });
+    expect(queue.admitted.get(4)?.size ?? 0).toBe(0);
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('CLOSED from the ticket’s close time on, by the clock', async () => {
+    tickets.tickets.set(5, ticket(5, { closeAt: NOW }));
+    expect(await submitIssueRequest(deps, 5, 7)).toEqual({ ok: false, error: { code: 'CLOSED' } });
+    tickets.tickets.set(6, ticket(6, { closeAt: new Date(NOW.getTime() + 1) }));
+    expect((await submitted(6, 7)).created).toBe(true);
+    expect(queue.enqueued).toHaveLength(1);
+  });
+});

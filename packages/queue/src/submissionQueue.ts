@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import {
+  QueueUnavailableError,
+  TurnBatches,
+  type Admission,
+  type AdmissionInput,
+  type DecisionWatch,
+  type Outcome,
+  type QueuedRequest,
+  type StoredRequest,
+  type SubmissionQueue,
+} from '@ticketing/core';
+import { BullQueues } from './bullQueues.js';
+import { DecisionFeed } from './decisionFeed.js';
+import { parseJobData, type JobData } from './jobData.js';
+import { activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
+import type { RedisClient } from './redis.js';
+import { runScript } from './scripts.js';
+
+const JOB_NAME = 'issue';
+/** Most submissions in one script call or addBulk: bounds how long one call holds Redis. */
+const MAX_BATCH = 500;
+
+/**
+ * The API's side of the per-ticket queues in BullMQ: each ticket has its own queue, a request is
+ * a job whose id is the requestId and whose result is the request's outcome. Admission is
+ * admitBatch.lua; jobs are added through BullMQ itself.
+ */
+export class RedisSubmissionQueue implements SubmissionQueue {
+  readonly #queues: BullQueues;
+  #feed: DecisionFeed | null = null;
+  readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>((ticketId, inputs) => this.#admitAll(ticketId, inputs), MAX_BATCH);
+  readonly #enqueues = new TurnBatches<number, QueuedRequest, void>((ticketId, requests) => this.#enqueueAll(ticketId, requests), MAX_BATCH);
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: { prefix: string },
+  ) {
+    this.#queues = new BullQueues(redis, options.prefix);
+  }
+
+  /**
+   * Submissions of one ticket made during one event-loop turn share one script call, decided in
+   * the order admit was called: one round trip per ticket and turn instead of one each.
+   */
+  admit(input: AdmissionInput): Promise<Admission> {
+    return this.#admissions.add(input.ticketId, input);
+  }
+
+  async #admitAll(ticketId: number, inputs: readonly AdmissionInput[]): Promise<Admission[]> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const nonces = randomBytes(4 * inputs.length).toString('hex');
+    const args: Array<string | number> = [ticketId, randomBytes(20).toString('hex')];
+    inputs.forEach(({ memberId, window, totalQuantity }, n) => args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8)));
+    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args));
+    return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
+  }
+
+  /**
+   * Idempotent per requestId. Requests of one ticket enqueued during one event-loop turn are added
+   * with one BullMQ addBulk, in the order enqueue was called, and mark the ticket active once.
+   */
+  enqueue(request: QueuedRequest): Promise<void> {
+    return this.#enqueues.add(request.ticketId, request);
+  }
+
+  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<void[]> {
+    const jobs = requests.map(({ requestId, memberId, acceptedAt }) => ({
+      name: JOB_NAME,
+      data: { ticketId, memberId, acceptedAt } satisfies JobData,
+      // A job id that exists already is not added again: enqueueing is idempotent.
+      opts: { jobId: requestId, removeOnComplete: false, removeOnFail: false },
+    }));
+    await unavailableOnError(
+      async () => {
+        // A BullMQ Queue made while the connection is down waits for it to come back; refuse at
+        // once instead, as the fail-fast client refuses every other command meanwhile.
+        if (this.redis.status !== 'ready') throw new Error(`the Redis connection is ${this.redis.status}`);
+        await this.#queues.get(ticketId).addBulk(jobs);
+        // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
+        await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
+      },
+      () => this.#queues.forget(ticketId),
+    );
+    return requests.map(() => undefined);
+  }
+
+  async findRequest(requestId: string): Promise<StoredRequest | null> {
+    const parts = parseRequestId(requestId);
+    if (parts === null) return null;
+    const keys = ticketKeys(this.options.prefix, parts.ticketId);
+    const [data, result] = await unavailableOnError(() => this.redis.hmget(keys.jobPrefix + requestId, 'data', 'returnvalue'));
+    const request = parseJobData(requestId, data);
+    if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
+    // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
+    // last writes (same epoch, and the seal proves admitBatch.lua made it), or a made-up id.
+    const secret = await unavailableOnError(() => this.redis.get(keys.epoch));
+    const lost = secret === null || !secret.startsWith(parts.epoch) || isSealedBy(secret, requestId);
+    return lost ? { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId } : null;
+  }
+
+  watchDecision(requestId: string): DecisionWatch {
+    this.#feed ??= new DecisionFeed(this.redis, this.options.prefix);
+    return this.#feed.watch(requestId);
+  }
+
+  /** Subscribes to decisions ahead of the first long poll. */
+  async startDecisionFeed(): Promise<void> {
+    this.#feed ??= new DecisionFeed(this.redis, this.options.prefix);
+    await this.#feed.start();
+  }
+
+  /** Closes the BullMQ queue objects and the decision feed's connection; not the caller's connection. */
+  async close(): Promise<void> {
+    await Promise.all([this.#queues.close(), this.#feed?.close()]);
+  }
+}
+
+function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {
+  if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+  return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
+}
+
+async function unavailableOnError<T>(work: () => Promise<T>, onError?: () => void): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    onError?.();
+    throw new QueueUnavailableError(error);
+  }
+}
