@@ -7,11 +7,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/core/' },
       to: {
-        path: [
-          '^packages/(db|queue|config)/',
-          '^apps/',
-          'node_modules/(express|@prisma|prisma|bullmq|ioredis|mariadb|pino|zod)/',
-        ],
+        path: ['^packages/(db|queue|config)/', '^apps/', 'node_modules/(express|@prisma|prisma|bullmq|ioredis|mariadb|pino|zod)/'],
       },
     },
     {
@@ -49,7 +45,8 @@ module.exports = {
     },
     {
       name: 'scripts-use-packages-only',
-      comment: 'The load, fault, bench and cluster tools use the packages; they start the apps as processes, never import them or the tests.',
+      comment:
+        'The load, fault, bench and cluster tools use the packages; they start the apps as processes, never import them or the tests.',
       severity: 'error',
       from: { path: '^scripts/' },
       to: { path: ['^apps/', '^test/', '^(apps|packages)/[^/]+/test/'] },

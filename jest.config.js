@@ -21,7 +21,11 @@ export default {
     {
       ...common,
       displayName: 'adapters',
-      testMatch: ['<rootDir>/packages/{db,queue,config}/test/**/*.test.ts', '<rootDir>/test/architecture/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/{db,queue,config}/test/**/*.test.ts',
+        '<rootDir>/test/architecture/**/*.test.ts',
+        '<rootDir>/test/integration/**/*.test.ts',
+      ],
     },
     { ...common, displayName: 'api', testMatch: ['<rootDir>/apps/api/test/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },

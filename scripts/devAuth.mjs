@@ -40,7 +40,8 @@ export function devSecret(file = DEV_SECRET_FILE) {
 
 /** The key tokens are signed with: AUTH_JWT_SECRET when set, else the development secret. */
 export function signingSecret(env = process.env, file = DEV_SECRET_FILE) {
-  if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) throw new Error('set only one of AUTH_JWT_SECRET and AUTH_JWKS_URL, not both (the API refuses both)');
+  if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL)
+    throw new Error('set only one of AUTH_JWT_SECRET and AUTH_JWKS_URL, not both (the API refuses both)');
   if (env.AUTH_JWT_SECRET) {
     if ([...env.AUTH_JWT_SECRET].length < MIN_SECRET_LENGTH) {
       throw new Error(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
@@ -48,7 +49,9 @@ export function signingSecret(env = process.env, file = DEV_SECRET_FILE) {
     return { secret: env.AUTH_JWT_SECRET, source: 'AUTH_JWT_SECRET' };
   }
   if (env.AUTH_JWKS_URL) {
-    throw new Error('AUTH_JWKS_URL is set: tokens come from that identity provider; this command signs only with AUTH_JWT_SECRET or the development secret');
+    throw new Error(
+      'AUTH_JWKS_URL is set: tokens come from that identity provider; this command signs only with AUTH_JWT_SECRET or the development secret',
+    );
   }
   return { secret: devSecret(file), source: file };
 }
@@ -98,7 +101,8 @@ export async function mintToken({ secret, memberId = null, role = 'member', ttl 
  * into `env` (for the API and worker alike) and an admin token is minted for the banner.
  */
 export async function developmentAuth(env, file = DEV_SECRET_FILE) {
-  if (env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL) return { source: env.AUTH_JWT_SECRET ? 'AUTH_JWT_SECRET' : 'AUTH_JWKS_URL', adminToken: null };
+  if (env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL)
+    return { source: env.AUTH_JWT_SECRET ? 'AUTH_JWT_SECRET' : 'AUTH_JWKS_URL', adminToken: null };
   env.AUTH_JWT_SECRET = devSecret(file);
   return { source: file, adminToken: await mintToken({ secret: env.AUTH_JWT_SECRET, role: 'admin', env }) };
 }

@@ -19,7 +19,12 @@ async function main() {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { member: { type: 'string' }, role: { type: 'string', default: 'member' }, ttl: { type: 'string', default: DEFAULT_TTL }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        member: { type: 'string' },
+        role: { type: 'string', default: 'member' },
+        ttl: { type: 'string', default: DEFAULT_TTL },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));

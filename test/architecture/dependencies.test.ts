@@ -21,6 +21,10 @@ describe('architecture', () => {
 
   test('the rules bite: a core file importing ioredis, a package importing a script and a script importing an app are reported', async () => {
     const found = await violations(fileURLToPath(new URL('./fixtures', import.meta.url)), ['packages', 'scripts']);
-    expect(found.map((v) => v.rule.name).sort()).toEqual(['core-is-pure', 'packages-never-import-scripts-or-tests', 'scripts-use-packages-only']);
+    expect(found.map((v) => v.rule.name).sort()).toEqual([
+      'core-is-pure',
+      'packages-never-import-scripts-or-tests',
+      'scripts-use-packages-only',
+    ]);
   }, 60_000);
 });

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createTestDatabase, removeRedisPrefix, startApi, TcpProxy, TEST_REDIS_URL, uniqueRedisPrefix, type ApiProcess, type TestDatabase } from '@ticketing/testkit';
+import {
+  createTestDatabase,
+  removeRedisPrefix,
+  startApi,
+  TcpProxy,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+  type ApiProcess,
+  type TestDatabase,
+} from '@ticketing/testkit';
 
 /**
  * The API process behind a database whose connections are cut again and again, some of them in

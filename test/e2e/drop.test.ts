@@ -30,7 +30,12 @@ beforeAll(async () => {
   const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
   apis.push(...(await Promise.all([startApi(env, { name: 'api-1' }), startApi(env, { name: 'api-2' })])));
   workers.push(...(await Promise.all([1, 2, 3].map((n) => startWorker(env, { name: `worker-${n}` })))));
-  memberIds = await createMembers(client, apis.map((a) => a.url), `drop-member`, MEMBERS);
+  memberIds = await createMembers(
+    client,
+    apis.map((a) => a.url),
+    `drop-member`,
+    MEMBERS,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -47,14 +52,23 @@ describe('a drop through 2 API and 3 worker processes', () => {
     const urls = apis.map((a) => a.url);
     const ticketId = await createTicket(client, urls[0]!, 'drop-1000', 1000);
     const { report, submissions, finals } = await runDrop({
-      client, apis: urls, ticketId, totalQuantity: 1000, memberIds, perMember: 2, concurrency: CLIENTS,
+      client,
+      apis: urls,
+      ticketId,
+      totalQuantity: 1000,
+      memberIds,
+      perMember: 2,
+      concurrency: CLIENTS,
       readRows: () => database.issueRows(ticketId),
     });
 
     expect(report.violations).toEqual([]);
     expect(report.issued).toBe(1000);
     expect(report.rejected + report.refused).toBe(MEMBERS - 1000);
-    const issuedNumbers = [...finals.values()].filter((f) => f.status === 'ISSUED').map((f) => f.issueNumber).sort((a, b) => a! - b!);
+    const issuedNumbers = [...finals.values()]
+      .filter((f) => f.status === 'ISSUED')
+      .map((f) => f.issueNumber)
+      .sort((a, b) => a! - b!);
     expect(issuedNumbers).toEqual(Array.from({ length: 1000 }, (_, n) => n + 1));
     // Both submissions of a member that got a request share it: one 202, the other 200.
     const byMember = new Map<number, string[]>();
@@ -70,7 +84,13 @@ describe('a drop through 2 API and 3 worker processes', () => {
     const urls = apis.map((a) => a.url);
     const ticketId = await createTicket(client, urls[0]!, 'drop-20000', 20_000);
     const { report } = await runDrop({
-      client, apis: urls, ticketId, totalQuantity: 20_000, memberIds, perMember: 2, concurrency: CLIENTS,
+      client,
+      apis: urls,
+      ticketId,
+      totalQuantity: 20_000,
+      memberIds,
+      perMember: 2,
+      concurrency: CLIENTS,
       readRows: () => database.issueRows(ticketId),
     });
     expect(report.violations).toEqual([]);

@@ -3,7 +3,7 @@ import { redisClusterFailover } from '../../scripts/faults/src/scenarios/redisCl
 import { faultSuite } from './suite.js';
 
 faultSuite(
-  'Redis Cluster: the hot ticket\'s master SIGKILLed mid-drain, its replica takes over: no over-issue, no member twice, nothing left pending',
+  "Redis Cluster: the hot ticket's master SIGKILLed mid-drain, its replica takes over: no over-issue, no member twice, nothing left pending",
   { redis: 'cluster', mariadb: 'shared' },
   redisClusterFailover,
   (report) => {

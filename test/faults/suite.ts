@@ -34,14 +34,26 @@ export function faultSuite(
 export function expectSurvived(report: ScenarioReport): void {
   const { counts } = report;
   if (report.violations.length > 0) {
-    const facts = Object.entries(report.facts).map(([k, v]) => `${k}: ${v}`).join('\n');
+    const facts = Object.entries(report.facts)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n');
     throw new Error(
       `${report.scenario}: ${report.violations.length} violations\n${report.violations.join('\n')}\n\n` +
         `counts: ${JSON.stringify(counts)}\n${facts}\n\n${report.diagnostics.slice(-8000)}`,
     );
   }
-  expect({ lost: counts.lost, duplicates: counts.duplicates, overIssue: counts.overIssue, fcfsViolations: counts.fcfsViolations, unacknowledged: counts.unacknowledged }).toEqual({
-    lost: 0, duplicates: 0, overIssue: 0, fcfsViolations: 0, unacknowledged: 0,
+  expect({
+    lost: counts.lost,
+    duplicates: counts.duplicates,
+    overIssue: counts.overIssue,
+    fcfsViolations: counts.fcfsViolations,
+    unacknowledged: counts.unacknowledged,
+  }).toEqual({
+    lost: 0,
+    duplicates: 0,
+    overIssue: 0,
+    fcfsViolations: 0,
+    unacknowledged: 0,
   });
   expect(counts.accepted).toBeGreaterThan(0);
   expect(counts.issued).toBeGreaterThan(0);

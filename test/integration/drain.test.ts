@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import {
-  decideBatch,
-  drainTicket,
-  systemClock,
-  type BatchCommit,
-  type DrainDeps,
-  type Logger,
-  type QueuedRequest,
-} from '@ticketing/core';
+import { decideBatch, drainTicket, systemClock, type BatchCommit, type DrainDeps, type Logger, type QueuedRequest } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
-import { createRedis, RedisDrainQueue, redisReady, RedisSubmissionQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import {
+  createRedis,
+  RedisDrainQueue,
+  redisReady,
+  RedisSubmissionQueue,
+  RedisTicketLock,
+  ticketKeys,
+  type RedisClient,
+} from '@ticketing/queue';
 import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, type TestDatabase } from '@ticketing/testkit';
 
 /**
@@ -62,9 +62,13 @@ async function enqueueMembers(ticketId: number, members: number[]): Promise<Queu
  * The commit as a naive worker would write it: the production statements without their guard, so
  * the ticket row is overwritten whatever its issued_quantity and fencing token. Only this test has it.
  */
-async function commitUnguarded(client: PrismaClient, { ticketId, fencingToken, expectedIssuedQuantity, issues }: BatchCommit): Promise<void> {
+async function commitUnguarded(
+  client: PrismaClient,
+  { ticketId, fencingToken, expectedIssuedQuantity, issues }: BatchCommit,
+): Promise<void> {
   await client.$transaction(async (tx) => {
-    const updated = await tx.$executeRaw`UPDATE ticket SET issued_quantity = ${expectedIssuedQuantity + issues.length}, fencing_token = ${fencingToken}
+    const updated =
+      await tx.$executeRaw`UPDATE ticket SET issued_quantity = ${expectedIssuedQuantity + issues.length}, fencing_token = ${fencingToken}
       WHERE id = ${ticketId}`;
     if (updated !== 1) throw new Error(`no ticket ${ticketId}`);
     for (const { requestId, memberId, issueNumber } of issues) {
@@ -132,8 +136,14 @@ describe('drainTicket on MariaDB and Redis', () => {
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
     const token = (await lock.acquire(ticketId))!;
     const batch = (await queue.peekBatch(ticketId, token, 20))!;
-    const decided = decideBatch({ totalQuantity: 30, issuedQuantity: 0, closeAt: null }, batch.map((e) => e.request!), []);
-    expect(await store.commitBatch({ ticketId, fencingToken: token, expectedIssuedQuantity: 0, issues: decided.newIssues })).toMatchObject({ kind: 'COMMITTED' });
+    const decided = decideBatch(
+      { totalQuantity: 30, issuedQuantity: 0, closeAt: null },
+      batch.map((e) => e.request!),
+      [],
+    );
+    expect(await store.commitBatch({ ticketId, fencingToken: token, expectedIssuedQuantity: 0, issues: decided.newIssues })).toMatchObject({
+      kind: 'COMMITTED',
+    });
     await redis.del(ticketKeys(prefix, ticketId).lock); // it died: its lock lapses
 
     expect(await drainTicket(deps(), ticketId, new AbortController().signal)).toBe('DRAINED');
@@ -141,7 +151,9 @@ describe('drainTicket on MariaDB and Redis', () => {
     expect(issued).toHaveLength(30);
     expect(issued.map((r) => r.requestId)).toEqual(requests.slice(0, 30).map((r) => r.requestId));
     const answers = await outcomes(requests);
-    answers.slice(0, 30).forEach((o, n) => expect(o).toMatchObject({ status: 'ISSUED', issueNumber: n + 1, memberTicketId: issued[n]!.id }));
+    answers.slice(0, 30).forEach((o, n) => {
+      expect(o).toMatchObject({ status: 'ISSUED', issueNumber: n + 1, memberTicketId: issued[n]!.id });
+    });
   });
 
   test('the fencing token refuses a stale holder’s commit and its completion; nothing it decided is written', async () => {
@@ -150,7 +162,11 @@ describe('drainTicket on MariaDB and Redis', () => {
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
     const stale = (await lock.acquire(ticketId))!;
     const staleBatch = (await queue.peekBatch(ticketId, stale, 10))!;
-    const staleDecision = decideBatch({ totalQuantity: 10, issuedQuantity: 0, closeAt: null }, staleBatch.map((e) => e.request!), []);
+    const staleDecision = decideBatch(
+      { totalQuantity: 10, issuedQuantity: 0, closeAt: null },
+      staleBatch.map((e) => e.request!),
+      [],
+    );
 
     await redis.del(ticketKeys(prefix, ticketId).lock); // frozen past its lifetime: the lock expired
     expect(await drainTicket(deps(), ticketId, new AbortController().signal)).toBe('DRAINED');
@@ -167,7 +183,9 @@ describe('drainTicket on MariaDB and Redis', () => {
     const bare = await createTestDatabase();
     const barePrisma = createPrisma(bare.url);
     try {
-      await barePrisma.$executeRawUnsafe('ALTER TABLE member_ticket ADD INDEX bare_ticket_id (ticket_id), DROP INDEX member_ticket_ticket_id_member_id_key, DROP INDEX member_ticket_ticket_id_issue_number_key, DROP INDEX member_ticket_request_id_key');
+      await barePrisma.$executeRawUnsafe(
+        'ALTER TABLE member_ticket ADD INDEX bare_ticket_id (ticket_id), DROP INDEX member_ticket_ticket_id_member_id_key, DROP INDEX member_ticket_ticket_id_issue_number_key, DROP INDEX member_ticket_request_id_key',
+      );
       await barePrisma.member.createMany({ data: Array.from({ length: 20 }, (_, n) => ({ name: `b${n}` })) });
       const members = (await barePrisma.member.findMany({ orderBy: { id: 'asc' } })).map((m) => m.id);
       const bareStore = new PrismaTicketStore(barePrisma);
@@ -179,19 +197,31 @@ describe('drainTicket on MariaDB and Redis', () => {
       const bareQueue = new RedisDrainQueue(redis, { prefix: stalePrefix });
       const lock = new RedisTicketLock(redis, { prefix: stalePrefix, ttlMs: 2000 });
       for (const memberId of members) {
-        const admission = await bareSubmissions.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
+        const admission = await bareSubmissions.admit({
+          ticketId,
+          memberId,
+          totalQuantity: 100_000,
+          window: 'OPEN',
+          acceptedAt: Date.now(),
+        });
         if (admission.kind === 'ADMITTED') await bareSubmissions.enqueue(admission.request);
       }
       const stale = (await lock.acquire(ticketId))!;
       const staleBatch = (await bareQueue.peekBatch(ticketId, stale, 5))!;
-      const staleDecision = decideBatch({ totalQuantity: 5, issuedQuantity: 0, closeAt: null }, staleBatch.map((e) => e.request!), []);
+      const staleDecision = decideBatch(
+        { totalQuantity: 5, issuedQuantity: 0, closeAt: null },
+        staleBatch.map((e) => e.request!),
+        [],
+      );
       await redis.del(ticketKeys(stalePrefix, ticketId).lock);
       const drained = await drainTicket(deps({ store: bareStore, queue: bareQueue, lock }), ticketId, new AbortController().signal);
       expect(drained).toBe('DRAINED');
       expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(5);
 
       // The guarded commit is refused even here...
-      expect(await bareStore.commitBatch({ ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues })).toEqual({ kind: 'STALE' });
+      expect(
+        await bareStore.commitBatch({ ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues }),
+      ).toEqual({ kind: 'STALE' });
       expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(5);
       // ...while the unguarded one lands: ten rows for a stock of five, five members twice.
       await commitUnguarded(barePrisma, { ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues });

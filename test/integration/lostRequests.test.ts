@@ -87,10 +87,16 @@ describe('requests Redis lost part of', () => {
     await redis.lrem(keys.wait, 0, first.request.requestId);
     const databaseAway: IssueRequestDeps = {
       ...deps,
-      tickets: { findTicket: deps.tickets.findTicket.bind(deps.tickets), findIssueByRequestId: () => Promise.reject(new StoreUnavailableError(new Error('down'))) },
+      tickets: {
+        findTicket: deps.tickets.findTicket.bind(deps.tickets),
+        findIssueByRequestId: () => Promise.reject(new StoreUnavailableError(new Error('down'))),
+      },
     };
     const again = await submitIssueRequest(databaseAway, ticketId, memberIds[0]!);
-    expect(again).toMatchObject({ ok: true, value: { created: false, request: { requestId: first.request.requestId, status: 'PENDING' } } });
+    expect(again).toMatchObject({
+      ok: true,
+      value: { created: false, request: { requestId: first.request.requestId, status: 'PENDING' } },
+    });
     expect(await jobExists(first.request.requestId)).toBe(true);
   });
 

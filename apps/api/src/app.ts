@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { BOARD_PATH } from './adapter/in/web/board.js';
 import type { Endpoint } from './adapter/in/web/endpoint.js';
@@ -48,7 +48,13 @@ export function createApp(deps: AppDeps): Express {
   mountEndpoints(app, [...issueRequests, ...endpoints.filter((e) => !issueRequests.includes(e))]);
 
   const consoleHeaders = consoleSecurityHeaders();
-  app.use(DOCS_PATH, labelRoute(`${DOCS_PATH}/*`), consoleHeaders, swaggerUi.serveFiles(document), swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }));
+  app.use(
+    DOCS_PATH,
+    labelRoute(`${DOCS_PATH}/*`),
+    consoleHeaders,
+    swaggerUi.serveFiles(document),
+    swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }),
+  );
   if (deps.board) app.use(BOARD_PATH, labelRoute(`${BOARD_PATH}/*`), consoleHeaders, deps.board);
 
   app.use(fallback(endpoints));

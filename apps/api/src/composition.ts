@@ -114,11 +114,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
   return {
     deps,
     async warmUp() {
-      const queries = Promise.allSettled([
-        tickets.findIssueByRequestId('warm-up'),
-        tickets.findTicket(0),
-        members.existingMemberIds([0]),
-      ]);
+      const queries = Promise.allSettled([tickets.findIssueByRequestId('warm-up'), tickets.findTicket(0), members.existingMemberIds([0])]);
       await Promise.race([queries, sleep(WARM_UP_LIMIT_MS, undefined, { ref: false })]);
     },
     async close() {

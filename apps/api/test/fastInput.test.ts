@@ -15,8 +15,20 @@ const zodResult = (schema: typeof TicketPath | typeof NewIssueRequestBody, input
 
 const id = fc.oneof(fc.integer({ min: 1, max: MAX_ID }), fc.constantFrom(1, MAX_ID));
 const anyNumber = fc.oneof(id, fc.integer(), fc.double(), fc.constantFrom(0, -1, MAX_ID + 1, 2 ** 53, 1.5, Number.NaN, Infinity, -0));
-const anyValue = fc.oneof(anyNumber, fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.integer(), { maxLength: 2 }));
-const idText = fc.oneof(id.map(String), fc.string(), anyNumber.map(String), fc.constantFrom('01', '1e3', ' 1', '1 ', '+1', '0x10', '2147483648', ''));
+const anyValue = fc.oneof(
+  anyNumber,
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.integer(), { maxLength: 2 }),
+);
+const idText = fc.oneof(
+  id.map(String),
+  fc.string(),
+  anyNumber.map(String),
+  fc.constantFrom('01', '1e3', ' 1', '1 ', '+1', '0x10', '2147483648', ''),
+);
 
 describe('the submission’s hand-checked input', () => {
   test('a ticket path it accepts is one TicketPath accepts, with the same value', () => {
@@ -53,10 +65,27 @@ describe('the submission’s hand-checked input', () => {
   test('the usual input is recognised; anything unusual is left to the schemas', () => {
     expect(plainTicketPath({ ticketId: '42' })).toEqual({ ticketId: 42 });
     expect(plainNewIssueRequest(JSON.parse('{"memberId":7}'))).toEqual({ memberId: 7 });
-    for (const params of [{ ticketId: '042' }, { ticketId: '0' }, { ticketId: String(MAX_ID + 1) }, { ticketId: '1', extra: '2' }, {}, null]) {
+    for (const params of [
+      { ticketId: '042' },
+      { ticketId: '0' },
+      { ticketId: String(MAX_ID + 1) },
+      { ticketId: '1', extra: '2' },
+      {},
+      null,
+    ]) {
       expect(plainTicketPath(params)).toBeNull();
     }
-    for (const body of [{ memberId: '7' }, { memberId: 7.5 }, { memberId: 0 }, { memberId: 7, extra: 1 }, JSON.parse('{"__proto__":{"memberId":7}}'), Object.create({ memberId: 7 }), [7], null, undefined]) {
+    for (const body of [
+      { memberId: '7' },
+      { memberId: 7.5 },
+      { memberId: 0 },
+      { memberId: 7, extra: 1 },
+      JSON.parse('{"__proto__":{"memberId":7}}'),
+      Object.create({ memberId: 7 }),
+      [7],
+      null,
+      undefined,
+    ]) {
       expect(plainNewIssueRequest(body)).toBeNull();
     }
   });

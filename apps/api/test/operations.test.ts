@@ -21,7 +21,10 @@ describe('health', () => {
   });
 
   test('/readyz: 503 naming the database when it cannot be reached, within about a second', async () => {
-    const broken = await startTestApi({ DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere' }, { database: suite.api.database, prefix: suite.api.prefix });
+    const broken = await startTestApi(
+      { DATABASE_URL: 'mysql://root@127.0.0.1:1/nowhere' },
+      { database: suite.api.database, prefix: suite.api.prefix },
+    );
     try {
       const res = await client(broken.url).get('/readyz');
       expect(res.status).toBe(503);
@@ -36,12 +39,20 @@ describe('health', () => {
 describe('request logs', () => {
   test('one JSON line per request with its route pattern, request id, and the submission it made', async () => {
     const lines: string[] = [];
-    const logged = await startTestApi({}, { database: suite.api.database, prefix: suite.api.prefix }, { write: (line: string) => lines.push(line) });
+    const logged = await startTestApi(
+      {},
+      { database: suite.api.database, prefix: suite.api.prefix },
+      { write: (line: string) => lines.push(line) },
+    );
     try {
       const http = client(logged.url);
       const ticket = (await http.post('/api/v1/tickets', { name: 'logged ticket', totalQuantity: 1 })).body;
       const member = (await http.post('/api/v1/members', { name: 'logged member' })).body;
-      const submitted = await http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: member.id }, { 'x-request-id': 'req-42' });
+      const submitted = await http.post(
+        `/api/v1/tickets/${ticket.id}/issue-requests`,
+        { memberId: member.id },
+        { 'x-request-id': 'req-42' },
+      );
       const entry = lines.map((line) => JSON.parse(line)).find((line) => line.req?.id === 'req-42');
       expect(entry).toMatchObject({
         level: 30,
@@ -62,7 +73,10 @@ describe('/metrics', () => {
   test('Prometheus text with HTTP metrics by route pattern, queue depth, decisions, batch size and latency', async () => {
     const ticket = (await suite.http.post('/api/v1/tickets', { name: 'metrics ticket', totalQuantity: 1 })).body;
     const waiting = (await suite.http.post('/api/v1/tickets', { name: 'metrics queue', totalQuantity: 5 })).body;
-    const [first, second] = [(await suite.http.post('/api/v1/members', { name: 'metrics 1' })).body, (await suite.http.post('/api/v1/members', { name: 'metrics 2' })).body];
+    const [first, second] = [
+      (await suite.http.post('/api/v1/members', { name: 'metrics 1' })).body,
+      (await suite.http.post('/api/v1/members', { name: 'metrics 2' })).body,
+    ];
     await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: first.id });
     // The stock of 1 is spoken for by the first member: the second is refused at once, never queued.
     expect((await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: second.id })).status).toBe(409);
@@ -130,7 +144,9 @@ describe('OpenAPI and Swagger UI', () => {
         expect(operation.parameters).toContainEqual(expect.objectContaining({ name, in: 'path', required: true }));
       }
     }
-    const operationIds = Object.values(doc.paths).flatMap((item) => Object.values(item as object).map((op: { operationId: string }) => op.operationId));
+    const operationIds = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item as object).map((op: { operationId: string }) => op.operationId),
+    );
     expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 
@@ -144,7 +160,15 @@ describe('OpenAPI and Swagger UI', () => {
       ['acceptedAt', 'decidedAt', 'issueNumber', 'memberId', 'memberTicketId', 'reason', 'requestId', 'status', 'ticketId'].sort(),
     );
     expect(Object.keys(schemas.Member.properties).sort()).toEqual(['createdAt', 'id', 'name']);
-    expect(Object.keys(schemas.MemberTicket.properties).sort()).toEqual(['id', 'issueNumber', 'issuedAt', 'memberId', 'requestId', 'ticketId', 'usedAt']);
+    expect(Object.keys(schemas.MemberTicket.properties).sort()).toEqual([
+      'id',
+      'issueNumber',
+      'issuedAt',
+      'memberId',
+      'requestId',
+      'ticketId',
+      'usedAt',
+    ]);
     expect(schemas.NewTicket).toMatchObject({ additionalProperties: false, required: ['name', 'totalQuantity'] });
     expect(schemas.NewTicket.properties.totalQuantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 10_000_000 });
     expect(schemas.NewTicket.properties.closeAt.type).toEqual(['string', 'null']);
@@ -154,7 +178,9 @@ describe('OpenAPI and Swagger UI', () => {
     const submit = doc.paths['/api/v1/tickets/{ticketId}/issue-requests'].post;
     expect(Object.keys(submit.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '404', '409', '413', '415', '503']));
     expect(submit.responses['409'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
-    expect(submit.parameters).toContainEqual(expect.objectContaining({ name: 'ticketId', schema: expect.objectContaining({ type: 'integer', minimum: 1 }) }));
+    expect(submit.parameters).toContainEqual(
+      expect.objectContaining({ name: 'ticketId', schema: expect.objectContaining({ type: 'integer', minimum: 1 }) }),
+    );
 
     // every $ref points at a schema that exists
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];

@@ -11,7 +11,13 @@ const unique = (stem: string) => `${stem}-${++names}`;
 function expectProblem(res: Answer, status: number, code: string): void {
   expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: expect.stringContaining(':'), title: expect.any(String), status, detail: expect.any(String), code });
+  expect(res.body).toMatchObject({
+    type: expect.stringContaining(':'),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+    code,
+  });
   expect(typeof res.body.instance).toBe('string');
 }
 
@@ -144,7 +150,11 @@ describe('transport', () => {
 
   test('PAYLOAD_TOO_LARGE past 16 KiB, UNSUPPORTED_MEDIA_TYPE for a non-JSON body', async () => {
     expectProblem(await suite.http.post('/api/v1/members', { name: 'x'.repeat(17 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
-    expectProblem(await suite.http.post('/api/v1/members', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(
+      await suite.http.post('/api/v1/members', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   test('Korean by default, English when Accept-Language prefers it', async () => {
@@ -159,7 +169,9 @@ describe('transport', () => {
       expect(english.body.title).toBe('Ticket not found');
     }
     for (const language of ['ko-KR', 'ko, en;q=0.8', 'fr', '*']) {
-      expect((await suite.http.get('/api/v1/tickets/2147483647', { 'accept-language': language })).body.title).toBe('티켓을 찾을 수 없습니다');
+      expect((await suite.http.get('/api/v1/tickets/2147483647', { 'accept-language': language })).body.title).toBe(
+        '티켓을 찾을 수 없습니다',
+      );
     }
 
     const invalid = await suite.http.post('/api/v1/members', { name: 7 }, { 'accept-language': 'en' });

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestDatabase, launchNode, removeRedisPrefix, REPO_ROOT, TEST_REDIS_URL, uniqueRedisPrefix, type NodeProcess, type TestDatabase } from '@ticketing/testkit';
+import {
+  createTestDatabase,
+  launchNode,
+  removeRedisPrefix,
+  REPO_ROOT,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+  type NodeProcess,
+  type TestDatabase,
+} from '@ticketing/testkit';
 import { client } from './support/http.js';
 
 /** main.ts as a process: configuration errors, start-up, and a graceful SIGTERM. */
@@ -14,7 +23,9 @@ const prefix = uniqueRedisPrefix();
 
 beforeAll(async () => {
   // The process runs built code: this app's, fresh; its dependencies' dist from `npm run build`.
-  await promisify(execFile)('npx', ['tsc', '-p', 'apps/api', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], { cwd: REPO_ROOT });
+  await promisify(execFile)('npx', ['tsc', '-p', 'apps/api', '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
+    cwd: REPO_ROOT,
+  });
   database = await createTestDatabase();
 }, 120_000);
 
@@ -33,7 +44,10 @@ const exitCode = async (started: NodeProcess) => (await started.exited).code;
 async function listeningPort(started: NodeProcess, timeoutMs = 10_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const line = started.output().split('\n').find((entry) => entry.includes('"api listening"'));
+    const line = started
+      .output()
+      .split('\n')
+      .find((entry) => entry.includes('"api listening"'));
     if (line) return JSON.parse(line).port;
     if (Date.now() > deadline || started.child.exitCode !== null) throw new Error(`api did not start:\n${started.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { JsonBody } from '@ticketing/testkit';
 import { pino, type Level } from 'pino';
 import { requestLogging } from '../src/adapter/in/web/requestLogging.js';
 
 /** The request log line: written at its level only, in the shape pino-http wrote (log readers and fault scripts rely on it). */
 const servers: Server[] = [];
 
-async function serve(level: Level): Promise<{ url: string; lines: Array<Record<string, any>> }> {
-  const lines: Array<Record<string, any>> = [];
+async function serve(level: Level): Promise<{ url: string; lines: Array<Record<string, JsonBody>> }> {
+  const lines: Array<Record<string, JsonBody>> = [];
   const app = express();
   app.use(requestLogging(pino({ level }, { write: (line: string) => lines.push(JSON.parse(line)) })));
   app.get('/fine', (_req, res) => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { ticketKeys } from '@ticketing/queue';
+import type { JsonBody } from '@ticketing/testkit';
 import { useTestSuite } from './support/testApi.js';
 
 /** Every row of the HTTP API table of docs/CONTRACT.md, the successful way, against the real services. */
@@ -75,7 +76,12 @@ describe('tickets', () => {
       closeAt: '2999-01-02T09:00:00+09:00',
     });
     expect(scheduled.body).toMatchObject({ openAt: '2999-01-01T00:00:00.000Z', closeAt: '2999-01-02T00:00:00.000Z', status: 'SCHEDULED' });
-    const closed = await suite.http.post('/api/v1/tickets', { name: unique('past'), totalQuantity: 5, openAt: '2020-01-01T00:00:00Z', closeAt: '2020-01-02T00:00:00Z' });
+    const closed = await suite.http.post('/api/v1/tickets', {
+      name: unique('past'),
+      totalQuantity: 5,
+      openAt: '2020-01-01T00:00:00Z',
+      closeAt: '2020-01-02T00:00:00Z',
+    });
     expect(closed.body.status).toBe('CLOSED');
   });
 
@@ -111,7 +117,15 @@ describe('issue requests', () => {
     expect(Object.keys(first.body).sort()).toEqual(
       ['acceptedAt', 'decidedAt', 'issueNumber', 'memberId', 'memberTicketId', 'reason', 'requestId', 'status', 'ticketId'].sort(),
     );
-    expect(first.body).toMatchObject({ ticketId: ticket.id, memberId: member.id, status: 'PENDING', reason: null, issueNumber: null, memberTicketId: null, decidedAt: null });
+    expect(first.body).toMatchObject({
+      ticketId: ticket.id,
+      memberId: member.id,
+      status: 'PENDING',
+      reason: null,
+      issueNumber: null,
+      memberTicketId: null,
+      decidedAt: null,
+    });
     expect(first.body.acceptedAt).toMatch(ISO_UTC);
     expect(first.headers.get('location')).toBe(`/api/v1/issue-requests/${encodeURIComponent(first.body.requestId)}`);
 
@@ -163,7 +177,7 @@ describe('issue requests', () => {
 describe('issued tickets', () => {
   let ticketId: number;
   let holders: Array<{ id: number }>;
-  let lastAnswer: { status: number; body: any };
+  let lastAnswer: { status: number; body: JsonBody };
 
   beforeAll(async () => {
     ticketId = (await newTicket({ totalQuantity: 2 })).id;

@@ -119,7 +119,11 @@ describe('member lookups', () => {
     );
     const startedAt = Date.now();
     const answers = await Promise.allSettled([1, 2, 1].map((id) => lookups.memberExists(id)));
-    expect(answers.map((answer) => answer.status === 'rejected' && answer.reason instanceof StoreUnavailableError)).toEqual([true, true, true]);
+    expect(answers.map((answer) => answer.status === 'rejected' && answer.reason instanceof StoreUnavailableError)).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(Date.now() - startedAt).toBeLessThan(1000);
     expect(queries).toBe(1);
   });

@@ -6,21 +6,34 @@ const redisNodes = z
   .string()
   .trim()
   .transform((value, ctx) => {
-    const nodes = value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
-      const match = /^([^:\s]+):(\d{1,5})$/.exec(entry);
-      if (!match) ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
-      return { host: match?.[1] ?? '', port: Number(match?.[2] ?? 0) };
-    });
+    const nodes = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const match = /^([^:\s]+):(\d{1,5})$/.exec(entry);
+        if (!match) ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+        return { host: match?.[1] ?? '', port: Number(match?.[2] ?? 0) };
+      });
     if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no host:port' });
     return nodes;
   });
 
 /** Every setting of the contract (docs/CONTRACT.md), with the local defaults a newcomer runs on. */
 const settings = z.object({
-  DATABASE_URL: z.string().regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// URL').default('mysql://root@127.0.0.1:3306/ticketing'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// URL')
+    .default('mysql://root@127.0.0.1:3306/ticketing'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
   REDIS_CLUSTER_NODES: redisNodes.optional(),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -').default('ticketing'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
+    .default('ticketing'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BOARD_USER: z.string().min(1).default('admin'),
   BOARD_PASSWORD: z.string().optional(),
@@ -42,7 +55,11 @@ const settings = z.object({
 
 const schema = settings.superRefine((config, ctx) => {
   if (config.WORKER_RETRY_MIN_MS > config.WORKER_RETRY_MAX_MS) {
-    ctx.addIssue({ code: 'custom', path: ['WORKER_RETRY_MAX_MS'], message: `must be at least WORKER_RETRY_MIN_MS (${config.WORKER_RETRY_MIN_MS})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_RETRY_MAX_MS'],
+      message: `must be at least WORKER_RETRY_MIN_MS (${config.WORKER_RETRY_MIN_MS})`,
+    });
   }
 });
 

@@ -67,7 +67,9 @@ describe('the worker’s drain settings', () => {
   );
 
   test('a retry minimum above the maximum is refused', () => {
-    expect(refusal({ WORKER_RETRY_MIN_MS: '500', WORKER_RETRY_MAX_MS: '100' })).toMatch(/WORKER_RETRY_MAX_MS: must be at least WORKER_RETRY_MIN_MS \(500\)/);
+    expect(refusal({ WORKER_RETRY_MIN_MS: '500', WORKER_RETRY_MAX_MS: '100' })).toMatch(
+      /WORKER_RETRY_MAX_MS: must be at least WORKER_RETRY_MIN_MS \(500\)/,
+    );
     expect(refusal({ WORKER_RETRY_MIN_MS: '100', WORKER_RETRY_MAX_MS: '100' })).toBe('');
   });
 });

@@ -10,7 +10,12 @@ const request = (memberId: number, acceptedAt = 0, n = memberId): QueuedRequest 
 });
 
 /** Runs a whole sequence in the given batch sizes, carrying the ticket and its rows across batches like the drainer does. */
-function decideInBatches(initial: DrainState, requests: QueuedRequest[], sizes: number[], preexisting: Pick<MemberTicket, 'memberId' | 'issueNumber'>[] = []): Decision[] {
+function decideInBatches(
+  initial: DrainState,
+  requests: QueuedRequest[],
+  sizes: number[],
+  preexisting: Pick<MemberTicket, 'memberId' | 'issueNumber'>[] = [],
+): Decision[] {
   const rows = new Map(preexisting.map((issue) => [issue.memberId, issue]));
   let issuedQuantity = initial.issuedQuantity;
   const all: Decision[] = [];
@@ -34,7 +39,9 @@ const arbitraryRun = fc.record({
   issuedQuantity: fc.integer({ min: 0, max: 10 }),
   closeAt: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
   // Few distinct members so that duplicates are common.
-  requests: fc.array(fc.record({ memberId: fc.integer({ min: 1, max: 30 }), acceptedAt: fc.integer({ min: 0, max: 100 }) }), { maxLength: 120 }),
+  requests: fc.array(fc.record({ memberId: fc.integer({ min: 1, max: 30 }), acceptedAt: fc.integer({ min: 0, max: 100 }) }), {
+    maxLength: 120,
+  }),
   sizes: fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }),
 });
 
@@ -66,7 +73,11 @@ describe('decideBatch', () => {
   });
 
   test('a request accepted at or after the close time is rejected CLOSED, before it takes stock', () => {
-    const result = decideBatch({ totalQuantity: 5, issuedQuantity: 0, closeAt: 100 }, [request(1, 99), request(2, 100), request(3, 101)], []);
+    const result = decideBatch(
+      { totalQuantity: 5, issuedQuantity: 0, closeAt: 100 },
+      [request(1, 99), request(2, 100), request(3, 101)],
+      [],
+    );
     expect(result.decisions.map((d) => (d.status === 'REJECTED' ? d.reason : d.status))).toEqual(['ISSUED', 'CLOSED', 'CLOSED']);
   });
 
@@ -85,7 +96,11 @@ describe('decideBatch', () => {
     fc.assert(
       fc.property(arbitraryRun, ({ totalQuantity, issuedQuantity, closeAt, requests, sizes }) => {
         const initial = { totalQuantity: totalQuantity + issuedQuantity, issuedQuantity, closeAt };
-        const decisions = decideInBatches(initial, requests.map((r, n) => request(r.memberId, r.acceptedAt, n)), sizes);
+        const decisions = decideInBatches(
+          initial,
+          requests.map((r, n) => request(r.memberId, r.acceptedAt, n)),
+          sizes,
+        );
         const firstIssues = new Map<number, number>();
         for (const d of decisions) if (d.status === 'ISSUED' && !firstIssues.has(d.memberId)) firstIssues.set(d.memberId, d.issueNumber);
         const numbers = [...firstIssues.values()];
@@ -101,7 +116,11 @@ describe('decideBatch', () => {
   test('property: FCFS — no open-window request is issued after one was rejected SOLD_OUT', () => {
     fc.assert(
       fc.property(arbitraryRun, ({ totalQuantity, closeAt, requests, sizes }) => {
-        const decisions = decideInBatches({ totalQuantity, issuedQuantity: 0, closeAt }, requests.map((r, n) => request(r.memberId, r.acceptedAt, n)), sizes);
+        const decisions = decideInBatches(
+          { totalQuantity, issuedQuantity: 0, closeAt },
+          requests.map((r, n) => request(r.memberId, r.acceptedAt, n)),
+          sizes,
+        );
         const issuedBefore = new Set<number>();
         let soldOutSeen = false;
         for (const d of decisions) {

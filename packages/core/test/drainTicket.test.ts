@@ -20,7 +20,15 @@ function world({ ttlMs = 3000 } = {}) {
   const queue = new FakeIssueQueue(lock, () => clock.monotonicMs());
   const store = new FakeTicketStore();
   const reports: BatchReport[] = [];
-  const deps: DrainDeps = { store, queue, lock, clock, log: silent, observer: { batchDecided: (report) => reports.push(report) }, settings };
+  const deps: DrainDeps = {
+    store,
+    queue,
+    lock,
+    clock,
+    log: silent,
+    observer: { batchDecided: (report) => reports.push(report) },
+    settings,
+  };
   const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, TICKET, stop));
   return { clock, lock, queue, store, reports, drain };
 }
@@ -49,7 +57,13 @@ describe('drainTicket', () => {
     expect(await w.drain()).toBe('DRAINED');
     expect(w.queue.peeks.filter((batch) => batch.length > 0)).toEqual([ids(1, 2, 3), ids(4, 5, 6), ids(7)]);
     expect(answers(w.queue, ids(1, 2, 3, 4, 5, 6, 7))).toEqual([
-      'ISSUED 1', 'ISSUED 2', 'ISSUED 3', 'ISSUED 4', 'ISSUED 5', 'REJECTED SOLD_OUT', 'REJECTED SOLD_OUT',
+      'ISSUED 1',
+      'ISSUED 2',
+      'ISSUED 3',
+      'ISSUED 4',
+      'ISSUED 5',
+      'REJECTED SOLD_OUT',
+      'REJECTED SOLD_OUT',
     ]);
     const rows = w.store.rows(TICKET);
     expect(ids(1, 2, 3, 4, 5).map((id) => w.queue.results.get(id)?.outcome)).toEqual(
@@ -171,7 +185,9 @@ describe('drainTicket', () => {
     w.store.addMembers(1, 2, 3, 4);
     w.queue.enqueue(...requests(1, 2, 3, 4));
     let thief = 0;
-    w.store.faults.onNext('commitBatch', () => void (thief = w.lock.takeOver(TICKET)));
+    w.store.faults.onNext('commitBatch', () => {
+      thief = w.lock.takeOver(TICKET);
+    });
 
     expect(await w.drain()).toBe('LOST');
     expect(w.queue.waiting(TICKET)).toEqual(ids(1, 2, 3, 4));
@@ -238,7 +254,12 @@ describe('drainTicket', () => {
     w.queue.enqueue(request(3));
 
     expect(await w.drain()).toBe('DRAINED');
-    expect(answers(w.queue, ['r1', 'r2', 'r-lost', 'r3'])).toEqual(['ISSUED 1', 'FAILED MEMBER_NOT_FOUND', 'FAILED QUEUE_DATA_LOST', 'ISSUED 2']);
+    expect(answers(w.queue, ['r1', 'r2', 'r-lost', 'r3'])).toEqual([
+      'ISSUED 1',
+      'FAILED MEMBER_NOT_FOUND',
+      'FAILED QUEUE_DATA_LOST',
+      'ISSUED 2',
+    ]);
     expect(w.queue.results.get('r2')?.releasedMemberId).toBe(2);
     expect(w.queue.results.get('r-lost')).not.toHaveProperty('releasedMemberId');
     expect(w.queue.results.get('r1')).not.toHaveProperty('releasedMemberId');

@@ -85,7 +85,12 @@ class FakeSubmissionQueue implements SubmissionQueue {
     const members = this.admitted.get(input.ticketId) ?? new Map<number, string>();
     this.admitted.set(input.ticketId, members);
     const existing = members.get(input.memberId);
-    const request = (requestId: string): QueuedRequest => ({ requestId, ticketId: input.ticketId, memberId: input.memberId, acceptedAt: input.acceptedAt });
+    const request = (requestId: string): QueuedRequest => ({
+      requestId,
+      ticketId: input.ticketId,
+      memberId: input.memberId,
+      acceptedAt: input.acceptedAt,
+    });
     if (existing !== undefined) return { kind: 'EXISTING', request: request(existing) };
     if (input.window !== 'OPEN') return { kind: 'REFUSED', code: input.window };
     if (this.soldOut.has(input.ticketId) || members.size >= input.totalQuantity) return { kind: 'REFUSED', code: 'SOLD_OUT' };
@@ -147,7 +152,10 @@ function databaseAwayBehindCache(): void {
   tickets.down = true;
   members.down = true;
   const cached = new Map(tickets.tickets);
-  deps = { ...deps, tickets: { findTicket: async (id) => cached.get(id) ?? null, findIssueByRequestId: (id) => tickets.findIssueByRequestId(id) } };
+  deps = {
+    ...deps,
+    tickets: { findTicket: async (id) => cached.get(id) ?? null, findIssueByRequestId: (id) => tickets.findIssueByRequestId(id) },
+  };
 }
 
 async function submitted(ticketId: number, memberId: number) {
@@ -238,13 +246,27 @@ describe('a member asking again', () => {
     queue.jobs.get(first.request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 3, memberTicketId: 42, decidedAt };
     const again = await submitted(1, 7);
     expect(again.created).toBe(false);
-    expect(again.request).toMatchObject({ requestId: first.request.requestId, status: 'ISSUED', issueNumber: 3, memberTicketId: 42, decidedAt: new Date(decidedAt) });
+    expect(again.request).toMatchObject({
+      requestId: first.request.requestId,
+      status: 'ISSUED',
+      issueNumber: 3,
+      memberTicketId: 42,
+      decidedAt: new Date(decidedAt),
+    });
   });
 
   test('gets the issued ticket the database holds when the queue has not been told yet', async () => {
     const first = await submitted(1, 7);
     const issuedAt = new Date(NOW.getTime() + 1000);
-    tickets.issues.set(first.request.requestId, { id: 5, ticketId: 1, memberId: 7, issueNumber: 1, requestId: first.request.requestId, issuedAt, usedAt: null });
+    tickets.issues.set(first.request.requestId, {
+      id: 5,
+      ticketId: 1,
+      memberId: 7,
+      issueNumber: 1,
+      requestId: first.request.requestId,
+      issuedAt,
+      usedAt: null,
+    });
     const again = await submitted(1, 7);
     expect(again.request).toMatchObject({ status: 'ISSUED', issueNumber: 1, memberTicketId: 5, acceptedAt: NOW, decidedAt: issuedAt });
     expect(queue.enqueued).toEqual([first.request.requestId]);

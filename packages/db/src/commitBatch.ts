@@ -53,9 +53,7 @@ export async function commitBatch(prisma: PrismaClient, commit: BatchCommit): Pr
 function assertNumberedFrom({ expectedIssuedQuantity, issues }: BatchCommit): void {
   issues.forEach((issue, index) => {
     if (issue.issueNumber !== expectedIssuedQuantity + index + 1) {
-      throw new RangeError(
-        `issue ${index} of the batch has number ${issue.issueNumber}, expected ${expectedIssuedQuantity + index + 1}`,
-      );
+      throw new RangeError(`issue ${index} of the batch has number ${issue.issueNumber}, expected ${expectedIssuedQuantity + index + 1}`);
     }
   });
 }

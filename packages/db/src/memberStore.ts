@@ -1,13 +1,4 @@
-import {
-  fail,
-  ok,
-  type Member,
-  type MemberStore,
-  type MemberTicket,
-  type Page,
-  type PageRequest,
-  type Result,
-} from '@ticketing/core';
+import { fail, ok, type Member, type MemberStore, type MemberTicket, type Page, type PageRequest, type Result } from '@ticketing/core';
 import { memberColumns, memberTicketColumns } from './columns.js';
 import { isUniqueViolation } from './errors.js';
 import type { PrismaClient } from './generated/prisma/client.js';

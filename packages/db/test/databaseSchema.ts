@@ -70,13 +70,19 @@ function assemble(columns: ColumnRow[], indexes: IndexRow[], foreignKeys: Foreig
       default: normaliseDefault(row.COLUMN_DEFAULT, row.EXTRA),
     };
   }
-  for (const [key, rows] of groupBy(indexes.filter((row) => isOurs(row.TABLE_NAME)), (row) => `${row.TABLE_NAME}.${row.INDEX_NAME}`)) {
+  for (const [key, rows] of groupBy(
+    indexes.filter((row) => isOurs(row.TABLE_NAME)),
+    (row) => `${row.TABLE_NAME}.${row.INDEX_NAME}`,
+  )) {
     const first = rows[0]!;
     const names = rows.map((row) => row.COLUMN_NAME);
     if (key.endsWith('.PRIMARY')) table(first.TABLE_NAME).primaryKey = names;
     else table(first.TABLE_NAME).indexes.push(indexKey(Number(first.NON_UNIQUE) === 0, names));
   }
-  for (const [, rows] of groupBy(foreignKeys.filter((row) => isOurs(row.TABLE_NAME)), (row) => `${row.TABLE_NAME}.${row.CONSTRAINT_NAME}`)) {
+  for (const [, rows] of groupBy(
+    foreignKeys.filter((row) => isOurs(row.TABLE_NAME)),
+    (row) => `${row.TABLE_NAME}.${row.CONSTRAINT_NAME}`,
+  )) {
     const first = rows[0]!;
     table(first.TABLE_NAME).foreignKeys.push(
       foreignKeyKey(

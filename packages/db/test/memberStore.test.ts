@@ -79,7 +79,7 @@ describe('members', () => {
 });
 
 describe("a member's tickets", () => {
-  test('listMemberTickets answers the member\'s tickets in ticket id order', async () => {
+  test("listMemberTickets answers the member's tickets in ticket id order", async () => {
     const [memberId, otherId] = await createMemberRows(prisma, 2);
     const ticketIds = [await createTicketRow(prisma), await createTicketRow(prisma), await createTicketRow(prisma)];
     for (const ticketId of ticketIds.toReversed()) await issue(ticketId, memberId!);

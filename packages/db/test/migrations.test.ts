@@ -165,7 +165,15 @@ describe('runMigrations', () => {
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = '_prisma_migrations' ORDER BY ORDINAL_POSITION`,
       [name],
     );
-    expect(columns.map(({ name: column, type, length, nullable, key }) => [column, type, length === null ? null : Number(length), nullable, key])).toEqual([
+    expect(
+      columns.map(({ name: column, type, length, nullable, key }) => [
+        column,
+        type,
+        length === null ? null : Number(length),
+        nullable,
+        key,
+      ]),
+    ).toEqual([
       ['id', 'varchar', 36, 'NO', 'PRI'],
       ['checksum', 'varchar', 64, 'NO', ''],
       ['finished_at', 'datetime', null, 'YES', ''],

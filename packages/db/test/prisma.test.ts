@@ -52,7 +52,9 @@ describe('createPrisma and pingDatabase', () => {
   test('the client reaches the migrated database, with DATETIME values in UTC', async () => {
     const at = new Date('2026-06-15T12:34:56.789Z');
     const member = await prisma.member.create({ data: { name: 'utc', createdAt: at } });
-    const [row] = await prisma.$queryRaw<Array<{ text: string }>>`SELECT CAST(created_at AS CHAR) AS text FROM member WHERE id = ${member.id}`;
+    const [row] = await prisma.$queryRaw<
+      Array<{ text: string }>
+    >`SELECT CAST(created_at AS CHAR) AS text FROM member WHERE id = ${member.id}`;
     expect(row?.text).toBe('2026-06-15 12:34:56.789');
     // Server-side defaults are UTC too, so they agree with the client's clock.
     await prisma.$executeRaw`INSERT INTO member (name) VALUES ('server-default')`;

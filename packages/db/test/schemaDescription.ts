@@ -43,13 +43,17 @@ function diffTables(table: string, prisma: TableDescription, database: TableDesc
     else {
       for (const key of ['type', 'nullable', 'default'] as const) {
         if (expected[key] !== actual[key]) {
-          differences.push(`column ${table}.${column}: ${key} is ${String(expected[key])} in schema.prisma, ${String(actual[key])} in the database`);
+          differences.push(
+            `column ${table}.${column}: ${key} is ${String(expected[key])} in schema.prisma, ${String(actual[key])} in the database`,
+          );
         }
       }
     }
   }
   if (prisma.primaryKey.join(',') !== database.primaryKey.join(',')) {
-    differences.push(`table ${table}: primary key (${prisma.primaryKey.join(',')}) in schema.prisma, (${database.primaryKey.join(',')}) in the database`);
+    differences.push(
+      `table ${table}: primary key (${prisma.primaryKey.join(',')}) in schema.prisma, (${database.primaryKey.join(',')}) in the database`,
+    );
   }
   differences.push(...diffLists(`table ${table}: index`, prisma.indexes, database.indexes));
   differences.push(...diffLists(`table ${table}: foreign key`, prisma.foreignKeys, database.foreignKeys));
@@ -71,6 +75,12 @@ export function indexKey(unique: boolean, columns: readonly string[]): string {
   return `${unique ? 'unique' : 'index'}(${columns.join(',')})`;
 }
 
-export function foreignKeyKey(columns: readonly string[], table: string, referenced: readonly string[], onDelete: string, onUpdate: string): string {
+export function foreignKeyKey(
+  columns: readonly string[],
+  table: string,
+  referenced: readonly string[],
+  onDelete: string,
+  onUpdate: string,
+): string {
   return `(${columns.join(',')}) -> ${table}(${referenced.join(',')}) ON DELETE ${onDelete} ON UPDATE ${onUpdate}`;
 }

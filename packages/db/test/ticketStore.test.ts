@@ -138,14 +138,19 @@ describe('the drainer', () => {
     const [memberId] = await createMemberRows(prisma, 1);
     const token = 2 ** 40 + 7; // beyond 32 bits: the column is BIGINT
     await store.commitBatch({ ticketId, fencingToken: token, expectedIssuedQuantity: 0, issues: issuesFor([memberId!], 0) });
-    expect(await store.loadDrainState(ticketId)).toEqual({ totalQuantity: 50, issuedQuantity: 1, closeAt: closeAt.getTime(), fencingToken: token });
+    expect(await store.loadDrainState(ticketId)).toEqual({
+      totalQuantity: 50,
+      issuedQuantity: 1,
+      closeAt: closeAt.getTime(),
+      fencingToken: token,
+    });
 
     expect(await store.loadDrainState(2_000_000_003)).toBeNull();
     const neverCloses = await createTicketRow(prisma, 1, null);
     expect((await store.loadDrainState(neverCloses))?.closeAt).toBeNull();
   });
 
-  test('readBatchMembers answers the given members\' rows for that ticket only, and which members do not exist', async () => {
+  test("readBatchMembers answers the given members' rows for that ticket only, and which members do not exist", async () => {
     const ticketId = await createTicketRow(prisma);
     const otherTicketId = await createTicketRow(prisma);
     const [a, b, c] = await createMemberRows(prisma, 3);
@@ -260,16 +265,18 @@ describe('commitBatch', () => {
       const [first] = issuesFor(memberIds.slice(0, 1), 0);
       await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: [first!] });
       const reused = { requestId: first!.requestId, memberId: memberIds[1]!, issueNumber: 2 };
-      expect(await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 1, issues: [reused] })).toEqual({ kind: 'STALE' });
+      expect(await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 1, issues: [reused] })).toEqual({
+        kind: 'STALE',
+      });
       expect(await ticketRow(prisma, ticketId)).toEqual({ issuedQuantity: 1, fencingToken: 1n });
     });
 
     test('when the ticket is gone', async () => {
       const { ticketId, memberIds } = await setup(1);
       await store.deleteTicket(ticketId);
-      expect(
-        await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: issuesFor(memberIds, 0) }),
-      ).toEqual({ kind: 'STALE' });
+      expect(await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: issuesFor(memberIds, 0) })).toEqual({
+        kind: 'STALE',
+      });
     });
   });
 

@@ -36,12 +36,7 @@ export class RedisDrainQueue implements DrainQueue {
     return batch;
   }
 
-  async completeBatch(
-    ticketId: number,
-    fencingToken: number,
-    results: readonly DecidedResult[],
-    soldOut: boolean,
-  ): Promise<boolean> {
+  async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
     const keys = ticketKeys(this.options.prefix, ticketId);
     const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
     for (const { requestId, outcome, releasedMemberId } of results) {

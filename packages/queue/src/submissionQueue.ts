@@ -29,8 +29,14 @@ const MAX_BATCH = 500;
 export class RedisSubmissionQueue implements SubmissionQueue {
   readonly #queues: BullQueues;
   #feed: DecisionFeed | null = null;
-  readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>((ticketId, inputs) => this.#admitAll(ticketId, inputs), MAX_BATCH);
-  readonly #enqueues = new TurnBatches<number, QueuedRequest, void>((ticketId, requests) => this.#enqueueAll(ticketId, requests), MAX_BATCH);
+  readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>(
+    (ticketId, inputs) => this.#admitAll(ticketId, inputs),
+    MAX_BATCH,
+  );
+  readonly #enqueues = new TurnBatches<number, QueuedRequest, undefined>(
+    (ticketId, requests) => this.#enqueueAll(ticketId, requests),
+    MAX_BATCH,
+  );
 
   constructor(
     private readonly redis: RedisClient,
@@ -51,8 +57,12 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     const keys = ticketKeys(this.options.prefix, ticketId);
     const nonces = randomBytes(4 * inputs.length).toString('hex');
     const args: Array<string | number> = [ticketId, randomBytes(20).toString('hex')];
-    inputs.forEach(({ memberId, window, totalQuantity }, n) => args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8)));
-    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args));
+    inputs.forEach(({ memberId, window, totalQuantity }, n) => {
+      args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8));
+    });
+    const reply = await unavailableOnError(() =>
+      runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args),
+    );
     return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
   }
 
@@ -64,7 +74,7 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     return this.#enqueues.add(request.ticketId, request);
   }
 
-  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<void[]> {
+  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<undefined[]> {
     const jobs = requests.map(({ requestId, memberId, acceptedAt }) => ({
       name: JOB_NAME,
       data: { ticketId, memberId, acceptedAt } satisfies JobData,

@@ -2,8 +2,23 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueUnavailableError, submitIssueRequest, systemClock, type Admission, type IssueRequestDeps, type Ticket } from '@ticketing/core';
-import { createRedis, parseRequestId, RedisDrainQueue, redisReady, RedisSubmissionQueue, ticketKeys, type RedisClient } from '@ticketing/queue';
+import {
+  QueueUnavailableError,
+  submitIssueRequest,
+  systemClock,
+  type Admission,
+  type IssueRequestDeps,
+  type Ticket,
+} from '@ticketing/core';
+import {
+  createRedis,
+  parseRequestId,
+  RedisDrainQueue,
+  redisReady,
+  RedisSubmissionQueue,
+  ticketKeys,
+  type RedisClient,
+} from '@ticketing/queue';
 import type { Cluster, Redis } from 'ioredis';
 import { isSealedBy } from '../src/keys.js';
 import { runScript } from '../src/scripts.js';
@@ -49,7 +64,9 @@ describe('admitBatch.lua', () => {
     const keys = ticketKeys(prefix, ticketId);
     const admit = (submissions: Array<[memberId: number, window: string, totalQuantity: number, nonce?: string]>) => {
       const args: Array<string | number> = [ticketId, SECRET];
-      submissions.forEach(([memberId, window, totalQuantity, nonce], n) => args.push(memberId, window, totalQuantity, nonce ?? n.toString(16).padStart(8, '0')));
+      submissions.forEach(([memberId, window, totalQuantity, nonce], n) => {
+        args.push(memberId, window, totalQuantity, nonce ?? n.toString(16).padStart(8, '0'));
+      });
       return runScript<string[]>(redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args);
     };
     return { ticketId, keys, admit };
@@ -57,7 +74,10 @@ describe('admitBatch.lua', () => {
 
   test('a member is admitted once: asked again, in the same call or a later one, the answer is the first request', async () => {
     const { keys, admit } = freshTicket();
-    const [kind, requestId, ...rest] = await admit([[1, 'OPEN', 10], [1, 'OPEN', 10]]);
+    const [kind, requestId, ...rest] = await admit([
+      [1, 'OPEN', 10],
+      [1, 'OPEN', 10],
+    ]);
     expect(kind).toBe('ADMITTED');
     expect(rest).toEqual(['EXISTING', requestId]);
     expect(await admit([[1, 'OPEN', 10]])).toEqual(['EXISTING', requestId]);
@@ -68,13 +88,24 @@ describe('admitBatch.lua', () => {
     const { keys, admit } = freshTicket();
     const [, requestId] = await admit([[1, 'OPEN', 1]]);
     await redis.set(keys.soldOut, '1');
-    expect(await admit([[1, 'CLOSED', 1], [1, 'NOT_OPEN', 1], [1, 'OPEN', 1]])).toEqual(['EXISTING', requestId, 'EXISTING', requestId, 'EXISTING', requestId]);
+    expect(
+      await admit([
+        [1, 'CLOSED', 1],
+        [1, 'NOT_OPEN', 1],
+        [1, 'OPEN', 1],
+      ]),
+    ).toEqual(['EXISTING', requestId, 'EXISTING', requestId, 'EXISTING', requestId]);
   });
 
   test('outside the sales window a newcomer is refused with the window, before sold out is considered, and nothing is recorded', async () => {
     const { keys, admit } = freshTicket();
     await redis.set(keys.soldOut, '1');
-    expect(await admit([[1, 'NOT_OPEN', 10], [2, 'CLOSED', 10]])).toEqual(['REFUSED', 'NOT_OPEN', 'REFUSED', 'CLOSED']);
+    expect(
+      await admit([
+        [1, 'NOT_OPEN', 10],
+        [2, 'CLOSED', 10],
+      ]),
+    ).toEqual(['REFUSED', 'NOT_OPEN', 'REFUSED', 'CLOSED']);
     expect(await redis.hlen(keys.members)).toBe(0);
     expect(await redis.exists(keys.epoch)).toBe(0);
   });
@@ -82,14 +113,25 @@ describe('admitBatch.lua', () => {
   test('the sold-out flag refuses every newcomer SOLD_OUT', async () => {
     const { keys, admit } = freshTicket();
     await redis.set(keys.soldOut, '1');
-    expect(await admit([[1, 'OPEN', 10], [2, 'OPEN', 10]])).toEqual(['REFUSED', 'SOLD_OUT', 'REFUSED', 'SOLD_OUT']);
+    expect(
+      await admit([
+        [1, 'OPEN', 10],
+        [2, 'OPEN', 10],
+      ]),
+    ).toEqual(['REFUSED', 'SOLD_OUT', 'REFUSED', 'SOLD_OUT']);
     expect(await redis.hlen(keys.members)).toBe(0);
   });
 
   test('the stock counts every admission, earlier calls and earlier in the call: once it is spoken for, newcomers are SOLD_OUT', async () => {
     const { keys, admit } = freshTicket();
     const first = await admit([[1, 'OPEN', 3]]);
-    const answers = await admit([[2, 'OPEN', 3], [1, 'OPEN', 3], [3, 'OPEN', 3], [4, 'OPEN', 3], [2, 'OPEN', 3]]);
+    const answers = await admit([
+      [2, 'OPEN', 3],
+      [1, 'OPEN', 3],
+      [3, 'OPEN', 3],
+      [4, 'OPEN', 3],
+      [2, 'OPEN', 3],
+    ]);
     expect(answers.filter((_, n) => n % 2 === 0)).toEqual(['ADMITTED', 'EXISTING', 'ADMITTED', 'REFUSED', 'EXISTING']);
     expect(answers[3]).toBe(first[1]);
     expect(answers[7]).toBe('SOLD_OUT');
@@ -99,7 +141,14 @@ describe('admitBatch.lua', () => {
 
   test('answers come one pair per submission, in the order given, each seeing the ones before it', async () => {
     const { admit } = freshTicket();
-    const answers = await admit([[5, 'OPEN', 2], [6, 'CLOSED', 2], [7, 'OPEN', 2], [5, 'OPEN', 2], [8, 'OPEN', 2], [6, 'OPEN', 2]]);
+    const answers = await admit([
+      [5, 'OPEN', 2],
+      [6, 'CLOSED', 2],
+      [7, 'OPEN', 2],
+      [5, 'OPEN', 2],
+      [8, 'OPEN', 2],
+      [6, 'OPEN', 2],
+    ]);
     expect(answers).toHaveLength(12);
     expect(answers.filter((_, n) => n % 2 === 0)).toEqual(['ADMITTED', 'REFUSED', 'ADMITTED', 'EXISTING', 'REFUSED', 'REFUSED']);
     expect([answers[3], answers[9], answers[11]]).toEqual(['CLOSED', 'SOLD_OUT', 'SOLD_OUT']);
@@ -203,14 +252,26 @@ describe('a batch that fails', () => {
   });
 
   test('fails every submission in it as QUEUE_UNAVAILABLE; asking again gets each the same request, queued once', async () => {
-    const ticket: Ticket = { id: 95, name: 't', totalQuantity: 100, issuedQuantity: 0, openAt: new Date(0), closeAt: null, createdAt: new Date(0) };
+    const ticket: Ticket = {
+      id: 95,
+      name: 't',
+      totalQuantity: 100,
+      issuedQuantity: 0,
+      openAt: new Date(0),
+      closeAt: null,
+      createdAt: new Date(0),
+    };
     const members = [1, 2, 3, 4, 5, 6];
-    const admissions = await Promise.all(members.map((memberId) => flaky.admit({ ticketId: 95, memberId, totalQuantity: 100, window: 'OPEN', acceptedAt: 1 })));
+    const admissions = await Promise.all(
+      members.map((memberId) => flaky.admit({ ticketId: 95, memberId, totalQuantity: 100, window: 'OPEN', acceptedAt: 1 })),
+    );
     const ids = admissions.map(admittedId);
 
     await proxy.stop(); // Redis is away between the admission and the add
     const startedAt = Date.now();
-    const added = await Promise.allSettled(admissions.map((admission) => flaky.enqueue((admission as Extract<Admission, { kind: 'ADMITTED' }>).request)));
+    const added = await Promise.allSettled(
+      admissions.map((admission) => flaky.enqueue((admission as Extract<Admission, { kind: 'ADMITTED' }>).request)),
+    );
     expect(added.map((result) => result.status)).toEqual(members.map(() => 'rejected'));
     for (const result of added) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(QueueUnavailableError);
     expect(Date.now() - startedAt).toBeLessThan(1500);
@@ -227,7 +288,9 @@ describe('a batch that fails', () => {
     const retried = [...members].reverse();
     const again = await Promise.all(retried.map((memberId) => submitIssueRequest(deps, 95, memberId)));
     const expected = retried.map((memberId) => ids[members.indexOf(memberId)]);
-    expect(again.map((result) => result.ok && !result.value.created && result.value.request.status === 'PENDING')).toEqual(retried.map(() => true));
+    expect(again.map((result) => result.ok && !result.value.created && result.value.request.status === 'PENDING')).toEqual(
+      retried.map(() => true),
+    );
     expect(again.map((result) => (result.ok ? result.value.request.requestId : null))).toEqual(expected);
     expect(await waitList(95)).toEqual(expected);
   });
@@ -240,7 +303,10 @@ describe('on a Redis Cluster', () => {
 
   beforeAll(async () => {
     cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'batch-redis-cluster-')) });
-    clustered = createRedis({ redisUrl: 'redis://unused', clusterNodes: cluster.nodes.map(({ port }) => ({ host: '127.0.0.1', port })) }, 'batch-cluster-test');
+    clustered = createRedis(
+      { redisUrl: 'redis://unused', clusterNodes: cluster.nodes.map(({ port }) => ({ host: '127.0.0.1', port })) },
+      'batch-cluster-test',
+    );
     await redisReady(clustered, 10_000);
     // The client fails fast on a master it has not connected to yet: wait until it has them all.
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -260,7 +326,9 @@ describe('on a Redis Cluster', () => {
   test('each ticket’s batch stays in its own slot: concurrent submissions of several tickets queue in call order on each', async () => {
     const tickets = [101, 102, 103, 104, 105];
     const calls = Array.from({ length: 200 }, (_, n) => ({ ticketId: tickets[n % tickets.length]!, memberId: n + 1 }));
-    const admissions = await Promise.all(calls.map(({ ticketId, memberId }) => onCluster.admit({ ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })));
+    const admissions = await Promise.all(
+      calls.map(({ ticketId, memberId }) => onCluster.admit({ ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })),
+    );
     await Promise.all(admissions.map((admission) => onCluster.enqueue((admission as Extract<Admission, { kind: 'ADMITTED' }>).request)));
     for (const ticketId of tickets) {
       const expected = admissions.filter((_, n) => calls[n]!.ticketId === ticketId).map(admittedId);

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { QueuedRequest } from '@ticketing/core';
-import { bullQueueFor, createRedis, RedisDrainQueue, redisReady, RedisSubmissionQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import {
+  bullQueueFor,
+  createRedis,
+  RedisDrainQueue,
+  redisReady,
+  RedisSubmissionQueue,
+  RedisTicketLock,
+  ticketKeys,
+  type RedisClient,
+} from '@ticketing/queue';
 import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**

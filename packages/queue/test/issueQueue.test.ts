@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Outcome, QueuedRequest } from '@ticketing/core';
-import { bullQueueFor, createRedis, RedisDrainQueue, redisReady, RedisSubmissionQueue, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
+import {
+  bullQueueFor,
+  createRedis,
+  RedisDrainQueue,
+  redisReady,
+  RedisSubmissionQueue,
+  RedisTicketLock,
+  ticketKeys,
+  type RedisClient,
+} from '@ticketing/queue';
 import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
 const prefix = uniqueRedisPrefix();
@@ -42,11 +51,20 @@ describe('admission', () => {
   });
 
   test('refuses outside the sales window and once sold out, but a member who asked still gets the request', async () => {
-    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'NOT_OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'NOT_OPEN' });
-    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'CLOSED' });
+    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'NOT_OPEN', acceptedAt: 1 })).toEqual({
+      kind: 'REFUSED',
+      code: 'NOT_OPEN',
+    });
+    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 })).toEqual({
+      kind: 'REFUSED',
+      code: 'CLOSED',
+    });
     const first = await submit(11, 2);
     await redis.set(ticketKeys(prefix, 11).soldOut, '1');
-    expect(await queue.admit({ ticketId: 11, memberId: 3, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    expect(await queue.admit({ ticketId: 11, memberId: 3, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
+      kind: 'REFUSED',
+      code: 'SOLD_OUT',
+    });
     const again = await queue.admit({ ticketId: 11, memberId: 2, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 });
     expect(again.kind === 'EXISTING' && again.request.requestId).toBe(first.requestId);
   });
@@ -121,7 +139,10 @@ describe('queue', () => {
     const request = await submit(42, 1);
     const token = (await lock.acquire(42))!;
     await drain.completeBatch(42, token, [{ requestId: request.requestId, outcome: issued(1) }], true);
-    expect(await queue.admit({ ticketId: 42, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    expect(await queue.admit({ ticketId: 42, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
+      kind: 'REFUSED',
+      code: 'SOLD_OUT',
+    });
   });
 
   test('a thousand concurrent submissions are peeked in the order their enqueue finished', async () => {
@@ -163,9 +184,13 @@ describe('queue', () => {
 
   test('once as many members as the stock are admitted, a newcomer is SOLD_OUT at once; the admitted still get theirs', async () => {
     const admitted = [];
-    for (let m = 1; m <= 3; m++) admitted.push(await queue.admit({ ticketId: 80, memberId: m, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 }));
+    for (let m = 1; m <= 3; m++)
+      admitted.push(await queue.admit({ ticketId: 80, memberId: m, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 }));
     expect(admitted.every((a) => a.kind === 'ADMITTED')).toBe(true);
-    expect(await queue.admit({ ticketId: 80, memberId: 4, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    expect(await queue.admit({ ticketId: 80, memberId: 4, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({
+      kind: 'REFUSED',
+      code: 'SOLD_OUT',
+    });
     expect((await queue.admit({ ticketId: 80, memberId: 2, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).kind).toBe('EXISTING');
   });
 
@@ -173,7 +198,10 @@ describe('queue', () => {
     const ghost = await queue.admit({ ticketId: 83, memberId: 9, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 });
     if (ghost.kind !== 'ADMITTED') throw new Error(ghost.kind);
     await queue.enqueue(ghost.request);
-    expect(await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({ kind: 'REFUSED', code: 'SOLD_OUT' });
+    expect(await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({
+      kind: 'REFUSED',
+      code: 'SOLD_OUT',
+    });
     const token = (await lock.acquire(83))!;
     const outcome: Outcome = { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt: Date.now() };
     expect(await drain.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome, releasedMemberId: 9 }], false)).toBe(true);

@@ -55,8 +55,17 @@ export function checkDrop(input: DropInput): DropReport {
   const violations: string[] = [];
   const add = (message: string) => void (violations.length < MAX_MESSAGES && violations.push(message));
   const counts: DropCounts = {
-    accepted: 0, issued: 0, rejected: 0, refused: 0, lost: 0, forgotten: 0, unacknowledged: 0,
-    duplicates: 0, overIssue: 0, fcfsViolations: 0, recoveryMs: null,
+    accepted: 0,
+    issued: 0,
+    rejected: 0,
+    refused: 0,
+    lost: 0,
+    forgotten: 0,
+    unacknowledged: 0,
+    duplicates: 0,
+    overIssue: 0,
+    fcfsViolations: 0,
+    recoveryMs: null,
   };
   const rowsByRequest = new Map(input.rows.map((row) => [row.requestId, row]));
   const rowsByMember = new Map<number, IssueRow[]>();
@@ -98,7 +107,8 @@ export function checkDrop(input: DropInput): DropReport {
     } else if (final.status === 'ISSUED') {
       counts.issued += 1;
       issuedRequests.add(requestId);
-      if (final.issueNumber === null || polledNumbers.has(final.issueNumber)) add(`G1: issue number ${final.issueNumber} polled twice or missing`);
+      if (final.issueNumber === null || polledNumbers.has(final.issueNumber))
+        add(`G1: issue number ${final.issueNumber} polled twice or missing`);
       polledNumbers.add(final.issueNumber ?? -1);
       const row = rowsByRequest.get(requestId);
       if (!row || row.memberId !== entry.memberId || row.issueNumber !== final.issueNumber || row.id !== final.memberTicketId) {
@@ -123,19 +133,23 @@ export function checkDrop(input: DropInput): DropReport {
     if (input.rows.length > Math.min(input.totalQuantity, askers.size)) add(`G1: ${input.rows.length} issued to ${askers.size} askers`);
   } else if (counts.lost === 0 && counts.unacknowledged === 0) {
     const expected = Math.min(input.totalQuantity, askers.size);
-    if (input.rows.length !== expected) add(`G1: ${input.rows.length} issued, expected min(${input.totalQuantity}, ${askers.size} askers) = ${expected}`);
+    if (input.rows.length !== expected)
+      add(`G1: ${input.rows.length} issued, expected min(${input.totalQuantity}, ${askers.size} askers) = ${expected}`);
   }
 
   // G5 the other way: every row belongs to a request that polls ISSUED.
   for (const row of input.rows) {
-    if (!issuedRequests.has(row.requestId)) add(`G5: row #${row.issueNumber} of request ${row.requestId} (member ${row.memberId}) is not a request the clients saw ISSUED`);
+    if (!issuedRequests.has(row.requestId))
+      add(`G5: row #${row.issueNumber} of request ${row.requestId} (member ${row.memberId}) is not a request the clients saw ISSUED`);
   }
   for (const entry of input.resubmissions ?? []) {
     const final = entry.final;
     if (final?.status !== 'ISSUED') continue;
     const row = rowsByMember.get(entry.memberId)?.[0];
     if (!row || row.issueNumber !== final.issueNumber || row.id !== final.memberTicketId) {
-      add(`G5: member ${entry.memberId} asked again and polls ISSUED #${final.issueNumber}, but holds ${row ? `#${row.issueNumber}` : 'nothing'}`);
+      add(
+        `G5: member ${entry.memberId} asked again and polls ISSUED #${final.issueNumber}, but holds ${row ? `#${row.issueNumber}` : 'nothing'}`,
+      );
     }
   }
 

@@ -20,7 +20,9 @@ export function checkFirstComeFirstServed(entries: readonly Entry[], add: (messa
   for (const entry of issued) {
     if (firstSend(entry) > earliestRefusal) {
       violations += 1;
-      add(`G3: member ${entry.memberId} was sent ${(firstSend(entry) - earliestRefusal).toFixed(1)} ms after a refusal reached its client, yet ISSUED`);
+      add(
+        `G3: member ${entry.memberId} was sent ${(firstSend(entry) - earliestRefusal).toFixed(1)} ms after a refusal reached its client, yet ISSUED`,
+      );
     }
   }
   issued.sort((a, b) => b.final!.issueNumber! - a.final!.issueNumber!);
@@ -29,7 +31,9 @@ export function checkFirstComeFirstServed(entries: readonly Entry[], add: (messa
   for (const entry of issued) {
     if (earliestAckAbove < firstSend(entry)) {
       violations += 1;
-      add(`G3: member ${holderAbove!.memberId} was acknowledged before member ${entry.memberId} was sent, yet got #${holderAbove!.final!.issueNumber} after #${entry.final!.issueNumber}`);
+      add(
+        `G3: member ${holderAbove!.memberId} was acknowledged before member ${entry.memberId} was sent, yet got #${holderAbove!.final!.issueNumber} after #${entry.final!.issueNumber}`,
+      );
     }
     if (entry.ack!.receivedAt < earliestAckAbove) {
       earliestAckAbove = entry.ack!.receivedAt;

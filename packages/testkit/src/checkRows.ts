@@ -33,8 +33,10 @@ export function checkRows(input: { rows: readonly IssueRow[]; totalQuantity: num
   }
   const overIssue = Math.max(0, rows.length - totalQuantity);
   if (overIssue > 0) violations.push(`G1: ${rows.length} rows for ${totalQuantity} tickets`);
-  if (input.ticket && input.ticket.issuedQuantity !== rows.length) violations.push(`G1: ticket.issued_quantity ${input.ticket.issuedQuantity}, rows ${rows.length}`);
+  if (input.ticket && input.ticket.issuedQuantity !== rows.length)
+    violations.push(`G1: ticket.issued_quantity ${input.ticket.issuedQuantity}, rows ${rows.length}`);
   for (let n = 1; n <= rows.length; n++) if (!numbers.has(n)) violations.push(`G1: issue number ${n} missing`);
-  if (input.expected !== undefined && rows.length !== input.expected) violations.push(`G1: ${rows.length} issued, expected ${input.expected}`);
+  if (input.expected !== undefined && rows.length !== input.expected)
+    violations.push(`G1: ${rows.length} issued, expected ${input.expected}`);
   return { duplicates, overIssue, violations };
 }

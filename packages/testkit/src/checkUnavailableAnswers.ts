@@ -40,7 +40,9 @@ export function checkUnavailableAnswers(
       if (during && ms >= options.maxMs) {
         // The API's own measure tells a slow server from a client or machine too busy to read the answer.
         const server = attempt.id === undefined ? undefined : options.serverMs?.(attempt.id);
-        problems.push(`answered ${attempt.status} after ${ms.toFixed(0)} ms${server === undefined ? '' : ` (the API logged ${Math.round(server)} ms)`}`);
+        problems.push(
+          `answered ${attempt.status} after ${ms.toFixed(0)} ms${server === undefined ? '' : ` (the API logged ${Math.round(server)} ms)`}`,
+        );
       }
       if (problems.length > 0 && violations.length < 50) {
         const when = options.when ? ` sent ${options.when(attempt.sentAt)}` : '';

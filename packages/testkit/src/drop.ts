@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { checkDrop, type DropReport } from './checkDrop.js';
 import { entriesOf, type FinalAnswer, type SubmissionRecord } from './ledgerEntry.js';
-import { HttpClient, runPool } from './http.js';
+import { type HttpClient, runPool } from './http.js';
 
 /** Creates `count` members named `<tag>-<n>` through the APIs; returns their ids in order. */
 export async function createMembers(
@@ -133,5 +133,9 @@ export async function runDrop(options: {
   const submissions = await submitAll(client, apis, ticketId, memberIds, perMember, concurrency);
   const finals = await pollAll(client, apis, submissions, concurrency);
   const rows = await options.readRows();
-  return { report: checkDrop({ totalQuantity: options.totalQuantity, entries: entriesOf(submissions, finals), rows }), submissions, finals };
+  return {
+    report: checkDrop({ totalQuantity: options.totalQuantity, entries: entriesOf(submissions, finals), rows }),
+    submissions,
+    finals,
+  };
 }

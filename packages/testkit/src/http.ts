@@ -1,6 +1,6 @@
-import { TimedHttp } from './timedHttp.js';
+import { type JsonBody, TimedHttp } from './timedHttp.js';
 
-export interface JsonResponse<T = any> {
+export interface JsonResponse<T = JsonBody> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: T;
@@ -14,17 +14,17 @@ export class HttpClient {
     this.#http = new TimedHttp(maxSockets, timeoutMs);
   }
 
-  async send<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  async send<T = JsonBody>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
     const answer = await this.#http.send(method, url, body, undefined, headers);
     if (answer.status === 0) throw new Error(`${method} ${url}: ${answer.error}`);
     return { status: answer.status, headers: answer.headers, body: answer.body as T };
   }
 
-  get<T = any>(url: string): Promise<JsonResponse<T>> {
+  get<T = JsonBody>(url: string): Promise<JsonResponse<T>> {
     return this.send<T>('GET', url);
   }
 
-  post<T = any>(url: string, body: unknown): Promise<JsonResponse<T>> {
+  post<T = JsonBody>(url: string, body: unknown): Promise<JsonResponse<T>> {
     return this.send<T>('POST', url, body);
   }
 

@@ -100,7 +100,8 @@ export class NodeProcess {
   /** Sends the signal and waits for the exit (SIGTERM: SIGKILL after graceMs); ms is how long it took to go. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<Exit & { ms: number }> {
     const sentAt = Date.now();
-    const exit = signal === 'SIGTERM' ? await terminate(this.proc, graceMs) : (this.signal(signal), await this.exited);
+    if (signal !== 'SIGTERM') this.signal(signal);
+    const exit = signal === 'SIGTERM' ? await terminate(this.proc, graceMs) : await this.exited;
     return { ...exit, ms: exit.at - sentAt };
   }
 }

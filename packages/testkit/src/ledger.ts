@@ -51,7 +51,18 @@ export class Ledger {
 
   /** Submits until acknowledged, refused or past the deadline; polling starts on acknowledgement. */
   async submit(ticketId: number, memberId: number, group: string): Promise<Entry> {
-    const entry: Entry = { ticketId, memberId, group, attempts: [], ack: null, refusal: null, gaveUp: false, final: null, notFound: false, settledAt: null };
+    const entry: Entry = {
+      ticketId,
+      memberId,
+      group,
+      attempts: [],
+      ack: null,
+      refusal: null,
+      gaveUp: false,
+      final: null,
+      notFound: false,
+      settledAt: null,
+    };
     this.entries.push(entry);
     const deadline = now() + this.#options.submitDeadlineMs;
     while (!this.#closed) {
@@ -62,7 +73,9 @@ export class Ledger {
         continue;
       }
       const id = `fault-${++this.#attempts}`;
-      const answer = await this.#submitHttp.post(`${api}/api/v1/tickets/${ticketId}/issue-requests`, { memberId }, undefined, { 'x-request-id': id });
+      const answer = await this.#submitHttp.post(`${api}/api/v1/tickets/${ticketId}/issue-requests`, { memberId }, undefined, {
+        'x-request-id': id,
+      });
       const attempt = toAttempt(id, api, answer);
       entry.attempts.push(attempt);
       if ((answer.status === 202 || answer.status === 200) && typeof answer.body?.requestId === 'string') {
@@ -74,8 +87,10 @@ export class Ledger {
         entry.refusal = { status: answer.status, code: attempt.code, receivedAt: answer.receivedAt };
         return entry;
       }
-      if (answer.status === 0 && answer.error?.startsWith('no answer within')) this.#note('submission without an answer', `member ${memberId} via ${api}: ${answer.error}`, answer.sentAt);
-      if (answer.status >= 500 && answer.status !== 503) this.#note(`submit ${answer.status} ${attempt.code ?? ''}`, `member ${memberId} via ${api}: ${short(answer.body)}`, answer.sentAt);
+      if (answer.status === 0 && answer.error?.startsWith('no answer within'))
+        this.#note('submission without an answer', `member ${memberId} via ${api}: ${answer.error}`, answer.sentAt);
+      if (answer.status >= 500 && answer.status !== 503)
+        this.#note(`submit ${answer.status} ${attempt.code ?? ''}`, `member ${memberId} via ${api}: ${short(answer.body)}`, answer.sentAt);
       if (now() > deadline) break;
       await sleep(retryDelay(answer));
     }
@@ -88,7 +103,12 @@ export class Ledger {
    * submission starts no earlier than n / ratePerSec seconds in, so a drop lasts long enough for
    * a fault to land in its middle.
    */
-  async submitPaced(ticketId: number, memberIds: readonly number[], group: string, pace: { concurrency: number; ratePerSec?: number }): Promise<Entry[]> {
+  async submitPaced(
+    ticketId: number,
+    memberIds: readonly number[],
+    group: string,
+    pace: { concurrency: number; ratePerSec?: number },
+  ): Promise<Entry[]> {
     const startedAt = now();
     const results: Entry[] = new Array(memberIds.length);
     let next = 0;
@@ -143,7 +163,9 @@ export class Ledger {
           continue;
         }
         const requestId = entry.ack!.requestId;
-        const answer = await this.#pollHttp.get(`${api}/api/v1/issue-requests/${encodeURIComponent(requestId)}?waitMs=${this.#options.pollWaitMs}`);
+        const answer = await this.#pollHttp.get(
+          `${api}/api/v1/issue-requests/${encodeURIComponent(requestId)}?waitMs=${this.#options.pollWaitMs}`,
+        );
         this.pollStatuses.set(answer.status, (this.pollStatuses.get(answer.status) ?? 0) + 1);
         if (answer.status !== 0) this.slowestPollMs = Math.max(this.slowestPollMs, answer.receivedAt - answer.sentAt);
         if (answer.status === 200 && answer.body?.status && answer.body.status !== 'PENDING') {
@@ -162,7 +184,11 @@ export class Ledger {
           }
         } else if (answer.status === 0 && answer.error?.startsWith('no answer within')) {
           // A long-poll answers by waitMs at the latest; one that hangs far beyond is a fault.
-          this.#note(`poll without an answer (waitMs=${this.#options.pollWaitMs})`, `${requestId} via ${api}: ${answer.error}`, answer.sentAt);
+          this.#note(
+            `poll without an answer (waitMs=${this.#options.pollWaitMs})`,
+            `${requestId} via ${api}: ${answer.error}`,
+            answer.sentAt,
+          );
         } else if (answer.status !== 200 && answer.status !== 503 && answer.status !== 0) {
           this.#note(`poll ${answer.status} ${answer.body?.code ?? ''}`, `${requestId} via ${api}: ${short(answer.body)}`, answer.sentAt);
         }
@@ -205,7 +231,8 @@ function toAttempt(id: string, api: string, answer: Answer): Attempt {
     status: answer.status,
     code: typeof answer.body?.code === 'string' ? answer.body.code : null,
     retryAfter: typeof retryAfter === 'string' ? Number(retryAfter) : null,
-    requestId: (answer.status === 202 || answer.status === 200) && typeof answer.body?.requestId === 'string' ? answer.body.requestId : null,
+    requestId:
+      (answer.status === 202 || answer.status === 200) && typeof answer.body?.requestId === 'string' ? answer.body.requestId : null,
     ...(answer.error ? { error: answer.error } : {}),
   };
 }

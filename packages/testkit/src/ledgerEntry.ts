@@ -91,10 +91,28 @@ export function entriesOf(submissions: readonly SubmissionRecord[], finals: Read
     const key = `${s.ticketId}:${s.memberId}`;
     let entry = entries.get(key);
     if (!entry) {
-      entry = { ticketId: s.ticketId, memberId: s.memberId, group, attempts: [], ack: null, refusal: null, gaveUp: false, final: null, notFound: false, settledAt: null };
+      entry = {
+        ticketId: s.ticketId,
+        memberId: s.memberId,
+        group,
+        attempts: [],
+        ack: null,
+        refusal: null,
+        gaveUp: false,
+        final: null,
+        notFound: false,
+        settledAt: null,
+      };
       entries.set(key, entry);
     }
-    entry.attempts.push({ sentAt: s.sentAt, receivedAt: s.receivedAt, status: s.httpStatus, code: s.code, retryAfter: s.retryAfter, requestId: s.requestId });
+    entry.attempts.push({
+      sentAt: s.sentAt,
+      receivedAt: s.receivedAt,
+      status: s.httpStatus,
+      code: s.code,
+      retryAfter: s.retryAfter,
+      requestId: s.requestId,
+    });
   }
   for (const entry of entries.values()) {
     const byArrival = [...entry.attempts].sort((a, b) => a.receivedAt - b.receivedAt);

@@ -61,8 +61,12 @@ export class LocalRedisCluster {
         await cluster.#saveState();
       }
       await run('redis-cli', [
-        '--cluster', 'create', ...ports.map(({ port }) => `${HOST}:${port}`),
-        '--cluster-replicas', String(options.replicasPerMaster ?? 1), '--cluster-yes',
+        '--cluster',
+        'create',
+        ...ports.map(({ port }) => `${HOST}:${port}`),
+        '--cluster-replicas',
+        String(options.replicasPerMaster ?? 1),
+        '--cluster-yes',
       ]);
       await cluster.#waitUntilFormed(masters, count - masters);
     } catch (error) {
@@ -140,7 +144,9 @@ export class LocalRedisCluster {
   /** Stops every node (SIGKILL: nothing of it is kept) and removes the directory. */
   async destroy(): Promise<void> {
     for (const node of this.nodes) signal(node.pid, 'SIGKILL');
-    await waitUntil(() => Promise.resolve(this.nodes.every(({ port }) => !this.isRunning(port))), 'the nodes to stop', 10_000, 100).catch(() => undefined);
+    await waitUntil(() => Promise.resolve(this.nodes.every(({ port }) => !this.isRunning(port))), 'the nodes to stop', 10_000, 100).catch(
+      () => undefined,
+    );
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -181,7 +187,15 @@ export class LocalRedisCluster {
   }
 
   async #onNode<T>(port: number, work: (redis: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 2000 });
+    const redis = new Redis({
+      host: HOST,
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 1000,
+      commandTimeout: 2000,
+    });
     try {
       await redis.connect();
       return await work(redis);
@@ -206,16 +220,42 @@ async function startNode(dir: string, port: number, busPort: number, nodeTimeout
   await mkdir(nodeDir, { recursive: true });
   const pidFile = join(nodeDir, 'redis.pid');
   await run('redis-server', [
-    '--port', String(port), '--bind', HOST, '--protected-mode', 'no', '--dir', nodeDir,
-    '--daemonize', 'yes', '--pidfile', pidFile, '--logfile', join(nodeDir, 'redis.log'),
-    '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
-    '--cluster-node-timeout', String(nodeTimeoutMs),
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--protected-mode',
+    'no',
+    '--dir',
+    nodeDir,
+    '--daemonize',
+    'yes',
+    '--pidfile',
+    pidFile,
+    '--logfile',
+    join(nodeDir, 'redis.log'),
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-port',
+    String(busPort),
+    '--cluster-node-timeout',
+    String(nodeTimeoutMs),
     // A replica takes over however long it was cut off: availability over the last writes, which
     // the service reports as lost (QUEUE_DATA_LOST) rather than leaving them pending.
-    '--cluster-replica-validity-factor', '0',
-    '--cluster-require-full-coverage', 'no',
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
-    '--maxmemory-policy', 'noeviction',
+    '--cluster-replica-validity-factor',
+    '0',
+    '--cluster-require-full-coverage',
+    'no',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
   ]);
   let pid = 0;
   await waitUntil(

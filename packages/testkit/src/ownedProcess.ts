@@ -41,7 +41,11 @@ process.once('exit', () => {
 });
 
 export function spawnOwned(command: string, args: readonly string[], options: SpawnOptions = {}): OwnedProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) throw new Error(`cannot start ${command}`);
   owned.add(child);
   let output = '';

@@ -46,11 +46,26 @@ export class PrivateRedis {
   /** Starts it (again) on the same port and directory; resolves once it answers PING. */
   async start(): Promise<void> {
     if (this.running) return;
-    const persistence =
-      this.persistence === 'aof' ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const persistence = this.persistence === 'aof' ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     const proc = spawnOwned(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', '--save', '', '--logfile', '', '--protected-mode', 'no', ...persistence],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--daemonize',
+        'no',
+        '--save',
+        '',
+        '--logfile',
+        '',
+        '--protected-mode',
+        'no',
+        ...persistence,
+      ],
       {},
     );
     this.#process = proc;

@@ -16,7 +16,10 @@ export interface StartOptions {
  * The built API (apps/api/dist) on a free port with `env`, once `readyPath` answers 2xx.
  * Request logs are off (LOG_LEVEL=warn) unless env says otherwise: 503s and errors still show.
  */
-export async function startApi(env: Record<string, string>, options: StartOptions & { readyPath?: '/healthz' | '/readyz' } = {}): Promise<ApiProcess> {
+export async function startApi(
+  env: Record<string, string>,
+  options: StartOptions & { readyPath?: '/healthz' | '/readyz' } = {},
+): Promise<ApiProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const api = launchNode({

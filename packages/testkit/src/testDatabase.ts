@@ -44,7 +44,12 @@ export class TestDatabase {
         'SELECT id, member_id AS memberId, issue_number AS issueNumber, request_id AS requestId FROM member_ticket WHERE ticket_id = ?',
         [ticketId],
       );
-      return rows.map((row) => ({ id: Number(row.id), memberId: Number(row.memberId), issueNumber: Number(row.issueNumber), requestId: row.requestId }));
+      return rows.map((row) => ({
+        id: Number(row.id),
+        memberId: Number(row.memberId),
+        issueNumber: Number(row.issueNumber),
+        requestId: row.requestId,
+      }));
     });
   }
 
@@ -55,7 +60,11 @@ export class TestDatabase {
         [ticketId],
       );
       if (!row) throw new Error(`ticket ${ticketId} is not in the database`);
-      return { totalQuantity: Number(row.totalQuantity), issuedQuantity: Number(row.issuedQuantity), fencingToken: Number(row.fencingToken) };
+      return {
+        totalQuantity: Number(row.totalQuantity),
+        issuedQuantity: Number(row.issuedQuantity),
+        fencingToken: Number(row.fencingToken),
+      };
     });
   }
 

@@ -4,10 +4,14 @@ import { performance } from 'node:perf_hooks';
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable with the servers' timestamps. */
 export const now = (): number => performance.timeOrigin + performance.now();
 
+/** A parsed JSON answer: tests and load scripts read its fields loosely, as a client would. */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON answer's shape is what the test asserts, not what it assumes.
+export type JsonBody = any;
+
 export interface Answer {
   /** 0 when there was no HTTP answer: refused, reset or timed out (see error). */
   status: number;
-  body: any;
+  body: JsonBody;
   headers: Record<string, string | string[] | undefined>;
   sentAt: number;
   receivedAt: number;

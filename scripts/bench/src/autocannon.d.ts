@@ -1,6 +1,14 @@
 // autocannon@9 ships no types; only what the bench uses.
 declare module 'autocannon' {
-  interface Histogram { p50: number; p90: number; p97_5: number; p99: number; average: number; max: number; mean: number }
+  interface Histogram {
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    average: number;
+    max: number;
+    mean: number;
+  }
   interface Result {
     requests: Histogram & { total: number; sent: number };
     latency: Histogram;

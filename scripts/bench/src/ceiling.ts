@@ -18,11 +18,28 @@ export interface CeilingResult {
   redisBullAddEvalPerSecond: number;
 }
 
-async function serverCeiling(ctx: BenchContext, role: string, script: string, durationS: number): Promise<CannonSummary & { cpuUsPerRequest: number }> {
+async function serverCeiling(
+  ctx: BenchContext,
+  role: string,
+  script: string,
+  durationS: number,
+): Promise<CannonSummary & { cpuUsPerRequest: number }> {
   const port = await freePort();
-  const server = await startProcess({ role, script: `${REPO_ROOT}scripts/bench/dist/servers/${script}`, env: { PORT: String(port) }, readyText: 'ready', sampler: ctx.sampler });
+  const server = await startProcess({
+    role,
+    script: `${REPO_ROOT}scripts/bench/dist/servers/${script}`,
+    env: { PORT: String(port) },
+    readyText: 'ready',
+    sampler: ctx.sampler,
+  });
   try {
-    const common = { url: `http://127.0.0.1:${port}/api/v1/tickets/1/issue-requests`, connections: 256, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"memberId":1}' };
+    const common = {
+      url: `http://127.0.0.1:${port}/api/v1/tickets/1/issue-requests`,
+      connections: 256,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"memberId":1}',
+    };
     await cannon({ ...common, duration: 1 }); // warm-up, not counted
     const cpuBefore = cpuTimeMs(server.pid);
     const summary = await cannon({ ...common, duration: durationS });
@@ -35,7 +52,11 @@ async function serverCeiling(ctx: BenchContext, role: string, script: string, du
 /** `redis-benchmark -q` prints `NAME: 123456.79 requests per second, p50=…`. */
 async function redisBenchmark(redisUrl: string, args: string[]): Promise<number> {
   const url = new URL(redisUrl);
-  const { stdout } = await run('redis-benchmark', ['-h', url.hostname, '-p', url.port || '6379', '-q', '-n', '100000', '-P', '16', ...args], { timeout: 120_000 });
+  const { stdout } = await run(
+    'redis-benchmark',
+    ['-h', url.hostname, '-p', url.port || '6379', '-q', '-n', '100000', '-P', '16', ...args],
+    { timeout: 120_000 },
+  );
   const match = /([\d.]+) requests per second/.exec(stdout);
   if (!match) throw new Error(`redis-benchmark: ${stdout}`);
   return Math.round(Number(match[1]));
@@ -56,7 +77,10 @@ export async function ceiling(ctx: BenchContext, durationS: number): Promise<Cei
   try {
     const lpush = await redisBenchmark(ctx.redisUrl, ['LPUSH', `${base}list`, '1-1-00000000-0000000000000000']);
     const evalAdd = await redisBenchmark(ctx.redisUrl, [
-      'EVAL', BULL_ADD, '1', `${base}q:`,
+      'EVAL',
+      BULL_ADD,
+      '1',
+      `${base}q:`,
       '{"ticketId":1,"memberId":12345,"acceptedAt":1764000000000}',
       '{"jobId":"1-12345-00000000-0000000000000000","removeOnComplete":false,"removeOnFail":false,"attempts":0}',
       '1764000000000',

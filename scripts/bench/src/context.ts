@@ -61,10 +61,10 @@ export function openRedis(redisUrl: string): RedisClient {
 }
 
 export async function insertTicket(pool: Pool, name: string, totalQuantity: number): Promise<number> {
-  const result = (await pool.query(
-    'INSERT INTO ticket (name, total_quantity, open_at) VALUES (?, ?, NOW(3) - INTERVAL 1 MINUTE)',
-    [`${name}-${randomBytes(3).toString('hex')}`, totalQuantity],
-  )) as { insertId: bigint | number };
+  const result = (await pool.query('INSERT INTO ticket (name, total_quantity, open_at) VALUES (?, ?, NOW(3) - INTERVAL 1 MINUTE)', [
+    `${name}-${randomBytes(3).toString('hex')}`,
+    totalQuantity,
+  ])) as { insertId: bigint | number };
   return Number(result.insertId);
 }
 
@@ -76,7 +76,10 @@ export async function verifyIssues(databaseUrl: string, ticketId: number, expect
   return violations.map((violation) => `ticket ${ticketId}: ${violation}`);
 }
 
-export const ticketPatterns = (prefix: string, ticketId: number): string[] => [`${prefix}:ticket-{${ticketId}}:*`, `${prefix}:issuance:{${ticketId}}:*`];
+export const ticketPatterns = (prefix: string, ticketId: number): string[] => [
+  `${prefix}:ticket-{${ticketId}}:*`,
+  `${prefix}:issuance:{${ticketId}}:*`,
+];
 
 /** Removes a finished ticket's queue, lock and flags from Redis (our prefix only). */
 export async function forgetTicket(ctx: { redis: RedisClient; prefix: string }, ticketId: number): Promise<void> {
@@ -85,7 +88,10 @@ export async function forgetTicket(ctx: { redis: RedisClient; prefix: string }, 
 }
 
 /** Ends a bench run: its processes stopped, its keys and database removed, its connections closed. */
-export async function tearDown(ctx: Pick<BenchContext, 'prefix' | 'pool' | 'redis' | 'sampler' | 'databaseUrl'>, log: (line: string) => void): Promise<void> {
+export async function tearDown(
+  ctx: Pick<BenchContext, 'prefix' | 'pool' | 'redis' | 'sampler' | 'databaseUrl'>,
+  log: (line: string) => void,
+): Promise<void> {
   ctx.sampler.close();
   await stopAll();
   await removeKeys(ctx.redis, `${ctx.prefix}:*`).catch((error: unknown) => log(`redis cleanup: ${String(error)}`));

@@ -36,7 +36,12 @@ export async function drain(
       const epoch = randomBytes(4).toString('hex');
       const acceptedAt = Date.now();
       await runPool(members.length, 256, (n) =>
-        queue.enqueue({ requestId: `${ticketId}-${members[n]}-${epoch}-${randomBytes(8).toString('hex')}`, ticketId, memberId: members[n]!, acceptedAt }),
+        queue.enqueue({
+          requestId: `${ticketId}-${members[n]}-${epoch}-${randomBytes(8).toString('hex')}`,
+          ticketId,
+          memberId: members[n]!,
+          acceptedAt,
+        }),
       );
     }
     // Hidden from the workers until they are up, so their start-up is not timed.

@@ -28,7 +28,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(`npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`);
+  process.stdout.write(
+    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`,
+  );
   process.exit(0);
 }
 if (values.cluster) {
@@ -48,12 +50,31 @@ const scenarios = (values.scenarios ?? ALL.join(',')).split(',').map((s) => s.tr
 for (const s of scenarios) if (!ALL.includes(s)) throw new Error(`unknown scenario ${s}`);
 const quick = values.quick ?? false;
 const sizes = quick
-  ? { repeats: 1, ceilingS: 3, accept: 20_000, hotQueued: 20_000, hotStock: 10_000, perTicket: 2_000, baselineRequests: 2_000, baselineStock: 200 }
-  : { repeats: 3, ceilingS: 10, accept: 100_000, hotQueued: 100_000, hotStock: 10_000, perTicket: 10_000, baselineRequests: 10_000, baselineStock: 1_000 };
+  ? {
+      repeats: 1,
+      ceilingS: 3,
+      accept: 20_000,
+      hotQueued: 20_000,
+      hotStock: 10_000,
+      perTicket: 2_000,
+      baselineRequests: 2_000,
+      baselineStock: 200,
+    }
+  : {
+      repeats: 3,
+      ceilingS: 10,
+      accept: 100_000,
+      hotQueued: 100_000,
+      hotStock: 10_000,
+      perTicket: 10_000,
+      baselineRequests: 10_000,
+      baselineStock: 1_000,
+    };
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
-const repeat = <T extends Record<string, unknown>>(name: string, times: number, once: () => Promise<T>): Promise<T> => repeatMedian(name, times, once, log);
+const repeat = <T extends Record<string, unknown>>(name: string, times: number, once: () => Promise<T>): Promise<T> =>
+  repeatMedian(name, times, once, log);
 
 async function main(): Promise<void> {
   const ctx = await openBenchContext({ quick, repeats: sizes.repeats });
@@ -80,19 +101,39 @@ async function main(): Promise<void> {
       log(`${ctx.memberIds.length} members inserted`);
     }
     if (scenarios.includes('ceiling')) {
-      results.scenarios.ceiling = await repeat<CeilingResult & Record<string, unknown>>('ceiling', sizes.repeats, () => ceiling(ctx, sizes.ceilingS) as Promise<CeilingResult & Record<string, unknown>>);
+      results.scenarios.ceiling = await repeat<CeilingResult & Record<string, unknown>>(
+        'ceiling',
+        sizes.repeats,
+        () => ceiling(ctx, sizes.ceilingS) as Promise<CeilingResult & Record<string, unknown>>,
+      );
     }
     if (scenarios.includes('accept')) {
-      const a = await repeat<AcceptResult & Record<string, unknown>>('accept', sizes.repeats, () => accept(ctx, sizes.accept) as Promise<AcceptResult & Record<string, unknown>>);
+      const a = await repeat<AcceptResult & Record<string, unknown>>(
+        'accept',
+        sizes.repeats,
+        () => accept(ctx, sizes.accept) as Promise<AcceptResult & Record<string, unknown>>,
+      );
       results.scenarios.accept = a;
     }
     if (scenarios.includes('drain')) {
       type D = DrainResult & Record<string, unknown>;
-      const hot = await repeat<D>('drain hot', sizes.repeats, () => drain(ctx, { tickets: 1, queuedPerTicket: sizes.hotQueued, stockPerTicket: sizes.hotStock, workers: 1 }) as Promise<D>);
+      const hot = await repeat<D>(
+        'drain hot',
+        sizes.repeats,
+        () => drain(ctx, { tickets: 1, queuedPerTicket: sizes.hotQueued, stockPerTicket: sizes.hotStock, workers: 1 }) as Promise<D>,
+      );
       const spread: Record<string, D> = {};
       for (const workers of [1, 2, 4]) {
-        spread[String(workers)] = await repeat<D>(`drain 10 tickets, ${workers} workers`, sizes.repeats, () =>
-          drain(ctx, { tickets: 10, queuedPerTicket: sizes.perTicket, stockPerTicket: Math.round(sizes.perTicket / 10), workers }) as Promise<D>,
+        spread[String(workers)] = await repeat<D>(
+          `drain 10 tickets, ${workers} workers`,
+          sizes.repeats,
+          () =>
+            drain(ctx, {
+              tickets: 10,
+              queuedPerTicket: sizes.perTicket,
+              stockPerTicket: Math.round(sizes.perTicket / 10),
+              workers,
+            }) as Promise<D>,
         );
       }
       results.scenarios.drain = { hot, tenTickets: spread };
@@ -102,21 +143,36 @@ async function main(): Promise<void> {
       const stream = requestStream(ctx.memberIds, sizes.baselineRequests);
       const out: Record<string, B> = {};
       for (const name of ['redisLock', 'forUpdate', 'bullmqJobPerTx'] as BaselineName[]) {
-        out[name] = await repeat<B>(`baseline ${name}`, sizes.repeats, () => baseline(ctx, name, stream, sizes.baselineStock) as Promise<B>);
+        out[name] = await repeat<B>(
+          `baseline ${name}`,
+          sizes.repeats,
+          () => baseline(ctx, name, stream, sizes.baselineStock) as Promise<B>,
+        );
       }
       // Ours on the same-size stream (same members, same stock), 1 worker.
-      const ours = await repeat<DrainResult & Record<string, unknown>>('ours, baseline stream', sizes.repeats, () =>
-        drain(ctx, { tickets: 1, queuedPerTicket: sizes.baselineRequests, stockPerTicket: sizes.baselineStock, workers: 1 }) as Promise<DrainResult & Record<string, unknown>>,
+      const ours = await repeat<DrainResult & Record<string, unknown>>(
+        'ours, baseline stream',
+        sizes.repeats,
+        () =>
+          drain(ctx, { tickets: 1, queuedPerTicket: sizes.baselineRequests, stockPerTicket: sizes.baselineStock, workers: 1 }) as Promise<
+            DrainResult & Record<string, unknown>
+          >,
       );
       results.scenarios.baselines = { ...out, ours };
     }
     if (scenarios.includes('card')) {
-      results.scenarios.card = await repeat<CardResult & Record<string, unknown>>('card', sizes.repeats, () => card(ctx, 10_000, 1_000) as Promise<CardResult & Record<string, unknown>>);
+      results.scenarios.card = await repeat<CardResult & Record<string, unknown>>(
+        'card',
+        sizes.repeats,
+        () => card(ctx, 10_000, 1_000) as Promise<CardResult & Record<string, unknown>>,
+      );
     }
     if (scenarios.includes('profile')) {
       // Last, and once: the profiler's own cost must not reach the medians above.
       results.scenarios.profile = await profile(ctx, sizes, results.date.slice(0, 10));
-      log(`profile: accept ${JSON.stringify(results.scenarios.profile.accept.run)}, drain ${JSON.stringify(results.scenarios.profile.drain.run)}, raw profiles in ${results.scenarios.profile.directory}`);
+      log(
+        `profile: accept ${JSON.stringify(results.scenarios.profile.accept.run)}, drain ${JSON.stringify(results.scenarios.profile.drain.run)}, raw profiles in ${results.scenarios.profile.directory}`,
+      );
     }
   } finally {
     sampler.sample();

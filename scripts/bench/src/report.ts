@@ -2,16 +2,21 @@
 import type { ProfileResult } from './profile/scenario.js';
 import { renderProfile } from './profile/report.js';
 
+/** A scenario's figures as written to, and read back from, a results file of any earlier run. */
+// biome-ignore lint/suspicious/noExplicitAny: results files of earlier versions are read as they are.
+type Measured = any;
+
 export interface BenchResults {
   date: string;
   quick: boolean;
   machine: { nproc: number; cpu: string; node: string };
   sizes: Record<string, number>;
-  scenarios: { ceiling?: any; accept?: any; drain?: any; baselines?: any; card?: any; profile?: ProfileResult };
+  scenarios: { ceiling?: Measured; accept?: Measured; drain?: Measured; baselines?: Measured; card?: Measured; profile?: ProfileResult };
   rssMiB: Record<string, number>;
 }
 
-const fmt = (value: unknown): string => (typeof value === 'number' ? value.toLocaleString('en-US') : value === undefined ? '—' : String(value));
+const fmt = (value: unknown): string =>
+  typeof value === 'number' ? value.toLocaleString('en-US') : value === undefined ? '—' : String(value);
 const pass = (ok: boolean | undefined): string => (ok === undefined ? '—' : ok ? 'met' : '**missed**');
 
 interface Bar {
@@ -31,7 +36,8 @@ function bars(r: BenchResults): Bar[] {
   if (s.accept) out.push({ label: 'accept: 1 API, 202/s', value: s.accept.acceptedPerSecond, group: 'ours' });
   if (s.drain) {
     out.push({ label: 'drain: hot ticket, 1 worker', value: s.drain.hot.decisionsPerSecond, group: 'ours' });
-    for (const [w, d] of Object.entries<any>(s.drain.tenTickets)) out.push({ label: `drain: 10 tickets, ${w} worker(s)`, value: d.decisionsPerSecond, group: 'ours' });
+    for (const [w, d] of Object.entries<Measured>(s.drain.tenTickets))
+      out.push({ label: `drain: 10 tickets, ${w} worker(s)`, value: d.decisionsPerSecond, group: 'ours' });
   }
   if (s.baselines) {
     out.push({ label: 'ours on the baseline stream', value: s.baselines.ours.decisionsPerSecond, group: 'ours' });
@@ -72,9 +78,13 @@ export function renderSvg(r: BenchResults): string {
     parts.push(`<text x="${x(d.value) + 5}" y="${y + 15}">${fmt(d.value)}</text>`);
   });
   const ly = height - 16;
-  Object.entries({ 'machine ceiling': colors.ceiling, 'this system': colors.ours, 'baseline designs': colors.baseline }).forEach(([name, color], i) => {
-    parts.push(`<rect x="${left + i * 170}" y="${ly - 10}" width="12" height="12" fill="${color}"/><text x="${left + i * 170 + 18}" y="${ly}">${name}</text>`);
-  });
+  Object.entries({ 'machine ceiling': colors.ceiling, 'this system': colors.ours, 'baseline designs': colors.baseline }).forEach(
+    ([name, color], i) => {
+      parts.push(
+        `<rect x="${left + i * 170}" y="${ly - 10}" width="12" height="12" fill="${color}"/><text x="${left + i * 170 + 18}" y="${ly}">${name}</text>`,
+      );
+    },
+  );
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
@@ -91,15 +101,25 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '',
     '![throughput chart](benchmarks.svg)',
     '',
-    `Sizes: ${Object.entries(r.sizes).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}.`,
+    `Sizes: ${Object.entries(r.sizes)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ')}.`,
     '',
   );
   if (s.ceiling) {
     lines.push('## Ceilings of this machine', '', '| what | per second | p99 ms |', '|---|---|---|');
     row('bare `node:http` answering 202 (autocannon, 256 connections)', s.ceiling.bareHttpPerSecond, s.ceiling.bareHttpP99);
-    row(`bare Express 5 + \`express.json()\` answering 202 (same load)${s.ceiling.expressCpuUsPerRequest ? `; its process used ${fmt(s.ceiling.expressCpuUsPerRequest)} µs of CPU per request` : ''}`, s.ceiling.expressPerSecond, s.ceiling.expressP99);
+    row(
+      `bare Express 5 + \`express.json()\` answering 202 (same load)${s.ceiling.expressCpuUsPerRequest ? `; its process used ${fmt(s.ceiling.expressCpuUsPerRequest)} µs of CPU per request` : ''}`,
+      s.ceiling.expressPerSecond,
+      s.ceiling.expressP99,
+    );
     row('`redis-benchmark -n 100000 -P 16` LPUSH', s.ceiling.redisLpushPerSecond, '—');
-    row('`redis-benchmark -n 100000 -P 16` EVAL of one BullMQ-sized add (HSET job, LPUSH wait, XADD event)', s.ceiling.redisBullAddEvalPerSecond, '—');
+    row(
+      '`redis-benchmark -n 100000 -P 16` EVAL of one BullMQ-sized add (HSET job, LPUSH wait, XADD event)',
+      s.ceiling.redisBullAddEvalPerSecond,
+      '—',
+    );
     lines.push('');
   }
   if (s.accept) {
@@ -112,16 +132,33 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       '| submissions | 202s | accepted/s | p50 ms | p95 ms | p99 ms | API CPU µs per request | of Express ceiling | target |',
       '|---|---|---|---|---|---|---|---|---|',
     );
-    row(s.accept.submissions, s.accept.accepted, s.accept.acceptedPerSecond, s.accept.p50, s.accept.p95, s.accept.p99, s.accept.apiCpuUsPerRequest,
+    row(
+      s.accept.submissions,
+      s.accept.accepted,
+      s.accept.acceptedPerSecond,
+      s.accept.p50,
+      s.accept.p95,
+      s.accept.p99,
+      s.accept.apiCpuUsPerRequest,
       fraction === undefined ? '—' : `${Math.round(fraction * 100)} %`,
-      `≥ 60 %: ${pass(fraction === undefined ? undefined : fraction >= 0.6)}; p99 ≤ 50 ms: ${pass(s.accept.p99 <= 50)}`);
+      `≥ 60 %: ${pass(fraction === undefined ? undefined : fraction >= 0.6)}; p99 ≤ 50 ms: ${pass(s.accept.p99 <= 50)}`,
+    );
     lines.push('');
   }
   if (s.drain) {
-    lines.push('## Drain: pre-filled queues, decisions per second', '', '| tickets | queued | workers | drain ms | decisions/s | violations |', '|---|---|---|---|---|---|');
+    lines.push(
+      '## Drain: pre-filled queues, decisions per second',
+      '',
+      '| tickets | queued | workers | drain ms | decisions/s | violations |',
+      '|---|---|---|---|---|---|',
+    );
     row(1, s.drain.hot.queued, 1, s.drain.hot.drainMs, s.drain.hot.decisionsPerSecond, s.drain.hot.violations);
-    for (const [w, d] of Object.entries<any>(s.drain.tenTickets)) row(10, d.queued, w, d.drainMs, d.decisionsPerSecond, d.violations);
-    lines.push('', `Hot ticket target ≥ 20,000 decisions/s: ${pass(s.drain.hot.decisionsPerSecond >= 20_000)}. Stock is 10,000 on the hot ticket and 10 % of the queue on each of the 10 tickets.`, '');
+    for (const [w, d] of Object.entries<Measured>(s.drain.tenTickets)) row(10, d.queued, w, d.drainMs, d.decisionsPerSecond, d.violations);
+    lines.push(
+      '',
+      `Hot ticket target ≥ 20,000 decisions/s: ${pass(s.drain.hot.decisionsPerSecond >= 20_000)}. Stock is 10,000 on the hot ticket and 10 % of the queue on each of the 10 tickets.`,
+      '',
+    );
   }
   if (s.baselines) {
     const b = s.baselines;
@@ -135,12 +172,37 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       '|---|---|---|---|---|---|',
     );
     const x = (v: number) => `${(ours / v).toFixed(1)} ×`;
-    row('(a) seed: sync endpoint, one global Redis lock (SET NX PX + Lua release) around a transaction', b.redisLock.decisionsPerSecond, b.redisLock.p50, b.redisLock.p99, b.redisLock.violations, x(b.redisLock.decisionsPerSecond));
-    row('(b) sync endpoint, `SELECT … FOR UPDATE` on the ticket row', b.forUpdate.decisionsPerSecond, b.forUpdate.p50, b.forUpdate.p99, b.forUpdate.violations, x(b.forUpdate.decisionsPerSecond));
-    row('(c) same BullMQ queue, stock Worker, one job per transaction', b.bullmqJobPerTx.decisionsPerSecond, '—', '—', b.bullmqJobPerTx.violations, x(b.bullmqJobPerTx.decisionsPerSecond));
+    row(
+      '(a) seed: sync endpoint, one global Redis lock (SET NX PX + Lua release) around a transaction',
+      b.redisLock.decisionsPerSecond,
+      b.redisLock.p50,
+      b.redisLock.p99,
+      b.redisLock.violations,
+      x(b.redisLock.decisionsPerSecond),
+    );
+    row(
+      '(b) sync endpoint, `SELECT … FOR UPDATE` on the ticket row',
+      b.forUpdate.decisionsPerSecond,
+      b.forUpdate.p50,
+      b.forUpdate.p99,
+      b.forUpdate.violations,
+      x(b.forUpdate.decisionsPerSecond),
+    );
+    row(
+      '(c) same BullMQ queue, stock Worker, one job per transaction',
+      b.bullmqJobPerTx.decisionsPerSecond,
+      '—',
+      '—',
+      b.bullmqJobPerTx.violations,
+      x(b.bullmqJobPerTx.decisionsPerSecond),
+    );
     row('ours on this same stream (1 worker, batch 500)', b.ours.decisionsPerSecond, '—', '—', b.ours.violations, '');
     const worst = Math.max(b.redisLock.decisionsPerSecond, b.forUpdate.decisionsPerSecond, b.bullmqJobPerTx.decisionsPerSecond);
-    lines.push('', `Target ≥ 10× each baseline: ${pass(ours >= 10 * worst)}. p50/p99 are of the synchronous request (a, b); (c) answers asynchronously.`, '');
+    lines.push(
+      '',
+      `Target ≥ 10× each baseline: ${pass(ours >= 10 * worst)}. p50/p99 are of the synchronous request (a, b); (c) answers asynchronously.`,
+      '',
+    );
   }
   if (s.card) {
     lines.push(
@@ -149,13 +211,24 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
       '| members | stock | accepted | issued | submissions/s | first request → last decision ms | last 202 → last decision ms | violations | target (≤ 2,000 ms after last 202) |',
       '|---|---|---|---|---|---|---|---|---|',
     );
-    row(s.card.members, s.card.quantity, s.card.accepted, s.card.issued, s.card.acceptedPerSecond, s.card.firstRequestToLastDecisionMs, s.card.lastAcceptToLastDecisionMs, s.card.violations, pass(s.card.lastAcceptToLastDecisionMs <= 2000));
+    row(
+      s.card.members,
+      s.card.quantity,
+      s.card.accepted,
+      s.card.issued,
+      s.card.acceptedPerSecond,
+      s.card.firstRequestToLastDecisionMs,
+      s.card.lastAcceptToLastDecisionMs,
+      s.card.violations,
+      pass(s.card.lastAcceptToLastDecisionMs <= 2000),
+    );
     lines.push('');
   }
   if (s.profile) lines.push(...renderProfile(s.profile));
   lines.push('## Memory (max VmRSS sampled every 200 ms)', '', '| process | max RSS MiB | target |', '|---|---|---|');
   // Profiled processes carry the profiler's own memory; they are listed apart, without the target.
-  for (const [role, mib] of Object.entries(r.rssMiB)) row(role, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
+  for (const [role, mib] of Object.entries(r.rssMiB))
+    row(role, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
   lines.push('');
   lines.push(...targets(r));
   lines.push(
@@ -163,8 +236,8 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '',
     '- `npm run bench` creates its own database `bench_<random>` (migrated, dropped at the end) and QUEUE_PREFIX `bench-<random>` (keys deleted at the end), starts the API and worker processes itself (`apps/*/dist/main.js`, API with `LOG_LEVEL=warn` so per-request log lines are not measured, worker batch 500) and sends traffic only to 127.0.0.1. Members are bulk-inserted with multi-row INSERTs.',
     '- **ceiling**: `scripts/bench/src/servers/` in their own processes under autocannon 9 (256 connections, 1 s warm-up); `redis-benchmark` writes only keys under the run prefix.',
-    '- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon\'s own summary lacks), and accepted/s is the 202s over the time from the first request to the last answer (autocannon\'s own duration moves in whole seconds). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + helmet, the body and path checks, a member and ticket lookup (a distinct member per request is a cache miss; the misses of one event-loop turn share one MariaDB query), the admission (`admitBatch.lua`, one call for the turn\'s submissions of the ticket), BullMQ `addBulk` (one pipeline of BullMQ\'s add script per turn) and one `SADD` per turn, on one core while autocannon, Redis and MariaDB use the other. That per-request work in the API process, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here); see the CPU profile.',
-    '- **drain**: the queues are pre-filled with `RedisIssueQueue.enqueue` (the API\'s own add, bypassing admission), hidden from the workers until they are up, then announced; the clock runs until every wait list is empty. Checked afterwards: every request has a completed job, exact issued count, distinct members, numbers 1..n, counter = rows. With 2 cores, more workers compete with MariaDB and Redis for the same CPU, so 2 and 4 workers do not scale here.',
+    "- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon's own summary lacks), and accepted/s is the 202s over the time from the first request to the last answer (autocannon's own duration moves in whole seconds). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + helmet, the body and path checks, a member and ticket lookup (a distinct member per request is a cache miss; the misses of one event-loop turn share one MariaDB query), the admission (`admitBatch.lua`, one call for the turn's submissions of the ticket), BullMQ `addBulk` (one pipeline of BullMQ's add script per turn) and one `SADD` per turn, on one core while autocannon, Redis and MariaDB use the other. That per-request work in the API process, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here); see the CPU profile.",
+    "- **drain**: the queues are pre-filled with `RedisIssueQueue.enqueue` (the API's own add, bypassing admission), hidden from the workers until they are up, then announced; the clock runs until every wait list is empty. Checked afterwards: every request has a completed job, exact issued count, distinct members, numbers 1..n, counter = rows. With 2 cores, more workers compete with MariaDB and Redis for the same CPU, so 2 and 4 workers do not scale here.",
     '- **baselines** (`scripts/bench/src/baselines/`): (a) and (b) are a synchronous `node:http` endpoint (MariaDB pool of 16) driven by 256 concurrent keep-alive clients; (a) spins on `SET NX PX` with a jittered 10–100 ms sleep between tries (a 1 ms sleep let 256 spinning waiters starve the holder), which is unfair, hence its p99; (c) is a stock BullMQ `Worker`, concurrency 1, one transaction per job. Each is verified against the database afterwards.',
     '- **card**: 10,000 bulk-inserted members, the ticket made through the API, `submitAll`/`pollAll` of `@ticketing/testkit` at 256 connections, guarantees checked with `checkDrop`. "last 202 → last decision" compares the client\'s clock with the worker\'s `decidedAt` on the same host; it is negative when the worker decided the last admitted request before the client had read its 202 (later submissions get 409 SOLD_OUT at once).',
     '- **profile**: `scripts/bench/src/profile/`; the processes run with `--cpu-prof --cpu-prof-dir=bench/profiles/<date>`, and the summary adds up self time per frame (function at file:line) and per place (npm package, workspace, node core area, V8 state) from the samples.',
@@ -179,12 +252,14 @@ function targets(r: BenchResults): string[] {
   const out = ['## Targets: met, missed, and what bounds them', ''];
   if (s.accept && s.ceiling) {
     const fraction = Math.round((s.accept.acceptedPerSecond / s.ceiling.expressPerSecond) * 100);
-    const cpuRatio = s.ceiling.expressCpuUsPerRequest ? Math.round((s.ceiling.expressCpuUsPerRequest / s.accept.apiCpuUsPerRequest) * 100) : undefined;
+    const cpuRatio = s.ceiling.expressCpuUsPerRequest
+      ? Math.round((s.ceiling.expressCpuUsPerRequest / s.accept.apiCpuUsPerRequest) * 100)
+      : undefined;
     out.push(
       `- accept ≥ 60 % of bare Express — ${fraction} %: ${pass(fraction >= 60)}. The API process is CPU-bound: it used ${fmt(s.accept.apiCpuUsPerRequest)} µs of CPU per submission ` +
         `against ${fmt(s.ceiling.expressCpuUsPerRequest)} µs for bare Express${cpuRatio === undefined ? '' : ` (${cpuRatio} %, the same story as the throughput ratio)`}. ` +
-        'The difference is the submission itself: helmet\'s headers, metrics, the request id, the body and path checks, the member and ticket lookup, ' +
-        'the admission script, BullMQ\'s add and the 202 body; the CPU profile above splits it. Load generator, Redis and MariaDB share the other core.',
+        "The difference is the submission itself: helmet's headers, metrics, the request id, the body and path checks, the member and ticket lookup, " +
+        "the admission script, BullMQ's add and the 202 body; the CPU profile above splits it. Load generator, Redis and MariaDB share the other core.",
       `- accept p99 ≤ 50 ms at 256 connections — ${fmt(s.accept.p99)} ms: ${pass(s.accept.p99 <= 50)}. With 256 requests always in flight, the mean latency is ` +
         `256 / throughput (Little's law): ${fmt(Math.round(256_000 / s.accept.acceptedPerSecond))} ms at ${fmt(s.accept.acceptedPerSecond)}/s. A p99 of 50 ms needs a mean well under 50 ms, ` +
         `so well over 5,120 answers/s; bare Express itself, answering nothing but 202 under the same load, reaches ${fmt(s.ceiling.expressPerSecond)}/s with a p99 of ${fmt(s.ceiling.expressP99)} ms.`,
@@ -194,7 +269,7 @@ function targets(r: BenchResults): string[] {
     const hot = s.drain.hot.decisionsPerSecond;
     out.push(
       `- drain ≥ 20,000 decisions/s, one hot ticket — ${fmt(hot)}/s: ${pass(hot >= 20_000)}. One ticket is drained by one lock holder, batch after batch: ` +
-        'each batch waits for its MariaDB transaction and two Redis scripts, and on 2 cores MariaDB and Redis take the CPU the worker is not using (see the worker profile\'s idle share).',
+        "each batch waits for its MariaDB transaction and two Redis scripts, and on 2 cores MariaDB and Redis take the CPU the worker is not using (see the worker profile's idle share).",
     );
     if (s.baselines) {
       const b = s.baselines;
@@ -208,17 +283,28 @@ function targets(r: BenchResults): string[] {
     }
   }
   if (s.card) {
-    out.push(`- card: all decided ≤ 2 s after the last 202 — ${fmt(s.card.lastAcceptToLastDecisionMs)} ms: ${pass(s.card.lastAcceptToLastDecisionMs <= 2000)}.`);
+    out.push(
+      `- card: all decided ≤ 2 s after the last 202 — ${fmt(s.card.lastAcceptToLastDecisionMs)} ms: ${pass(s.card.lastAcceptToLastDecisionMs <= 2000)}.`,
+    );
   }
   for (const role of ['api', 'worker']) {
     const mib = r.rssMiB[role];
     if (mib === undefined) continue;
     out.push(
       `- ${role} RSS ≤ 200 MiB — ${fmt(mib)} MiB: ${pass(mib <= 200)}.` +
-        (mib > 200 ? ' Heap growth under load with V8\'s default limits, kept on purpose; what it is made of and the settings tried are under "What the profiles point to".' : ''),
+        (mib > 200
+          ? ' Heap growth under load with V8\'s default limits, kept on purpose; what it is made of and the settings tried are under "What the profiles point to".'
+          : ''),
     );
   }
-  const violations = [s.drain?.hot.violations, s.card?.violations, s.baselines?.redisLock.violations, s.baselines?.forUpdate.violations, s.baselines?.bullmqJobPerTx.violations, s.baselines?.ours.violations]
+  const violations = [
+    s.drain?.hot.violations,
+    s.card?.violations,
+    s.baselines?.redisLock.violations,
+    s.baselines?.forUpdate.violations,
+    s.baselines?.bullmqJobPerTx.violations,
+    s.baselines?.ours.violations,
+  ]
     .filter((v): v is number => typeof v === 'number')
     .reduce((a, b) => a + b, 0);
   out.push(`- zero guarantee violations in every scenario — ${violations}: ${pass(violations === 0)}.`, '');

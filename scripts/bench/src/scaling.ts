@@ -54,10 +54,20 @@ async function measure(ctx: BenchContext, backend: Backend, totalQueued: number,
     for (const workers of WORKER_COUNTS) {
       type D = DrainResult & Record<string, unknown>;
       // Half of each queue is issued, half rejected SOLD_OUT: both kinds of decision are timed.
-      const result = await repeat<D>(`scaling ${backend}, ${tickets} tickets, ${workers} workers`, ctx.repeats, () =>
-        drain(ctx, { tickets, queuedPerTicket, stockPerTicket: Math.ceil(queuedPerTicket / 2), workers }) as Promise<D>,
+      const result = await repeat<D>(
+        `scaling ${backend}, ${tickets} tickets, ${workers} workers`,
+        ctx.repeats,
+        () => drain(ctx, { tickets, queuedPerTicket, stockPerTicket: Math.ceil(queuedPerTicket / 2), workers }) as Promise<D>,
       );
-      rows.push({ backend, tickets, workers, queued: result.queued, decisionsPerSecond: result.decisionsPerSecond, drainMs: result.drainMs, violations: result.violations });
+      rows.push({
+        backend,
+        tickets,
+        workers,
+        queued: result.queued,
+        decisionsPerSecond: result.decisionsPerSecond,
+        drainMs: result.drainMs,
+        violations: result.violations,
+      });
     }
   }
 }
@@ -65,8 +75,12 @@ async function measure(ctx: BenchContext, backend: Backend, totalQueued: number,
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The table for docs/SCALING.md: decisions per second, single Redis against the cluster. */
-export function renderScalingTable(rows: readonly ScalingRow[], meta: { date: string; repeats: number; totalQueued: number; resultsFile: string; machine: string }): string {
-  const find = (backend: Backend, tickets: number, workers: number) => rows.find((r) => r.backend === backend && r.tickets === tickets && r.workers === workers);
+export function renderScalingTable(
+  rows: readonly ScalingRow[],
+  meta: { date: string; repeats: number; totalQueued: number; resultsFile: string; machine: string },
+): string {
+  const find = (backend: Backend, tickets: number, workers: number) =>
+    rows.find((r) => r.backend === backend && r.tickets === tickets && r.workers === workers);
   const lines = [
     `Measured by \`npm run bench -- --cluster\` on ${meta.date.slice(0, 10)} (${meta.machine}); ${fmt(meta.totalQueued)} requests queued in all, spread evenly over the tickets, half of each ticket's queue issued; median of ${meta.repeats} runs; raw figures in \`${meta.resultsFile}\`. Decisions per second, from the moment the workers see the tickets until every queue is empty:`,
     '',
@@ -79,7 +93,9 @@ export function renderScalingTable(rows: readonly ScalingRow[], meta: { date: st
       const cluster = find('cluster', tickets, workers);
       if (!single || !cluster) continue;
       const ratio = single.decisionsPerSecond > 0 ? (cluster.decisionsPerSecond / single.decisionsPerSecond).toFixed(2) : '—';
-      lines.push(`| ${tickets} | ${workers} | ${fmt(single.decisionsPerSecond)} | ${fmt(cluster.decisionsPerSecond)} | ${ratio} | ${single.violations + cluster.violations} |`);
+      lines.push(
+        `| ${tickets} | ${workers} | ${fmt(single.decisionsPerSecond)} | ${fmt(cluster.decisionsPerSecond)} | ${ratio} | ${single.violations + cluster.violations} |`,
+      );
     }
   }
   return lines.join('\n');

@@ -13,7 +13,12 @@ export function median(values: readonly number[]): number {
 export const round1 = (value: number): number => Math.round(value * 10) / 10;
 
 /** Runs `once` `times` times, logging each run; the median of each numeric field. */
-export async function repeatMedian<T extends Record<string, unknown>>(name: string, times: number, once: () => Promise<T>, log: (line: string) => void): Promise<T> {
+export async function repeatMedian<T extends Record<string, unknown>>(
+  name: string,
+  times: number,
+  once: () => Promise<T>,
+  log: (line: string) => void,
+): Promise<T> {
   const runs: T[] = [];
   for (let i = 0; i < times; i++) {
     const result = await once();

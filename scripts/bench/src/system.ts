@@ -17,16 +17,27 @@ export interface ProcessOptions {
 
 /** One API process of the real system, on the bench's database and prefix (request logs off: LOG_LEVEL=warn), once /readyz says 200. */
 export async function startApi(ctx: BenchContext, { role = 'api', nodeArgs = [], onStarted }: ProcessOptions = {}): Promise<Api> {
-  const api = await startApiProcess({ ...ctx.systemEnv, LOG_LEVEL: 'warn' }, { name: role, nodeArgs, readyPath: '/readyz', timeoutMs: 30_000 });
+  const api = await startApiProcess(
+    { ...ctx.systemEnv, LOG_LEVEL: 'warn' },
+    { name: role, nodeArgs, readyPath: '/readyz', timeoutMs: 30_000 },
+  );
   const process = track(role, api, ctx.sampler);
   onStarted?.(process);
   return { url: api.url, process };
 }
 
-export async function startWorkers(ctx: BenchContext, count: number, { role = 'worker', nodeArgs = [], onStarted }: ProcessOptions = {}): Promise<Started[]> {
+export async function startWorkers(
+  ctx: BenchContext,
+  count: number,
+  { role = 'worker', nodeArgs = [], onStarted }: ProcessOptions = {},
+): Promise<Started[]> {
   const started = await Promise.all(
     Array.from({ length: count }, async () =>
-      track(role, await startWorker({ ...ctx.systemEnv, WORKER_BATCH_SIZE: '500' }, { name: role, nodeArgs, timeoutMs: 30_000 }), ctx.sampler),
+      track(
+        role,
+        await startWorker({ ...ctx.systemEnv, WORKER_BATCH_SIZE: '500' }, { name: role, nodeArgs, timeoutMs: 30_000 }),
+        ctx.sampler,
+      ),
     ),
   );
   for (const worker of started) onStarted?.(worker);

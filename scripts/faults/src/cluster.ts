@@ -193,7 +193,12 @@ export class Cluster {
   outputs(linesPerProcess = 12, lineLength = 400): string {
     return [...this.apis, ...this.workers]
       .map((s) => {
-        const lines = s.output().trimEnd().split('\n').slice(-linesPerProcess).map((line) => line.slice(0, lineLength));
+        const lines = s
+          .output()
+          .trimEnd()
+          .split('\n')
+          .slice(-linesPerProcess)
+          .map((line) => line.slice(0, lineLength));
         return `--- ${s.name} (pid ${s.pid})\n${lines.join('\n')}`;
       })
       .join('\n');

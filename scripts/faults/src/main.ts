@@ -39,7 +39,9 @@ const quantity = Number(values.quantity);
 const wanted = values.only?.split(',').map((id) => id.trim()) ?? SCENARIOS.map((s) => s.id);
 const unknown = wanted.filter((id) => !SCENARIOS.some((s) => s.id === id));
 if (unknown.length > 0 || !(members > 0) || !(quantity > 0)) {
-  process.stderr.write(`faults: ${unknown.length > 0 ? `unknown scenario ${unknown.join(', ')}` : 'bad --members or --quantity'}\n\n${USAGE}\n`);
+  process.stderr.write(
+    `faults: ${unknown.length > 0 ? `unknown scenario ${unknown.join(', ')}` : 'bad --members or --quantity'}\n\n${USAGE}\n`,
+  );
   process.exit(2);
 }
 

@@ -18,7 +18,11 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
 }
 
 /** docs/FAULTS.md: the table, how each fault is survived, what was measured, what broke. */
-export function faultsMarkdown(reports: readonly ScenarioReport[], catalogue: readonly ScenarioEntry[], settings: { members: number; quantity: number }): string {
+export function faultsMarkdown(
+  reports: readonly ScenarioReport[],
+  catalogue: readonly ScenarioEntry[],
+  settings: { members: number; quantity: number },
+): string {
   const how = new Map(catalogue.map((entry) => [entry.id, entry.how]));
   const failing = reports.filter((report) => report.violations.length > 0);
   const sections = reports.map((report) => {
@@ -51,7 +55,7 @@ export function faultsMarkdown(reports: readonly ScenarioReport[], catalogue: re
     'decided REJECTED SOLD_OUT after queueing / answered 409 SOLD_OUT at once. *lost*: acknowledged but never decided',
     '(after Redis restarted empty, requests reported as forgotten — 404 or FAILED `QUEUE_DATA_LOST` — are counted apart:',
     'docs/CONTRACT.md G6 allows them). *duplicates*: a second row for a member or a second row with one issue number. *over-issue*:',
-    'rows beyond the ticket\'s quantity. *FCFS violations*: a request sent after a refusal reached its client yet ISSUED, or',
+    "rows beyond the ticket's quantity. *FCFS violations*: a request sent after a refusal reached its client yet ISSUED, or",
     'a request acknowledged before another was sent yet numbered after it. *recovery*: from the end of the fault (the',
     'kill, the freeze, the restart) to the first decision made after it; for several kills, the slowest.',
     '',

@@ -8,7 +8,10 @@ import { printTable, summarize, type LoadSummary } from './summary.js';
 async function run(options: LoadOptions): Promise<LoadSummary> {
   const client = new HttpClient(options.concurrency);
   // Bars only for a person at a terminal; pipes and --json get the result alone.
-  const bars = options.json || !process.stderr.isTTY ? null : new MultiBar({ clearOnComplete: false, hideCursor: true, format: ' {task} |{bar}| {value}/{total}' }, Presets.shades_grey);
+  const bars =
+    options.json || !process.stderr.isTTY
+      ? null
+      : new MultiBar({ clearOnComplete: false, hideCursor: true, format: ' {task} |{bar}| {value}/{total}' }, Presets.shades_grey);
   const tick = (task: string, total: number) => {
     const bar = bars?.create(total, 0, { task: task.padEnd(9) });
     return () => bar?.increment();
@@ -16,14 +19,36 @@ async function run(options: LoadOptions): Promise<LoadSummary> {
   try {
     const runId = randomBytes(3).toString('hex');
     const onMember = tick('members', options.members);
-    const memberIds = await createMembers(client, options.apis, `load-${runId}`, options.members, Math.min(options.concurrency, 128), onMember);
+    const memberIds = await createMembers(
+      client,
+      options.apis,
+      `load-${runId}`,
+      options.members,
+      Math.min(options.concurrency, 128),
+      onMember,
+    );
     const ticketId = await createTicket(client, options.apis[0]!, `load-${runId}`, options.quantity);
 
     const startedAt = performance.now();
-    const submissions = await submitAll(client, options.apis, ticketId, memberIds, 1, options.concurrency, tick('submitted', options.members));
+    const submissions = await submitAll(
+      client,
+      options.apis,
+      ticketId,
+      memberIds,
+      1,
+      options.concurrency,
+      tick('submitted', options.members),
+    );
     const lastAcceptedAtWall = Date.now() - (performance.now() - Math.max(...submissions.map((s) => s.receivedAt)));
     const accepted = submissions.filter((s) => s.requestId !== null).length;
-    const finals = await pollAll(client, options.apis, submissions, options.concurrency, options.timeoutSeconds * 1000, tick('decided', accepted));
+    const finals = await pollAll(
+      client,
+      options.apis,
+      submissions,
+      options.concurrency,
+      options.timeoutSeconds * 1000,
+      tick('decided', accepted),
+    );
     bars?.stop();
 
     const rows = await new TestDatabase(options.databaseUrl).issueRows(ticketId);

@@ -45,7 +45,10 @@ export function parseOptions(argv: string[]): LoadOptions | 'help' {
     strict: true,
   });
   if (values.help) return 'help';
-  const apis = (values.api ?? 'http://127.0.0.1:3000').split(',').map((url) => url.trim().replace(/\/+$/, '')).filter(Boolean);
+  const apis = (values.api ?? 'http://127.0.0.1:3000')
+    .split(',')
+    .map((url) => url.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
   for (const api of apis) {
     const host = new URL(api).hostname;
     // A load generator is pointed at this machine only.

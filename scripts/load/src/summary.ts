@@ -74,7 +74,10 @@ export function printTable(summary: LoadSummary): void {
     ['ticket', `${summary.ticketId} (quantity ${summary.quantity})`],
     ['members / concurrency', `${summary.members} / ${summary.concurrency} over ${summary.apis.length} API`],
     ['submissions answered per second', summary.acceptedPerSecond],
-    ['202 latency p50 / p95 / p99 (ms)', `${summary.acceptLatencyMs.p50} / ${summary.acceptLatencyMs.p95} / ${summary.acceptLatencyMs.p99}`],
+    [
+      '202 latency p50 / p95 / p99 (ms)',
+      `${summary.acceptLatencyMs.p50} / ${summary.acceptLatencyMs.p95} / ${summary.acceptLatencyMs.p99}`,
+    ],
     ['last 202 → last decision (ms)', summary.lastAcceptToLastDecisionMs],
     ['accepted (202)', summary.accepted],
     ['refused at once (409 SOLD_OUT)', summary.refused],

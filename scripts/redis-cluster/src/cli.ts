@@ -9,7 +9,7 @@ const DIR = fileURLToPath(new URL('../../../.local/redis-cluster', import.meta.u
 
 async function up(basePort: number): Promise<void> {
   const existing = await LocalRedisCluster.attach(DIR);
-  if (existing && existing.nodes.every(({ port }) => existing.isRunning(port))) {
+  if (existing?.nodes.every(({ port }) => existing.isRunning(port))) {
     report(existing, 'is already up');
     return;
   }

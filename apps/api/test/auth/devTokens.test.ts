@@ -22,7 +22,11 @@ interface Run {
 }
 
 /** Runs the CLI with exactly these variables (and PATH), never the developer's own AUTH_*. */
-function token(args: string[], env: Record<string, string> = { AUTH_JWT_SECRET: SECRET }, command = [process.execPath, 'scripts/token.mjs']): Promise<Run> {
+function token(
+  args: string[],
+  env: Record<string, string> = { AUTH_JWT_SECRET: SECRET },
+  command = [process.execPath, 'scripts/token.mjs'],
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
@@ -54,7 +58,12 @@ describe('npm run token', () => {
   });
 
   test('--ttl sets the lifetime', async () => {
-    for (const [ttl, seconds] of [['90s', 90], ['30m', 1800], ['2h', 7200], ['7d', 604_800]] as const) {
+    for (const [ttl, seconds] of [
+      ['90s', 90],
+      ['30m', 1800],
+      ['2h', 7200],
+      ['7d', 604_800],
+    ] as const) {
       const claims = decodeJwt((await token(['--member', '1', '--ttl', ttl])).stdout.trim());
       expect(claims.exp! - claims.iat!).toBe(seconds);
     }
@@ -75,7 +84,13 @@ describe('npm run token', () => {
 
   test('through npm, the token is alone on stdout: TOKEN=$(npm run -s token -- --member 42) works', async () => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const run = await token(['--member', '42'], { AUTH_JWT_SECRET: SECRET, HOME: process.env.HOME ?? '' }, [npm, 'run', '-s', 'token', '--']);
+    const run = await token(['--member', '42'], { AUTH_JWT_SECRET: SECRET, HOME: process.env.HOME ?? '' }, [
+      npm,
+      'run',
+      '-s',
+      'token',
+      '--',
+    ]);
     expect(await principalOf(run)).toMatchObject({ memberId: 42 });
   });
 
@@ -125,7 +140,13 @@ interface DevAuth {
   devSecret(file: string): string;
   signingSecret(env: Record<string, string | undefined>, file: string): { secret: string; source: string };
   developmentAuth(env: Record<string, string | undefined>, file: string): Promise<{ source: string; adminToken: string | null }>;
-  mintToken(request: { secret: string; memberId?: number | null; role?: string; ttl?: string; env?: Record<string, string | undefined> }): Promise<string>;
+  mintToken(request: {
+    secret: string;
+    memberId?: number | null;
+    role?: string;
+    ttl?: string;
+    env?: Record<string, string | undefined>;
+  }): Promise<string>;
 }
 
 describe('the development secret', () => {

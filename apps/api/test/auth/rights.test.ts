@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { ACCESS_RULES, accessDocumentation, authorize, type AccessDecision, type AccessRule } from '../../src/adapter/in/web/auth/rights.js';
+import {
+  ACCESS_RULES,
+  accessDocumentation,
+  authorize,
+  type AccessDecision,
+  type AccessRule,
+} from '../../src/adapter/in/web/auth/rights.js';
 import type { Principal } from '../../src/adapter/in/web/auth/tokenVerifier.js';
 import { SPEC_OPERATION_RULES } from './specRights.js';
 
@@ -24,7 +30,13 @@ interface Expected {
 }
 const ANYONE: Expected = { anonymous: 'allowed', self: 'allowed', other: 'allowed', staff: 'allowed', admin: 'allowed' };
 const ADMIN_ONLY: Expected = { anonymous: 'unauthenticated', self: 'forbidden', other: 'forbidden', staff: 'forbidden', admin: 'allowed' };
-const STAFF_OR_ADMIN: Expected = { anonymous: 'unauthenticated', self: 'forbidden', other: 'forbidden', staff: 'allowed', admin: 'allowed' };
+const STAFF_OR_ADMIN: Expected = {
+  anonymous: 'unauthenticated',
+  self: 'forbidden',
+  other: 'forbidden',
+  staff: 'allowed',
+  admin: 'allowed',
+};
 
 const CONTRACT: Record<string, Expected> = {
   'GET /healthz': ANYONE,
@@ -42,14 +54,45 @@ const CONTRACT: Record<string, Expected> = {
   'GET /api/v1/tickets/{ticketId}/events': STAFF_OR_ADMIN,
   'POST /api/v1/members/{memberId}/tickets/{ticketId}/use': STAFF_OR_ADMIN,
   // "submit for itself ({} or {memberId} equal to sub; another id is 403)"; "admins and staff do not submit (403)"
-  'POST /api/v1/tickets/{ticketId}/issue-requests': { anonymous: 'unauthenticated', self: 'allowed', other: 'forbidden', absent: 'allowed', staff: 'forbidden', admin: 'forbidden' },
+  'POST /api/v1/tickets/{ticketId}/issue-requests': {
+    anonymous: 'unauthenticated',
+    self: 'allowed',
+    other: 'forbidden',
+    absent: 'allowed',
+    staff: 'forbidden',
+    admin: 'forbidden',
+  },
   // "read its own requests (another member's: 404)"; "staff: read any request"
-  'GET /api/v1/issue-requests/{requestId}': { anonymous: 'unauthenticated', self: 'allowed', other: 'not-found', staff: 'allowed', admin: 'allowed' },
-  'GET /api/v1/issue-requests/{requestId}/events': { anonymous: 'unauthenticated', self: 'allowed', other: 'not-found', staff: 'allowed', admin: 'allowed' },
+  'GET /api/v1/issue-requests/{requestId}': {
+    anonymous: 'unauthenticated',
+    self: 'allowed',
+    other: 'not-found',
+    staff: 'allowed',
+    admin: 'allowed',
+  },
+  'GET /api/v1/issue-requests/{requestId}/events': {
+    anonymous: 'unauthenticated',
+    self: 'allowed',
+    other: 'not-found',
+    staff: 'allowed',
+    admin: 'allowed',
+  },
   // "GET /members/{own id}" for a member; admin reads members; staff is not granted it
-  'GET /api/v1/members/{memberId}': { anonymous: 'unauthenticated', self: 'allowed', other: 'forbidden', staff: 'forbidden', admin: 'allowed' },
+  'GET /api/v1/members/{memberId}': {
+    anonymous: 'unauthenticated',
+    self: 'allowed',
+    other: 'forbidden',
+    staff: 'forbidden',
+    admin: 'allowed',
+  },
   // "GET /members/{own id}/tickets (another id: 403)"; "staff: GET /members/{id}/tickets"
-  'GET /api/v1/members/{memberId}/tickets': { anonymous: 'unauthenticated', self: 'allowed', other: 'forbidden', staff: 'allowed', admin: 'allowed' },
+  'GET /api/v1/members/{memberId}/tickets': {
+    anonymous: 'unauthenticated',
+    self: 'allowed',
+    other: 'forbidden',
+    staff: 'allowed',
+    admin: 'allowed',
+  },
 };
 
 describe('the rights table', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { webcrypto } from 'node:crypto';
+import type { webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
@@ -34,7 +34,11 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
   const verifier = new TokenVerifier({ jwtSecret: SECRET, audience: AUDIENCE });
 
   test('a member token gives the member id of its sub; role absent means member', async () => {
-    expect(await verifier.verify(bearer(await signHs256({ sub: '42', role: 'member' })))).toEqual({ memberId: 42, role: 'member', subject: '42' });
+    expect(await verifier.verify(bearer(await signHs256({ sub: '42', role: 'member' })))).toEqual({
+      memberId: 42,
+      role: 'member',
+      subject: '42',
+    });
     expect(await verifier.verify(bearer(await signHs256({ sub: '7' })))).toEqual({ memberId: 7, role: 'member', subject: '7' });
     expect(await verifier.verify(bearer(await signHs256({ sub: String(Number.MAX_SAFE_INTEGER) })))).toEqual({
       memberId: Number.MAX_SAFE_INTEGER,
@@ -44,8 +48,16 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
   });
 
   test('staff and admin tokens: any sub or none, never read as a member id', async () => {
-    expect(await verifier.verify(bearer(await signHs256({ sub: 'alice@example.com', role: 'staff' })))).toEqual({ memberId: null, role: 'staff', subject: 'alice@example.com' });
-    expect(await verifier.verify(bearer(await signHs256({ sub: '42', role: 'staff' })))).toEqual({ memberId: null, role: 'staff', subject: '42' });
+    expect(await verifier.verify(bearer(await signHs256({ sub: 'alice@example.com', role: 'staff' })))).toEqual({
+      memberId: null,
+      role: 'staff',
+      subject: 'alice@example.com',
+    });
+    expect(await verifier.verify(bearer(await signHs256({ sub: '42', role: 'staff' })))).toEqual({
+      memberId: null,
+      role: 'staff',
+      subject: '42',
+    });
     expect(await verifier.verify(bearer(await signHs256({ role: 'admin' })))).toEqual({ memberId: null, role: 'admin', subject: null });
   });
 
@@ -65,10 +77,22 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
 
   test('a malformed header is invalid_request', async () => {
     const token = await signHs256({ sub: '5' });
-    for (const header of [`Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer', 'Bearer ', 'Bearer  ', `Bearer${token}`, `Token ${token}`, 'Bearer a b', 'Bearer tok"en', 'Bearer ey\\J']) {
+    for (const header of [
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      'Bearer',
+      'Bearer ',
+      'Bearer  ',
+      `Bearer${token}`,
+      `Token ${token}`,
+      'Bearer a b',
+      'Bearer tok"en',
+      'Bearer ey\\J',
+    ]) {
       const result = await verifier.verify(header);
       expectFailure(result, AUTH_FAILURES.malformed);
-      expect((result as AuthFailure).wwwAuthenticate).toBe('Bearer realm="ticketing", error="invalid_request", error_description="Authorization must be: Bearer <token>"');
+      expect((result as AuthFailure).wwwAuthenticate).toBe(
+        'Bearer realm="ticketing", error="invalid_request", error_description="Authorization must be: Bearer <token>"',
+      );
     }
   });
 
@@ -76,16 +100,24 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
     for (const garbage of ['abc', 'abc.def.ghi', 'a.b', '...', `${b64({ alg: 'HS256' })}.${b64({ sub: '1' })}`]) {
       const result = await verifier.verify(bearer(garbage));
       expectFailure(result, AUTH_FAILURES.notJwt);
-      expect((result as AuthFailure).wwwAuthenticate).toBe('Bearer realm="ticketing", error="invalid_token", error_description="token is not a well-formed JWT"');
+      expect((result as AuthFailure).wwwAuthenticate).toBe(
+        'Bearer realm="ticketing", error="invalid_token", error_description="token is not a well-formed JWT"',
+      );
     }
   });
 
   test('a well-formed header with an empty signature is refused', async () => {
-    expectFailure(await verifier.verify(bearer(`${b64({ alg: 'HS256' })}.${b64({ sub: '5', aud: AUDIENCE, exp: now() + 60 })}.`)), AUTH_FAILURES.signature);
+    expectFailure(
+      await verifier.verify(bearer(`${b64({ alg: 'HS256' })}.${b64({ sub: '5', aud: AUDIENCE, exp: now() + 60 })}.`)),
+      AUTH_FAILURES.signature,
+    );
   });
 
   test('a token signed with another secret is refused', async () => {
-    expectFailure(await verifier.verify(bearer(await signHs256({ sub: '5' }, { secret: 'another-secret-of-at-least-32-characters' }))), AUTH_FAILURES.signature);
+    expectFailure(
+      await verifier.verify(bearer(await signHs256({ sub: '5' }, { secret: 'another-secret-of-at-least-32-characters' }))),
+      AUTH_FAILURES.signature,
+    );
   });
 
   test('a tampered payload is refused', async () => {
@@ -98,7 +130,9 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
     expect(await verifier.verify(bearer(await signHs256({ sub: '5' }, { exp: now() - 20 })))).toMatchObject({ memberId: 5 });
     const expired = await verifier.verify(bearer(await signHs256({ sub: '5' }, { exp: now() - 45 })));
     expectFailure(expired, AUTH_FAILURES.expired);
-    expect((expired as AuthFailure).wwwAuthenticate).toBe('Bearer realm="ticketing", error="invalid_token", error_description="token has expired"');
+    expect((expired as AuthFailure).wwwAuthenticate).toBe(
+      'Bearer realm="ticketing", error="invalid_token", error_description="token has expired"',
+    );
   });
 
   test('nbf: within the skew accepted, beyond it refused', async () => {
@@ -119,7 +153,10 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
     const plain = new TokenVerifier({ jwtSecret: SECRET, audience: AUDIENCE, cacheSize: 0 });
     const token = bearer(await signHs256({ sub: '5' }));
     for (let i = 0; i < 3; i += 1) expect(await plain.verify(token)).toEqual({ memberId: 5, role: 'member', subject: '5' });
-    expectFailure(await plain.verify(bearer(await signHs256({ sub: '5' }, { secret: 'another-secret-of-at-least-32-characters' }))), AUTH_FAILURES.signature);
+    expectFailure(
+      await plain.verify(bearer(await signHs256({ sub: '5' }, { secret: 'another-secret-of-at-least-32-characters' }))),
+      AUTH_FAILURES.signature,
+    );
   });
 
   test('a token without exp is refused', async () => {
@@ -127,7 +164,10 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
   });
 
   test('a non-numeric exp is refused', async () => {
-    expectFailure(await verifier.verify(bearer(await signHs256({ sub: '5', exp: 'tomorrow' as unknown as number }, { exp: null }))), AUTH_FAILURES.claim);
+    expectFailure(
+      await verifier.verify(bearer(await signHs256({ sub: '5', exp: 'tomorrow' as unknown as number }, { exp: null }))),
+      AUTH_FAILURES.claim,
+    );
   });
 
   test('aud must be AUTH_AUDIENCE (alone or among others); missing or another is refused', async () => {
@@ -182,7 +222,10 @@ describe('TokenVerifier with AUTH_JWT_SECRET (HS256)', () => {
   test('every challenge is a valid RFC 6750 header: no quote or backslash inside a description', () => {
     for (const failure of Object.values(AUTH_FAILURES)) {
       expect(failure.description).toMatch(/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/);
-      if (failure.status === 401) expect(failure.wwwAuthenticate).toMatch(/^Bearer realm="ticketing"(, error="invalid_(request|token)", error_description="[^"\\]+")?$/);
+      if (failure.status === 401)
+        expect(failure.wwwAuthenticate).toMatch(
+          /^Bearer realm="ticketing"(, error="invalid_(request|token)", error_description="[^"\\]+")?$/,
+        );
       else expect(failure.wwwAuthenticate).toBeUndefined();
     }
   });
@@ -195,12 +238,16 @@ describe('TokenVerifier configuration', () => {
   });
 
   test('a secret shorter than 32 characters is refused; 32 are enough', () => {
-    expect(() => new TokenVerifier({ jwtSecret: 'x'.repeat(31), audience: AUDIENCE })).toThrow(/AUTH_JWT_SECRET must be at least 32 characters \(it has 31\)/);
+    expect(() => new TokenVerifier({ jwtSecret: 'x'.repeat(31), audience: AUDIENCE })).toThrow(
+      /AUTH_JWT_SECRET must be at least 32 characters \(it has 31\)/,
+    );
     expect(() => new TokenVerifier({ jwtSecret: 'x'.repeat(32), audience: AUDIENCE })).not.toThrow();
   });
 
   test('both a secret and a JWKS URL are refused as ambiguous', () => {
-    expect(() => new TokenVerifier({ jwtSecret: SECRET, jwksUrl: 'https://id.example/jwks.json', audience: AUDIENCE })).toThrow(/only one of AUTH_JWT_SECRET and AUTH_JWKS_URL/);
+    expect(() => new TokenVerifier({ jwtSecret: SECRET, jwksUrl: 'https://id.example/jwks.json', audience: AUDIENCE })).toThrow(
+      /only one of AUTH_JWT_SECRET and AUTH_JWKS_URL/,
+    );
   });
 
   test('a JWKS URL must be an http(s) URL', () => {
@@ -217,7 +264,7 @@ class JwksServer {
   readonly #server: Server;
 
   constructor() {
-    this.#server = createServer((req, res) => {
+    this.#server = createServer((_req, res) => {
       this.fetches += 1;
       if (this.hang) return; // never answers
       res.setHeader('content-type', 'application/json');
@@ -277,15 +324,23 @@ describe('TokenVerifier with AUTH_JWKS_URL (RS256, ES256)', () => {
     server.fetches = 0;
     const verifier = new TokenVerifier({ jwksUrl: url, audience: AUDIENCE });
     expect(await verifier.verify(bearer(await signWith(rsa, { sub: '11' })))).toEqual({ memberId: 11, role: 'member', subject: '11' });
-    expect(await verifier.verify(bearer(await signWith(ec, { sub: '12', role: 'staff' })))).toEqual({ memberId: null, role: 'staff', subject: '12' });
-    for (let i = 0; i < 20; i += 1) expect(await verifier.verify(bearer(await signWith(ec, { role: 'admin' })))).toMatchObject({ role: 'admin' });
+    expect(await verifier.verify(bearer(await signWith(ec, { sub: '12', role: 'staff' })))).toEqual({
+      memberId: null,
+      role: 'staff',
+      subject: '12',
+    });
+    for (let i = 0; i < 20; i += 1)
+      expect(await verifier.verify(bearer(await signWith(ec, { role: 'admin' })))).toMatchObject({ role: 'admin' });
     expect(server.fetches).toBe(1);
   });
 
   test('the claims rules hold with a key set too: expired and wrong audience are refused', async () => {
     server.keys = [rsa.publicJwk];
     const verifier = new TokenVerifier({ jwksUrl: url, audience: AUDIENCE });
-    const expired = await new SignJWT({ aud: AUDIENCE, sub: '1' }).setProtectedHeader({ alg: 'RS256', kid: rsa.kid }).setExpirationTime(now() - 60).sign(rsa.privateKey);
+    const expired = await new SignJWT({ aud: AUDIENCE, sub: '1' })
+      .setProtectedHeader({ alg: 'RS256', kid: rsa.kid })
+      .setExpirationTime(now() - 60)
+      .sign(rsa.privateKey);
     expectFailure(await verifier.verify(bearer(expired)), AUTH_FAILURES.expired);
     expectFailure(await verifier.verify(bearer(await signWith(rsa, { sub: '1', aud: 'other' }))), AUTH_FAILURES.audience);
   });

@@ -131,7 +131,13 @@ describe('headers', () => {
   });
 
   test('two policies make one list each; Retry-After is the longest wait among the limited', () => {
-    const member = decision({ limited: true, retryAfterSeconds: 42, remaining: 0, policy: '"member";q=10;w=60', rateLimit: '"member";r=0;t=42' });
+    const member = decision({
+      limited: true,
+      retryAfterSeconds: 42,
+      remaining: 0,
+      policy: '"member";q=10;w=60',
+      rateLimit: '"member";r=0;t=42',
+    });
     expect(rateLimitHeaders([decision({}), null, member])).toEqual({
       'RateLimit-Policy': '"ip";q=100;w=60, "member";q=10;w=60',
       RateLimit: '"ip";r=3;t=30, "member";r=0;t=42',
@@ -176,7 +182,11 @@ class OwnRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], { stdio: 'ignore' });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      { stdio: 'ignore' },
+    );
     this.#child = child;
     const probe = createRedis({ redisUrl: this.url }, 'rate-limit-probe');
     try {

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { RateLimits } from '../../src/adapter/in/web/limits/rateLimits.js';
 import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 

@@ -1,4 +1,6 @@
-export interface Answer<T = any> {
+import type { JsonBody } from '@ticketing/testkit';
+
+export interface Answer<T = JsonBody> {
   status: number;
   headers: Headers;
   body: T;
@@ -13,7 +15,7 @@ export interface CallOptions {
 }
 
 /** One HTTP call; the body is parsed as JSON when it is JSON. */
-export async function call<T = any>(base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
+export async function call<T = JsonBody>(base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (typeof options.body === 'string') body = options.body;
@@ -37,10 +39,10 @@ export async function call<T = any>(base: string, method: string, path: string, 
 /** A client bound to one server. */
 export function client(base: string) {
   return {
-    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>(base, 'GET', path, { headers }),
-    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>(base, 'POST', path, { body, headers }),
-    delete: <T = any>(path: string, headers?: Record<string, string>) => call<T>(base, 'DELETE', path, { headers }),
-    call: <T = any>(method: string, path: string, options?: CallOptions) => call<T>(base, method, path, options),
+    get: <T = JsonBody>(path: string, headers?: Record<string, string>) => call<T>(base, 'GET', path, { headers }),
+    post: <T = JsonBody>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>(base, 'POST', path, { body, headers }),
+    delete: <T = JsonBody>(path: string, headers?: Record<string, string>) => call<T>(base, 'DELETE', path, { headers }),
+    call: <T = JsonBody>(method: string, path: string, options?: CallOptions) => call<T>(base, method, path, options),
   };
 }
 

@@ -20,11 +20,7 @@ export interface Submission {
 }
 
 /** Validated input in, queued request out: the whole of the API's hot path. */
-export async function submitIssueRequest(
-  deps: IssueRequestDeps,
-  ticketId: number,
-  memberId: number,
-): Promise<Result<Submission>> {
+export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: number, memberId: number): Promise<Result<Submission>> {
   const [ticket, memberExists] = await Promise.all([
     deps.tickets.findTicket(ticketId),
     // When the database cannot tell, the member counts as existing and the request is queued (the
@@ -78,10 +74,7 @@ export interface ReadDeps {
  * The request's answer. The queue knows every request it holds; the database knows every issued
  * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
  */
-async function readIssueRequest(
-  deps: ReadDeps,
-  requestId: string,
-): Promise<IssueRequestState | null> {
+async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<IssueRequestState | null> {
   const stored = await deps.queue.findRequest(requestId);
   if (stored?.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
   const pending = stored?.kind === 'FOUND' ? stored.request : null;

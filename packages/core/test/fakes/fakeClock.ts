@@ -77,7 +77,8 @@ export class FakeClock implements Clock {
 
   #next(): Sleeper | undefined {
     return this.#sleepers.reduce<Sleeper | undefined>(
-      (first, sleeper) => (first === undefined || sleeper.at < first.at || (sleeper.at === first.at && sleeper.order < first.order) ? sleeper : first),
+      (first, sleeper) =>
+        first === undefined || sleeper.at < first.at || (sleeper.at === first.at && sleeper.order < first.order) ? sleeper : first,
       undefined,
     );
   }

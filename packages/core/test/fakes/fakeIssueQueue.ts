@@ -35,7 +35,9 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
   async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
     await this.faults.before('peekBatch');
     if (!this.lock.holds(ticketId, fencingToken)) return null;
-    const batch = this.#queue(ticketId).slice(0, max).map((entry) => ({ ...entry }));
+    const batch = this.#queue(ticketId)
+      .slice(0, max)
+      .map((entry) => ({ ...entry }));
     this.peeks.push(batch.map((entry) => entry.requestId));
     return batch;
   }
@@ -62,8 +64,8 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
   }
 
   #queue(ticketId: number): PeekedRequest[] {
-    let queue = this.#waiting.get(ticketId);
-    if (!queue) this.#waiting.set(ticketId, (queue = []));
+    const queue = this.#waiting.get(ticketId) ?? [];
+    this.#waiting.set(ticketId, queue);
     return queue;
   }
 }

@@ -40,7 +40,11 @@ export class FakeTicketStore implements Pick<TicketStore, 'loadDrainState' | 're
       ticketId,
       fencingToken,
       expectedIssuedQuantity: ticket.issuedQuantity,
-      issues: memberIds.map((memberId, index) => ({ requestId: `elsewhere-${memberId}`, memberId, issueNumber: ticket.issuedQuantity + index + 1 })),
+      issues: memberIds.map((memberId, index) => ({
+        requestId: `elsewhere-${memberId}`,
+        memberId,
+        issueNumber: ticket.issuedQuantity + index + 1,
+      })),
     });
     if (result.kind !== 'COMMITTED') throw new Error('commitElsewhere was refused');
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MigrationError } from './errors.js';
@@ -12,7 +13,7 @@ export interface MigrationFile {
 }
 
 export async function readMigrations(migrationsDir: string): Promise<MigrationFile[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(migrationsDir, { withFileTypes: true });
   } catch (error) {
@@ -51,5 +52,10 @@ export function checksumMatches(script: string, checksum: string): boolean {
 
 /** A script of only comments and whitespace: the server rejects it as an empty query. */
 export function isEmptyScript(script: string): boolean {
-  return script.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(--|#)[^\n]*/g, '').trim() === '';
+  return (
+    script
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(--|#)[^\n]*/g, '')
+      .trim() === ''
+  );
 }

@@ -96,10 +96,7 @@ async function apply(conn: mariadb.Connection, migration: MigrationFile): Promis
 }
 
 async function withLock<T>(conn: mariadb.Connection, name: string, timeoutSeconds: number, work: () => Promise<T>): Promise<T> {
-  const [row] = await conn.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, ?) AS acquired', [
-    name,
-    timeoutSeconds,
-  ]);
+  const [row] = await conn.query<Array<{ acquired: number | bigint | null }>>('SELECT GET_LOCK(?, ?) AS acquired', [name, timeoutSeconds]);
   if (row === undefined || Number(row.acquired) !== 1) {
     throw new MigrationError(`another migration run held the lock ${name} for more than ${timeoutSeconds} s`);
   }

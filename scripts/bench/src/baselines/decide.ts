@@ -17,10 +17,10 @@ export async function decideOne(pool: Pool, ticketId: number, memberId: number, 
         [ticketId],
       )) as Array<{ total: number; issued: number }>;
       if (!ticket) throw new Error(`ticket ${ticketId} missing`);
-      const [mine] = (await connection.query('SELECT issue_number AS issueNumber FROM member_ticket WHERE ticket_id = ? AND member_id = ?', [
-        ticketId,
-        memberId,
-      ])) as Array<{ issueNumber: number }>;
+      const [mine] = (await connection.query(
+        'SELECT issue_number AS issueNumber FROM member_ticket WHERE ticket_id = ? AND member_id = ?',
+        [ticketId, memberId],
+      )) as Array<{ issueNumber: number }>;
       let decision: Decision;
       if (mine) decision = { status: 'ISSUED', issueNumber: mine.issueNumber };
       else if (ticket.issued >= ticket.total) decision = { status: 'SOLD_OUT' };

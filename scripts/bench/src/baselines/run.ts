@@ -36,7 +36,14 @@ async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update',
   const server = await startProcess({
     role: `baseline-${mode}`,
     script: `${REPO_ROOT}scripts/bench/dist/baselines/lockServer.js`,
-    env: { BASELINE: mode, TICKET_ID: String(ticketId), PORT: String(port), DATABASE_URL: ctx.databaseUrl, REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: ctx.prefix },
+    env: {
+      BASELINE: mode,
+      TICKET_ID: String(ticketId),
+      PORT: String(port),
+      DATABASE_URL: ctx.databaseUrl,
+      REDIS_URL: ctx.redisUrl,
+      QUEUE_PREFIX: ctx.prefix,
+    },
     readyText: 'ready',
     sampler: ctx.sampler,
   });
@@ -86,7 +93,14 @@ async function bullmqJobPerTx(ctx: BenchContext, stream: number[], stock: number
     const worker = await startProcess({
       role: 'baseline-bullmq-worker',
       script: `${REPO_ROOT}scripts/bench/dist/baselines/bullWorker.js`,
-      env: { TICKET_ID: String(ticketId), EXPECTED: String(stream.length), BULL_QUEUE: queueName, DATABASE_URL: ctx.databaseUrl, REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: ctx.prefix },
+      env: {
+        TICKET_ID: String(ticketId),
+        EXPECTED: String(stream.length),
+        BULL_QUEUE: queueName,
+        DATABASE_URL: ctx.databaseUrl,
+        REDIS_URL: ctx.redisUrl,
+        QUEUE_PREFIX: ctx.prefix,
+      },
       readyText: 'ready',
       sampler: ctx.sampler,
     });

@@ -49,7 +49,11 @@ export async function profile(ctx: BenchContext, sizes: ProfileSizes, day: strin
   const drainRun = await drain(
     ctx,
     { tickets: 1, queuedPerTicket: sizes.hotQueued, stockPerTicket: sizes.hotStock, workers: 1 },
-    { role: 'worker --cpu-prof', nodeArgs: cpuProfArgs(absolute, workerFile), onStarted: (worker) => (workerStartupMs = worker.readyAfterMs) },
+    {
+      role: 'worker --cpu-prof',
+      nodeArgs: cpuProfArgs(absolute, workerFile),
+      onStarted: (worker) => (workerStartupMs = worker.readyAfterMs),
+    },
   );
   return {
     directory,

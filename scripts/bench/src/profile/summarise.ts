@@ -38,7 +38,10 @@ export type Layer = 'idle' | 'gc' | 'httpAndExpress' | 'redisAndBullmq' | 'prism
 const LAYER_OF: Array<[RegExp, Layer]> = [
   [/^\(idle\)$/, 'idle'],
   [/^\(garbage collector\)$/, 'gc'],
-  [/^(node:(http|net|stream|streams|events|stream_base|buffer|url|timers|async|process)|native bindings|express|router|body-parser|raw-body|type-is|content-type|media-typer|mime-types|mime-db|iconv-lite|on-finished|finalhandler|parseurl|path-to-regexp|send|accepts|negotiator|vary|statuses|depd|http-errors|qs|helmet)$/, 'httpAndExpress'],
+  [
+    /^(node:(http|net|stream|streams|events|stream_base|buffer|url|timers|async|process)|native bindings|express|router|body-parser|raw-body|type-is|content-type|media-typer|mime-types|mime-db|iconv-lite|on-finished|finalhandler|parseurl|path-to-regexp|send|accepts|negotiator|vary|statuses|depd|http-errors|qs|helmet)$/,
+    'httpAndExpress',
+  ],
   [/^(ioredis|bullmq|msgpackr|@ioredis\/.*|cluster-key-slot|denque|redis-errors|redis-parser|standard-as-callback)$/, 'redisAndBullmq'],
   [/^(@prisma\/.*|mariadb|WebAssembly)$/, 'prismaAndDriver'],
   [/^(apps|packages)\//, 'workspace'],
@@ -60,7 +63,11 @@ export interface SummaryOptions {
  * Self time by frame and by place. A sample's time is the gap to the next sample (what Chrome
  * DevTools shows as self time); frames of one function at one line are one row.
  */
-export function summariseProfile(path: string, repoRoot: string, { skipMs = 0, topFrames = 20, topPlaces = 15 }: SummaryOptions = {}): ProfileSummary {
+export function summariseProfile(
+  path: string,
+  repoRoot: string,
+  { skipMs = 0, topFrames = 20, topPlaces = 15 }: SummaryOptions = {},
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const frameTime = new Map<string, { frame: string; where: string; place: string; us: number }>();
@@ -75,7 +82,12 @@ export function summariseProfile(path: string, repoRoot: string, { skipMs = 0, t
     total += us;
     const where = callFrame.url ? `${shortUrl(callFrame.url, repoRoot)}:${callFrame.lineNumber + 1}` : '';
     const key = `${callFrame.functionName}\u0000${where}`;
-    const entry = frameTime.get(key) ?? { frame: callFrame.functionName || '(anonymous)', where, place: placeOf(callFrame.url, callFrame.functionName, repoRoot), us: 0 };
+    const entry = frameTime.get(key) ?? {
+      frame: callFrame.functionName || '(anonymous)',
+      where,
+      place: placeOf(callFrame.url, callFrame.functionName, repoRoot),
+      us: 0,
+    };
     entry.us += us;
     frameTime.set(key, entry);
   }
@@ -83,7 +95,15 @@ export function summariseProfile(path: string, repoRoot: string, { skipMs = 0, t
   const frames = [...frameTime.values()].sort((a, b) => b.us - a.us);
   const placeTime = new Map<string, number>();
   for (const { place, us } of frames) placeTime.set(place, (placeTime.get(place) ?? 0) + us);
-  const layers: Record<Layer, number> = { idle: 0, gc: 0, httpAndExpress: 0, redisAndBullmq: 0, prismaAndDriver: 0, workspace: 0, other: 0 };
+  const layers: Record<Layer, number> = {
+    idle: 0,
+    gc: 0,
+    httpAndExpress: 0,
+    redisAndBullmq: 0,
+    prismaAndDriver: 0,
+    workspace: 0,
+    other: 0,
+  };
   for (const [place, us] of placeTime) layers[layerOf(place)] += us;
   for (const layer of Object.keys(layers) as Layer[]) layers[layer] = percent(layers[layer]);
   return {
@@ -112,7 +132,10 @@ function shortUrl(url: string, repoRoot: string): string {
 export function placeOf(url: string, functionName: string, repoRoot: string): string {
   if (!url) return /^\(.*\)$/.test(functionName) ? functionName : 'native bindings';
   if (url.startsWith('node:')) {
-    const area = url.slice('node:'.length).replace(/^internal\//, '').split('/')[0]!;
+    const area = url
+      .slice('node:'.length)
+      .replace(/^internal\//, '')
+      .split('/')[0]!;
     return `node:${area.replace(/^_/, '').split('_')[0]}`;
   }
   // Prisma's query compiler is WebAssembly.

@@ -35,7 +35,10 @@ export function databaseOutage(infra: FaultInfra, size: ScenarioSize = {}): Prom
       const downAt = Date.now();
       await mariadb.stop();
       stage.log(`database down at ${stage.elapsed(downAt)}`);
-      const duringDrop = stage.ledger.submitPaced(ticketId, during, 'during', { concurrency: 32, ratePerSec: during.length / ((OUTAGE_MS - 2000) / 1000) });
+      const duringDrop = stage.ledger.submitPaced(ticketId, during, 'during', {
+        concurrency: 32,
+        ratePerSec: during.length / ((OUTAGE_MS - 2000) / 1000),
+      });
       await sleep(1500);
       await stage.expectNotReady('database');
       await sleepUntil(downAt + OUTAGE_MS);
@@ -49,7 +52,9 @@ export function databaseOutage(infra: FaultInfra, size: ScenarioSize = {}): Prom
       // The API answers from what it has seen: every submission made while the database was away
       // is acknowledged at its first attempt, not refused with 503 (nor worse).
       const duringEntries = stage.ledger.group('during');
-      const refusedDuring = duringEntries.filter((entry) => entry.attempts[0] && entry.attempts[0].sentAt < upAt && entry.attempts[0].status !== 202);
+      const refusedDuring = duringEntries.filter(
+        (entry) => entry.attempts[0] && entry.attempts[0].sentAt < upAt && entry.attempts[0].status !== 202,
+      );
       stage.facts['submissions during the outage'] = duringEntries.filter((entry) => (entry.attempts[0]?.sentAt ?? Infinity) < upAt).length;
       stage.facts['not acknowledged at once during the outage'] = refusedDuring.length;
       for (const entry of refusedDuring.slice(0, 10)) {
@@ -68,7 +73,10 @@ export function databaseOutage(infra: FaultInfra, size: ScenarioSize = {}): Prom
         faultEnds: [upAt],
         settleMs: 40_000,
       });
-      stage.facts['batch retries logged by workers'] = stage.cluster.workers.reduce((n, w) => n + w.count('batch failed; retrying the same batch'), 0);
+      stage.facts['batch retries logged by workers'] = stage.cluster.workers.reduce(
+        (n, w) => n + w.count('batch failed; retrying the same batch'),
+        0,
+      );
       const polls = [...stage.ledger.pollStatuses].map(([status, n]) => `${status === 0 ? 'no answer' : status}: ${n}`).join(', ');
       stage.facts['poll answers'] = polls;
       return counts;
@@ -87,7 +95,8 @@ async function warmUp(stage: Stage, memberIds: readonly number[]): Promise<void>
     await runPool(memberIds.length, 32, async (n) => {
       for (const api of stage.cluster.apiUrls()) {
         const answer = await http.post(`${api}/api/v1/tickets/${ticketId}/issue-requests`, { memberId: memberIds[n] });
-        if (answer.status !== 202 && answer.status !== 200) throw new Error(`warm-up of member ${memberIds[n]} via ${api}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        if (answer.status !== 202 && answer.status !== 200)
+          throw new Error(`warm-up of member ${memberIds[n]} via ${api}: ${answer.status} ${JSON.stringify(answer.body)}`);
       }
     });
   } finally {

@@ -30,13 +30,19 @@ export function gracefulShutdown(infra: FaultInfra, size: ScenarioSize = {}): Pr
       const exits = await Promise.all(leaving.map((service) => service.stop('SIGTERM')));
       leaving.forEach((service, i) => {
         const exit = exits[i]!;
-        if (exit.code !== 0 || exit.ms > 10_000) stage.violation(`${service.name} after SIGTERM mid-drop: exit ${exit.code ?? exit.signal} after ${exit.ms} ms`);
+        if (exit.code !== 0 || exit.ms > 10_000)
+          stage.violation(`${service.name} after SIGTERM mid-drop: exit ${exit.code ?? exit.signal} after ${exit.ms} ms`);
       });
-      stage.facts['exits after SIGTERM'] = leaving.map((s, i) => `${s.name} ${exits[i]!.code ?? exits[i]!.signal} in ${exits[i]!.ms} ms`).join(', ');
+      stage.facts['exits after SIGTERM'] = leaving
+        .map((s, i) => `${s.name} ${exits[i]!.code ?? exits[i]!.signal} in ${exits[i]!.ms} ms`)
+        .join(', ');
       if (holder) {
         const ended = holder.events.find((e) => e.msg === 'ticket drain ended' && e.ticketId === ticketId && e.at >= termAt);
         stage.facts['lock holder'] = `${holder.name}: drain ended ${ended?.result ?? 'without a word'}`;
-        if (ended?.result !== 'STOPPED') stage.violation(`${holder.name} held the lock at SIGTERM and ended its drain with ${ended?.result ?? 'no log line'}, not STOPPED`);
+        if (ended?.result !== 'STOPPED')
+          stage.violation(
+            `${holder.name} held the lock at SIGTERM and ended its drain with ${ended?.result ?? 'no log line'}, not STOPPED`,
+          );
       }
 
       // A moment with no worker at all: requests keep queueing through the remaining API.

@@ -26,14 +26,14 @@ export const SCENARIOS: ScenarioEntry[] = [
     redis: 'aof',
     how:
       'A worker never takes a request out of its queue before the decision is stored. `peekBatch.lua` reads the oldest ' +
-      '`WORKER_BATCH_SIZE` jobs and leaves them in BullMQ\'s wait list; `decideBatch` numbers them; one MySQL transaction ' +
+      "`WORKER_BATCH_SIZE` jobs and leaves them in BullMQ's wait list; `decideBatch` numbers them; one MySQL transaction " +
       'commits them behind the guard `UPDATE ticket … WHERE issued_quantity = <expected> AND fencing_token <= <token>`; ' +
       'only then does `completeBatch.lua`, which first checks that the lock still holds the same token, store the outcomes ' +
       'and remove the jobs. Killed before COMMIT, the transaction dies with the connection. Killed between COMMIT and ' +
-      '`completeBatch`, the batch is still at the head of the queue, and the next holder reads the members\' committed rows ' +
+      "`completeBatch`, the batch is still at the head of the queue, and the next holder reads the members' committed rows " +
       '(`readBatchMembers`), so `decideBatch` answers them with the ticket they hold instead of issuing again. The dead ' +
-      'holder\'s lock is not renewed; it expires after `LOCK_TTL_MS` and another worker\'s scan (every 100 ms) takes it with a ' +
-      'larger fencing token. Recovery is what was left of the lock\'s lifetime.',
+      "holder's lock is not renewed; it expires after `LOCK_TTL_MS` and another worker's scan (every 100 ms) takes it with a " +
+      "larger fencing token. Recovery is what was left of the lock's lifetime.",
   },
   {
     id: 'worker-freeze',
@@ -46,9 +46,9 @@ export const SCENARIOS: ScenarioEntry[] = [
       '`LOST` before another batch; `completeBatch.lua` refuses a token that no longer holds the lock, and a commit sent after ' +
       'the takeover fails the guard (`fencing_token <= token` once the new holder committed, `issued_quantity = expected` in ' +
       'any case) and counts as stale. One case is slower: frozen *inside* its commit transaction, the old holder keeps the ' +
-      'ticket row locked, the new holder\'s guarded UPDATE waits for it, the old commit lands when the process resumes (it ' +
-      'passed the guard before the freeze), and the new holder\'s commit is then refused on the expected count, so it re-reads ' +
-      'the ticket and decides the same batch again, finding those members\' rows. Safety holds; the ticket waits as long as ' +
+      "ticket row locked, the new holder's guarded UPDATE waits for it, the old commit lands when the process resumes (it " +
+      "passed the guard before the freeze), and the new holder's commit is then refused on the expected count, so it re-reads " +
+      "the ticket and decides the same batch again, finding those members' rows. Safety holds; the ticket waits as long as " +
       'the freeze lasts.',
   },
   {
@@ -56,7 +56,7 @@ export const SCENARIOS: ScenarioEntry[] = [
     run: databaseOutage,
     redis: 'aof',
     how:
-      'Accepting a request needs no database: the API\'s `cachedLookups` keep serving the ticket it last saw and the members ' +
+      "Accepting a request needs no database: the API's `cachedLookups` keep serving the ticket it last saw and the members " +
       'it knows (a member it cannot check is left to the worker, which fails the request `MEMBER_NOT_FOUND` if need be), and ' +
       '`admit.lua` plus the BullMQ add only touch Redis. The store is wrapped by `reportingUnavailability`, which turns "cannot ' +
       'reach the database" into one error kind and fails fast for a second after each failure. A worker that cannot load the ' +
@@ -85,10 +85,10 @@ export const SCENARIOS: ScenarioEntry[] = [
     run: redisAofRestart,
     redis: 'aof',
     how:
-      'With `appendonly yes` and `appendfsync always` (docker-compose\'s setting) Redis writes every command to disk before it ' +
+      "With `appendonly yes` and `appendfsync always` (docker-compose's setting) Redis writes every command to disk before it " +
       'answers, so each admission, job and stored outcome that a process was told about survives even SIGKILL. A command in ' +
       'flight at the crash was never acknowledged: the API answered 503 and the client retried. The lock and fencing counter ' +
-      'survive too; the holder\'s lease lapses if its renewals fail meanwhile and the drain resumes from the same head of queue.',
+      "survive too; the holder's lease lapses if its renewals fail meanwhile and the drain resumes from the same head of queue.",
   },
   {
     id: 'redis-empty-restart',
@@ -96,10 +96,10 @@ export const SCENARIOS: ScenarioEntry[] = [
     redis: 'none',
     how:
       'The database is the truth. Each drain starts from `loadDrainState` (issued_quantity, fencing_token in MySQL) and each ' +
-      'batch from the members\' committed rows, never from Redis alone, so numbering continues after the last committed issue ' +
+      "batch from the members' committed rows, never from Redis alone, so numbering continues after the last committed issue " +
       'and a member who asks again after the crash is answered with the ticket he holds, never a second one ' +
-      '(UNIQUE(ticket_id, member_id) stays the last line of defence). Fencing tokens come from Redis\'s clock, so they keep ' +
-      'growing after an empty restart, and a holder that finds the database\'s token ahead raises its own (`raiseFence.lua`) ' +
+      "(UNIQUE(ticket_id, member_id) stays the last line of defence). Fencing tokens come from Redis's clock, so they keep " +
+      "growing after an empty restart, and a holder that finds the database's token ahead raises its own (`raiseFence.lua`) " +
       'before committing. Requests Redis forgot are answered as such: the request id names its ticket, member and the Redis ' +
       'data epoch it was admitted in, so a poll can say FAILED `QUEUE_DATA_LOST` (or 404) instead of PENDING, unless the ' +
       'database shows it ISSUED, in which case the poll says ISSUED.',
@@ -111,14 +111,14 @@ export const SCENARIOS: ScenarioEntry[] = [
     how:
       'Every Redis client becomes an ioredis Cluster client when `REDIS_CLUSTER_NODES` is set (`packages/queue/src/redis.ts`), ' +
       'still fail-fast: a command for the dead master is refused at once (no retry delay on failover or cluster-down), so a ' +
-      'submission is answered 503 `QUEUE_UNAVAILABLE` with `Retry-After` instead of hanging, while the other masters\' tickets ' +
+      "submission is answered 503 `QUEUE_UNAVAILABLE` with `Retry-After` instead of hanging, while the other masters' tickets " +
       'carry on (`cluster-require-full-coverage no`). When the replica is promoted the clients find it by the MOVED answers or ' +
       'by re-reading the slot map every second, and connect it at once. Replication is asynchronous, so the replica may lack the newest writes: then the database ' +
       'is the truth, as after an empty restart (`loadDrainState`, `readBatchMembers`, the guarded UPDATE, UNIQUE keys). Jobs ' +
       'whose completion was lost are decided again from the database; an admission or a job the replica never got is a ' +
-      'request Redis forgot, and because admit.lua seals each request id with the ticket\'s epoch secret (kept by the replica), ' +
+      "request Redis forgot, and because admit.lua seals each request id with the ticket's epoch secret (kept by the replica), " +
       'its poll says FAILED `QUEUE_DATA_LOST` rather than 404; asking again gives the member a live request. The lock may ' +
-      'be lost too: a new holder takes it with a fencing token from the new master\'s clock, and the database refuses any ' +
+      "be lost too: a new holder takes it with a fencing token from the new master's clock, and the database refuses any " +
       'commit whose token is older than the last one.',
   },
   {

@@ -33,7 +33,8 @@ export function redisAofRestart(infra: FaultInfra, size: ScenarioSize = {}): Pro
       const entries = stage.ledger.group('drop');
       const counts = await stage.finish({ ticketId, totalQuantity: quantity, entries, faultEnds: [upAt] });
       const g8 = stage.checkRedisOutage(entries, downAt, upAt, `killed ${stage.elapsed(downAt)}, back ${stage.elapsed(upAt)}`);
-      stage.facts['submissions sent during the restart'] = `${g8.sentDuringOutage}, slowest answered in ${g8.slowestDuringOutage.toFixed(0)} ms`;
+      stage.facts['submissions sent during the restart'] =
+        `${g8.sentDuringOutage}, slowest answered in ${g8.slowestDuringOutage.toFixed(0)} ms`;
       return counts;
     },
   );

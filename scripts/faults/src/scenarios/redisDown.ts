@@ -46,7 +46,8 @@ export function redisDown(infra: FaultInfra, size: ScenarioSize = {}): Promise<S
       const g8 = stage.checkRedisOutage(entries, downAt, upAt, `down ${stage.elapsed(downAt)} to ${stage.elapsed(upAt)}`);
       stage.facts['submissions sent while Redis was down'] = g8.sentDuringOutage;
       stage.facts['slowest answer to them'] = `${g8.slowestDuringOutage.toFixed(0)} ms`;
-      if (g8.sentDuringOutage === 0 || g8.unavailable === 0) stage.violation('no submission was answered 503 while Redis was down: the scenario missed its fault');
+      if (g8.sentDuringOutage === 0 || g8.unavailable === 0)
+        stage.violation('no submission was answered 503 while Redis was down: the scenario missed its fault');
       const firstAck = Math.min(...entries.flatMap((e) => (e.ack && e.ack.receivedAt > upAt ? [e.ack.receivedAt] : [])));
       stage.facts['first 202 after Redis returned'] = Number.isFinite(firstAck) ? `${Math.round(firstAck - upAt)} ms` : 'never';
       return counts;

@@ -30,7 +30,12 @@ export function redisEmptyRestart(infra: FaultInfra, size: ScenarioSize = {}): P
       // Faster than batches of 2 drain, so that requests are still queued when Redis loses them.
       stage.beginDrop();
       const burst = stage.ledger.submitPaced(ticketId, first, 'before', { concurrency: 64, ratePerSec: 500 });
-      await waitUntil(() => stage.ledger.group('before').filter((e) => e.ack).length >= first.length * 0.7, 'burst acknowledged', 20_000, 5);
+      await waitUntil(
+        () => stage.ledger.group('before').filter((e) => e.ack).length >= first.length * 0.7,
+        'burst acknowledged',
+        20_000,
+        5,
+      );
       const queued = await queueLength(redis.url, infra.prefix, ticketId);
       const downAt = Date.now();
       await redis.restart('kill');
@@ -65,7 +70,13 @@ export function redisEmptyRestart(infra: FaultInfra, size: ScenarioSize = {}): P
       stage.facts['forgotten, polled FAILED QUEUE_DATA_LOST'] = before.filter((e) => e.final?.reason === 'QUEUE_DATA_LOST').length;
       const againOutcomes = new Map<string, number>();
       for (const e of stage.ledger.group('again')) {
-        const key = e.refusal ? `${e.refusal.status} ${e.refusal.code}` : e.final ? `${e.final.status}${e.final.reason ? ` ${e.final.reason}` : ''}` : e.notFound ? '404' : 'undecided';
+        const key = e.refusal
+          ? `${e.refusal.status} ${e.refusal.code}`
+          : e.final
+            ? `${e.final.status}${e.final.reason ? ` ${e.final.reason}` : ''}`
+            : e.notFound
+              ? '404'
+              : 'undecided';
         againOutcomes.set(key, (againOutcomes.get(key) ?? 0) + 1);
       }
       stage.facts['holders asking again'] = [...againOutcomes].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';

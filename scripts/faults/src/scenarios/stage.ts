@@ -1,4 +1,13 @@
-import { checkDrop, checkUnavailableAnswers, Ledger, sleep, TimedHttp, type DropCounts, type Entry, type TestDatabase } from '@ticketing/testkit';
+import {
+  checkDrop,
+  checkUnavailableAnswers,
+  Ledger,
+  sleep,
+  TimedHttp,
+  type DropCounts,
+  type Entry,
+  type TestDatabase,
+} from '@ticketing/testkit';
 import { Cluster } from '../cluster.js';
 import type { FaultInfra } from '../infra.js';
 
@@ -80,12 +89,15 @@ export class Stage {
         for (let attempt = 1; ; attempt++) {
           const answer = await this.http.post(url, { memberId });
           if (answer.status === 202 || answer.status === 200) return answer.body.requestId as string;
-          if (answer.status !== 503 || attempt === 5) throw new Error(`warm-up submission: ${answer.status} ${JSON.stringify(answer.body)}`);
+          if (answer.status !== 503 || attempt === 5)
+            throw new Error(`warm-up submission: ${answer.status} ${JSON.stringify(answer.body)}`);
           await sleep(200);
         }
       }),
     );
-    await Promise.all(requestIds.map((requestId, n) => this.http.get(`${apis[n % apis.length]}/api/v1/issue-requests/${requestId}?waitMs=3000`)));
+    await Promise.all(
+      requestIds.map((requestId, n) => this.http.get(`${apis[n % apis.length]}/api/v1/issue-requests/${requestId}?waitMs=3000`)),
+    );
   }
 
   get db(): TestDatabase {
@@ -203,7 +215,8 @@ export async function runScenario(
     stage.http.close();
     const exits = await stage.cluster.close();
     for (const [name, exit] of exits) {
-      if (exit.code !== 0 || exit.ms > 10_000) stage.violation(`${name} after SIGTERM: exit ${exit.code ?? exit.signal} after ${exit.ms} ms`);
+      if (exit.code !== 0 || exit.ms > 10_000)
+        stage.violation(`${name} after SIGTERM: exit ${exit.code ?? exit.signal} after ${exit.ms} ms`);
     }
   }
   const report: ScenarioReport = {
@@ -214,12 +227,26 @@ export async function runScenario(
     durationMs: Date.now() - startedAt,
     diagnostics: stage.violations.length > 0 ? stage.cluster.outputs() : '',
   };
-  log(`${report.violations.length === 0 ? 'survived' : `${report.violations.length} violations`} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  log(
+    `${report.violations.length === 0 ? 'survived' : `${report.violations.length} violations`} in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
   return report;
 }
 
 function emptyCounts(): DropCounts {
-  return { accepted: 0, issued: 0, rejected: 0, refused: 0, lost: 0, forgotten: 0, unacknowledged: 0, duplicates: 0, overIssue: 0, fcfsViolations: 0, recoveryMs: null };
+  return {
+    accepted: 0,
+    issued: 0,
+    rejected: 0,
+    refused: 0,
+    lost: 0,
+    forgotten: 0,
+    unacknowledged: 0,
+    duplicates: 0,
+    overIssue: 0,
+    fcfsViolations: 0,
+    recoveryMs: null,
+  };
 }
 
 export async function sleepUntil(at: number): Promise<void> {

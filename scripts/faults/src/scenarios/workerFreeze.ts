@@ -14,7 +14,10 @@ export function workerFreeze(infra: FaultInfra, size: ScenarioSize = {}): Promis
   const members = size.members ?? 2000;
   const quantity = size.quantity ?? 1500;
   return runScenario(
-    { scenario: 'worker-freeze', title: `Worker SIGSTOP for ${FREEZE_MS / 1000} s (${FREEZE_MS / LOCK_TTL_MS}× LOCK_TTL_MS), then SIGCONT` },
+    {
+      scenario: 'worker-freeze',
+      title: `Worker SIGSTOP for ${FREEZE_MS / 1000} s (${FREEZE_MS / LOCK_TTL_MS}× LOCK_TTL_MS), then SIGCONT`,
+    },
     infra,
     { WORKER_BATCH_SIZE: '50' },
     size,
@@ -43,14 +46,21 @@ export function workerFreeze(infra: FaultInfra, size: ScenarioSize = {}): Promis
         else stage.violation(`no other worker took ticket ${ticketId} over while ${holder.name} was frozen`);
 
         // The resumed worker must end that drain itself, saying it lost the lock.
-        const ended = () => holder.events.find((e) => e.msg === 'ticket drain ended' && e.ticketId === ticketId && (e.fencingToken === token || e.at >= frozenAt));
+        const ended = () =>
+          holder.events.find(
+            (e) => e.msg === 'ticket drain ended' && e.ticketId === ticketId && (e.fencingToken === token || e.at >= frozenAt),
+          );
         await waitUntil(() => ended() !== undefined, `${holder.name} ends its drain after SIGCONT`, 5000).catch(() => undefined);
         const end = ended();
         stage.facts['frozen worker drain ended'] = end ? `${end.result} ${end.at - resumedAt} ms after SIGCONT` : 'never';
         if (end?.result !== 'LOST') {
           stage.violation(`${holder.name} resumed and ended its drain with ${end?.result ?? 'nothing within 5 s'}, not LOST`);
         }
-        const stale = stage.cluster.workers.flatMap((w) => w.events.filter((e) => e.msg === 'commit refused as stale').map((e) => `${w.name} ${e.at >= resumedAt ? `+${e.at - resumedAt} ms after` : `${resumedAt - e.at} ms before`} SIGCONT`));
+        const stale = stage.cluster.workers.flatMap((w) =>
+          w.events
+            .filter((e) => e.msg === 'commit refused as stale')
+            .map((e) => `${w.name} ${e.at >= resumedAt ? `+${e.at - resumedAt} ms after` : `${resumedAt - e.at} ms before`} SIGCONT`),
+        );
         stage.facts['commits refused as stale'] = stale.join(', ') || 'none';
       }
       await drop;

@@ -51,7 +51,12 @@ export function workerKill(infra: FaultInfra, size: ScenarioSize = {}): Promise<
       stage.facts.killed = kills.map((kill) => kill.line).join('; ');
       stage.facts['lock acquisitions'] = stage.cluster.acquisitions(ticketId).length;
       if (kills.length !== KILL_WINDOWS.length) stage.violation(`${kills.length} of ${KILL_WINDOWS.length} kills made`);
-      return stage.finish({ ticketId, totalQuantity: quantity, entries: stage.ledger.group('drop'), faultEnds: kills.map((kill) => kill.at) });
+      return stage.finish({
+        ticketId,
+        totalQuantity: quantity,
+        entries: stage.ledger.group('drop'),
+        faultEnds: kills.map((kill) => kill.at),
+      });
     },
   );
 }

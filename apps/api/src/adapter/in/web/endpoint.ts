@@ -24,7 +24,11 @@ export interface EndpointContext {
  * One HTTP operation: its schemas validate the request and write the OpenAPI document; its path
  * (OpenAPI syntax, `{id}`) becomes the Express route and the `route` label of metrics and logs.
  */
-export interface Endpoint<P extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface Endpoint<
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
   method: 'get' | 'post' | 'delete';
   path: string;
   operationId: string;
@@ -50,9 +54,11 @@ export interface Endpoint<P extends z.ZodType | undefined = z.ZodType | undefine
 }
 
 /** Keeps each endpoint's schemas and handler types tied together, then erases them for lists. */
-export function endpoint<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  definition: Endpoint<P, Q, B>,
-): Endpoint {
+export function endpoint<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(definition: Endpoint<P, Q, B>): Endpoint {
   return definition as unknown as Endpoint;
 }
 

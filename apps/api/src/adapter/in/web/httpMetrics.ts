@@ -11,10 +11,23 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  */
 export function httpMetrics(registry: Registry): RequestHandler {
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = existing<Counter<(typeof labelNames)[number]>>(registry, 'http_requests_total') ??
-    new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames, registers: [registry] });
-  const duration = existing<Histogram<(typeof labelNames)[number]>>(registry, 'http_request_duration_seconds') ??
-    new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer an HTTP request, by method, route pattern and status', labelNames, buckets: DURATION_BUCKETS, registers: [registry] });
+  const requests =
+    existing<Counter<(typeof labelNames)[number]>>(registry, 'http_requests_total') ??
+    new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status',
+      labelNames,
+      registers: [registry],
+    });
+  const duration =
+    existing<Histogram<(typeof labelNames)[number]>>(registry, 'http_request_duration_seconds') ??
+    new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method, route pattern and status',
+      labelNames,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
 
   // One pair of labelled series per method, route and status, looked up by a plain string: the
   // label sets are few, and prom-client would otherwise hash the label object on every request.

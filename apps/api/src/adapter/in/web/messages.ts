@@ -130,7 +130,10 @@ export const validationMessages: Record<ValidationRule, Record<Language, string>
   REQUIRED: { ko: '필수 항목입니다.', en: 'Required.' },
   EXPECTED_TYPE: { ko: '{expected} 값이어야 합니다.', en: 'Must be {expected}.' },
   UNKNOWN_FIELD: { ko: '알 수 없는 항목입니다.', en: 'Unknown field.' },
-  MIN_LENGTH: { ko: '앞뒤 공백을 빼고 {min}자 이상이어야 합니다.', en: 'Must have at least {min} characters, not counting surrounding spaces.' },
+  MIN_LENGTH: {
+    ko: '앞뒤 공백을 빼고 {min}자 이상이어야 합니다.',
+    en: 'Must have at least {min} characters, not counting surrounding spaces.',
+  },
   MAX_LENGTH: { ko: '{max}자 이하여야 합니다.', en: 'Must have at most {max} characters.' },
   MIN_VALUE: { ko: '{min} 이상이어야 합니다.', en: 'Must be at least {min}.' },
   MAX_VALUE: { ko: '{max} 이하여야 합니다.', en: 'Must be at most {max}.' },

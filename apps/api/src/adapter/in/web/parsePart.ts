@@ -21,11 +21,21 @@ function fieldErrors(issue: z.core.$ZodIssue, location: Location): FieldError[] 
     case 'invalid_type':
       if (issue.input === undefined) return [{ path, rule: 'REQUIRED' }];
       if (issue.expected === 'int' && typeof issue.input === 'number') return [{ path, rule: 'INTEGER' }];
-      return [{ path, rule: 'EXPECTED_TYPE', params: { expected: typeNames[issue.expected] ?? { ko: issue.expected, en: issue.expected } } }];
+      return [
+        { path, rule: 'EXPECTED_TYPE', params: { expected: typeNames[issue.expected] ?? { ko: issue.expected, en: issue.expected } } },
+      ];
     case 'too_small':
-      return [issue.origin === 'string' ? { path, rule: 'MIN_LENGTH', params: { min: issue.minimum } } : { path, rule: 'MIN_VALUE', params: { min: issue.minimum } }];
+      return [
+        issue.origin === 'string'
+          ? { path, rule: 'MIN_LENGTH', params: { min: issue.minimum } }
+          : { path, rule: 'MIN_VALUE', params: { min: issue.minimum } },
+      ];
     case 'too_big':
-      return [issue.origin === 'string' ? { path, rule: 'MAX_LENGTH', params: { max: issue.maximum } } : { path, rule: 'MAX_VALUE', params: { max: issue.maximum } }];
+      return [
+        issue.origin === 'string'
+          ? { path, rule: 'MAX_LENGTH', params: { max: issue.maximum } }
+          : { path, rule: 'MAX_VALUE', params: { max: issue.maximum } },
+      ];
     case 'invalid_format':
       return [{ path, rule: issue.format === 'datetime' ? 'DATE_TIME' : 'INVALID' }];
     case 'custom': {

@@ -42,7 +42,8 @@ function problemType(code: ProblemCode): string {
 function localized(params: Readonly<Record<string, unknown>>, language: Language): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(params)) {
-    result[name] = typeof value === 'object' && value !== null && language in value ? (value as Record<Language, unknown>)[language] : value;
+    result[name] =
+      typeof value === 'object' && value !== null && language in value ? (value as Record<Language, unknown>)[language] : value;
   }
   return result;
 }

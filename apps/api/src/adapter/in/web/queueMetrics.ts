@@ -50,7 +50,11 @@ export function registerQueueMetrics(registry: Registry, source: QueueMetricsSou
   });
 
   registry.registerMetric(
-    snapshotHistogram('issue_batch_size', 'Requests decided per worker batch (one transaction)', async () => (await snapshot())?.batchSize ?? null),
+    snapshotHistogram(
+      'issue_batch_size',
+      'Requests decided per worker batch (one transaction)',
+      async () => (await snapshot())?.batchSize ?? null,
+    ),
   );
   registry.registerMetric(
     snapshotHistogram(
@@ -91,7 +95,11 @@ function snapshotHistogram(name: string, help: string, read: () => Promise<Histo
       const snapshot = await read();
       const values = snapshot
         ? [
-            ...snapshot.buckets.map(({ le, count }) => ({ metricName: `${name}_bucket`, labels: { le: le === Infinity ? '+Inf' : le }, value: count })),
+            ...snapshot.buckets.map(({ le, count }) => ({
+              metricName: `${name}_bucket`,
+              labels: { le: le === Infinity ? '+Inf' : le },
+              value: count,
+            })),
             { metricName: `${name}_sum`, labels: {}, value: snapshot.sum },
             { metricName: `${name}_count`, labels: {}, value: snapshot.count },
           ]

@@ -9,13 +9,21 @@ export type Reply =
   | { kind: 'empty'; status: number }
   | Problem;
 
-export const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Reply => ({ kind: 'json', status, body, ...(headers ? { headers } : {}) });
+export const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Reply => ({
+  kind: 'json',
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
 export const empty = (status: number): Reply => ({ kind: 'empty', status });
 export const text = (status: number, body: string, contentType: string): Reply => ({ kind: 'text', status, body, contentType });
 
 /** Writes a handler's reply to the response. */
 export function sendReply(req: Request, res: Response, reply: Reply): void {
-  if (reply instanceof Problem) return sendProblem(req, res, reply);
+  if (reply instanceof Problem) {
+    sendProblem(req, res, reply);
+    return;
+  }
   if (reply.kind === 'empty') {
     res.status(reply.status).end();
     return;

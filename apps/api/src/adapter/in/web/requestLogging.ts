@@ -31,7 +31,10 @@ export function requestLogging(logger: Logger): RequestHandler {
       // 503 is a dependency being away (already visible in /readyz), not a fault of this process.
       const level: Level = status === 503 ? 'warn' : error ? 'error' : 'info';
       if (!logger.isLevelEnabled(level)) return;
-      logger[level](line(req, res, id, Date.now() - startedAt, error), error ? 'request errored' : res.writableEnded ? 'request completed' : 'request aborted');
+      logger[level](
+        line(req, res, id, Date.now() - startedAt, error),
+        error ? 'request errored' : res.writableEnded ? 'request completed' : 'request aborted',
+      );
     });
     next();
   };

@@ -11,7 +11,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 const MAX_WAIT_MS = 30_000;
 
 // Control characters and unpaired surrogates would be stored as garbage (or refused by MySQL).
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -65,7 +65,11 @@ export const NamedOrPageQuery = z
   .superRefine(offsetFits);
 
 export const WaitQuery = z.strictObject({
-  waitMs: integerText(0, MAX_WAIT_MS, `Long-poll: answer as soon as the request is decided, or after this many ms (0..${MAX_WAIT_MS}, default 0)`).optional(),
+  waitMs: integerText(
+    0,
+    MAX_WAIT_MS,
+    `Long-poll: answer as soon as the request is decided, or after this many ms (0..${MAX_WAIT_MS}, default 0)`,
+  ).optional(),
 });
 
 function withPageDefaults(query: { page?: number | undefined; size?: number | undefined }) {

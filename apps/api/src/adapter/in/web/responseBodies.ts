@@ -1,4 +1,12 @@
-import { remainingQuantity, ticketStatus, type IssueRequestState, type Member, type MemberTicket, type Page, type Ticket } from '@ticketing/core';
+import {
+  remainingQuantity,
+  ticketStatus,
+  type IssueRequestState,
+  type Member,
+  type MemberTicket,
+  type Page,
+  type Ticket,
+} from '@ticketing/core';
 import type { IssueRequestBody, MemberBody, MemberTicketBody, TicketBody } from './responseSchemas.js';
 
 // Domain values to response bodies: exactly the fields docs/CONTRACT.md names, times as ISO-8601 UTC.

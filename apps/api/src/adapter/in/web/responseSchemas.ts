@@ -7,7 +7,11 @@ import './zodOpenApi.js';
 const timestamp = (description: string) => z.iso.datetime().openapi({ description, example: '2025-01-01T01:00:00.000Z' });
 
 export const MemberBody = z
-  .object({ id: z.int().openapi({ example: 1 }), name: z.string().openapi({ example: '홍길동' }), createdAt: timestamp('When the member was created') })
+  .object({
+    id: z.int().openapi({ example: 1 }),
+    name: z.string().openapi({ example: '홍길동' }),
+    createdAt: timestamp('When the member was created'),
+  })
   .openapi('Member');
 
 const TicketStatusSchema = z.enum(['SCHEDULED', 'OPEN', 'SOLD_OUT', 'CLOSED']).openapi('TicketStatus');
@@ -53,7 +57,12 @@ export const MemberTicketBody = z
 
 const pageOf = <T extends z.ZodType>(item: T, title: string) =>
   z
-    .object({ items: z.array(item), page: z.int().openapi({ example: 1 }), size: z.int().openapi({ example: DEFAULT_PAGE_SIZE }), total: z.int() })
+    .object({
+      items: z.array(item),
+      page: z.int().openapi({ example: 1 }),
+      size: z.int().openapi({ example: DEFAULT_PAGE_SIZE }),
+      total: z.int(),
+    })
     .openapi(title);
 
 export const MemberPage = pageOf(MemberBody, 'MemberPage');

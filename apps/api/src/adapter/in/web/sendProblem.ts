@@ -9,7 +9,10 @@ export function sendProblem(req: Request, res: Response, problem: Problem): void
   for (const [name, value] of Object.entries(problem.options.headers ?? {})) res.setHeader(name, value);
   res.setHeader('Content-Language', language);
   res.vary('Accept-Language');
-  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).json(problemDocument(problem, language, req.originalUrl));
+  res
+    .status(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .json(problemDocument(problem, language, req.originalUrl));
 }
 
 function preferredLanguage(req: Request): Language {

@@ -32,7 +32,15 @@ export interface AccessRuleSpec {
 }
 
 export const ACCESS_RULES: Readonly<Record<AccessRule, Readonly<AccessRuleSpec>>> = Object.freeze({
-  public: { token: false, member: true, staff: true, admin: true, otherMember: 'forbidden', selfWhenAbsent: false, summary: 'Anyone; no token needed.' },
+  public: {
+    token: false,
+    member: true,
+    staff: true,
+    admin: true,
+    otherMember: 'forbidden',
+    selfWhenAbsent: false,
+    summary: 'Anyone; no token needed.',
+  },
   'submit-own': {
     token: true,
     member: true,
@@ -69,7 +77,15 @@ export const ACCESS_RULES: Readonly<Record<AccessRule, Readonly<AccessRuleSpec>>
     selfWhenAbsent: false,
     summary: 'The member itself (`sub` equal to the path id), staff or admin; another member 403.',
   },
-  staff: { token: true, member: false, staff: true, admin: true, otherMember: 'forbidden', selfWhenAbsent: false, summary: 'Staff or admin.' },
+  staff: {
+    token: true,
+    member: false,
+    staff: true,
+    admin: true,
+    otherMember: 'forbidden',
+    selfWhenAbsent: false,
+    summary: 'Staff or admin.',
+  },
   admin: { token: true, member: false, staff: false, admin: true, otherMember: 'forbidden', selfWhenAbsent: false, summary: 'Admin only.' },
 });
 
@@ -119,5 +135,9 @@ export function accessDocumentation(rule: AccessRule): {
   const spec = ACCESS_RULES[rule];
   if (!spec.token) return { security: [], summary: spec.summary, problems: [] };
   const forbids = !spec.member || !spec.staff || !spec.admin || spec.otherMember === 'forbidden';
-  return { security: [{ [BEARER_SCHEME_NAME]: [] }], summary: spec.summary, problems: forbids ? ['UNAUTHORIZED', 'FORBIDDEN'] : ['UNAUTHORIZED'] };
+  return {
+    security: [{ [BEARER_SCHEME_NAME]: [] }],
+    summary: spec.summary,
+    problems: forbids ? ['UNAUTHORIZED', 'FORBIDDEN'] : ['UNAUTHORIZED'],
+  };
 }

@@ -156,10 +156,14 @@ export class TokenVerifier {
 
     if (jwtSecret) {
       if ([...jwtSecret].length < MIN_SECRET_LENGTH) {
-        throw new TokenVerifierConfigError(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it has ${[...jwtSecret].length})`);
+        throw new TokenVerifierConfigError(
+          `AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters (it has ${[...jwtSecret].length})`,
+        );
       }
       // Imported once: given raw bytes, jose would import them again on every verification.
-      this.#key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(jwtSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      this.#key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(jwtSecret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'verify',
+      ]);
       this.#key.catch(() => undefined);
       this.#options = { ...claims, algorithms: [...SECRET_ALGORITHMS] };
       this.#refresh = undefined;
@@ -174,7 +178,8 @@ export class TokenVerifier {
     let refreshedAt = 0;
     this.#refresh = () => {
       const now = Date.now();
-      if (refreshedAt === 0) refreshedAt = now; // this very call makes jose fetch the keys
+      if (refreshedAt === 0)
+        refreshedAt = now; // this very call makes jose fetch the keys
       else if (now - refreshedAt >= tuning.refreshMs && !jwks.reloading) {
         refreshedAt = now;
         jwks.reload().catch(() => undefined); // the keys in hand stay until a fetch succeeds

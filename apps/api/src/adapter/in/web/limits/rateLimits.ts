@@ -59,11 +59,25 @@ export class RateLimit {
   readonly #policy: string;
   readonly #name: string;
 
-  constructor(options: { name: string; points: number; windowSeconds: number; redis: RedisClient; keyPrefix: string; redisTimeoutMs: number }) {
+  constructor(options: {
+    name: string;
+    points: number;
+    windowSeconds: number;
+    redis: RedisClient;
+    keyPrefix: string;
+    redisTimeoutMs: number;
+  }) {
     const { name, points, windowSeconds, keyPrefix } = options;
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`rate limit name must be a plain word: ${name}`);
-    if (!Number.isSafeInteger(points) || points < 1) throw new Error(`rate limit ${name}: points must be a positive integer, not ${points}`);
-    this.#redis = new RateLimiterRedis({ storeClient: options.redis, keyPrefix, points, duration: windowSeconds, rejectIfRedisNotReady: true });
+    if (!Number.isSafeInteger(points) || points < 1)
+      throw new Error(`rate limit ${name}: points must be a positive integer, not ${points}`);
+    this.#redis = new RateLimiterRedis({
+      storeClient: options.redis,
+      keyPrefix,
+      points,
+      duration: windowSeconds,
+      rejectIfRedisNotReady: true,
+    });
     this.#memory = new RateLimiterMemory({ keyPrefix, points, duration: windowSeconds });
     this.#timeoutMs = options.redisTimeoutMs;
     this.#name = name;
@@ -127,7 +141,16 @@ export class RateLimits {
     const windowSeconds = options.windowSeconds ?? WINDOW_SECONDS;
     const redisTimeoutMs = options.redisTimeoutMs ?? REDIS_TIMEOUT_MS;
     const make = (name: string, points: number) =>
-      points === 0 ? null : new RateLimit({ name, points, windowSeconds, redis: options.redis, keyPrefix: `${options.prefix}:ratelimit:${name}`, redisTimeoutMs });
+      points === 0
+        ? null
+        : new RateLimit({
+            name,
+            points,
+            windowSeconds,
+            redis: options.redis,
+            keyPrefix: `${options.prefix}:ratelimit:${name}`,
+            redisTimeoutMs,
+          });
     this.submissions = make('member', options.submitPerMember);
     this.requests = make('ip', options.perIp);
   }

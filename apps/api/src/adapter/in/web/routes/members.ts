@@ -33,7 +33,9 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
       summary: 'Find a member by name (?name=), or list members a page at a time (?page=&size=)',
       tags: TAGS,
       query: NamedOrPageQuery,
-      responses: { 200: { description: 'With ?name=: the member (a Member). Otherwise: a MemberPage.', schema: MemberBody.or(MemberPage) } },
+      responses: {
+        200: { description: 'With ?name=: the member (a Member). Otherwise: a MemberPage.', schema: MemberBody.or(MemberPage) },
+      },
       problems: ['VALIDATION_FAILED', 'MEMBER_NOT_FOUND'],
       async handle({ query }) {
         if (query.name !== undefined) {
@@ -89,4 +91,3 @@ export function memberEndpoints({ members, clock }: Pick<AppDeps, 'members' | 'c
     }),
   ];
 }
-

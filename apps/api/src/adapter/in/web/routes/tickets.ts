@@ -38,7 +38,9 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
       summary: 'Find a ticket by name (?name=), or list tickets a page at a time (?page=&size=)',
       tags: TAGS,
       query: NamedOrPageQuery,
-      responses: { 200: { description: 'With ?name=: the ticket (a Ticket). Otherwise: a TicketPage.', schema: TicketBody.or(TicketPage) } },
+      responses: {
+        200: { description: 'With ?name=: the ticket (a Ticket). Otherwise: a TicketPage.', schema: TicketBody.or(TicketPage) },
+      },
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND'],
       async handle({ query }) {
         if (query.name !== undefined) {
@@ -47,7 +49,10 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
         }
         const page = await tickets.listTickets({ page: query.page, size: query.size });
         const now = clock.now();
-        return json(200, toPageBody(page, (ticket) => toTicketBody(ticket, now)));
+        return json(
+          200,
+          toPageBody(page, (ticket) => toTicketBody(ticket, now)),
+        );
       },
     }),
     endpoint({
