@@ -18,7 +18,7 @@ export interface AcceptResult {
 
 /**
  * Submissions of distinct members for one ticket with a huge stock through ONE API process at 256
- * connections. No worker runs: this is the admission path alone (admit.lua + BullMQ add + 202).
+ * connections. No worker runs: this is the admission path alone (admitBatch.lua + BullMQ add + 202).
  */
 export async function accept(ctx: BenchContext, submissions: number, apiProcess: ProcessOptions = {}): Promise<AcceptResult> {
   const api = await startApi(ctx, apiProcess);

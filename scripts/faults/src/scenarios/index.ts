@@ -58,7 +58,7 @@ export const SCENARIOS: ScenarioEntry[] = [
     how:
       "Accepting a request needs no database: the API's `cachedLookups` keep serving the ticket it last saw and the members " +
       'it knows (a member it cannot check is left to the worker, which fails the request `MEMBER_NOT_FOUND` if need be), and ' +
-      '`admit.lua` plus the BullMQ add only touch Redis. The store is wrapped by `reportingUnavailability`, which turns "cannot ' +
+      '`admitBatch.lua` plus the BullMQ add only touch Redis. The store is wrapped by `reportingUnavailability`, which turns "cannot ' +
       'reach the database" into one error kind and fails fast for a second after each failure. A worker that cannot load the ' +
       'ticket or commit a batch waits (50 ms doubling to 2 s) and retries the *same* batch, still at the head of the queue, so ' +
       'nothing behind it overtakes it and no request fails for the outage. `/readyz` pings the database with a 1 s bound and ' +
@@ -116,7 +116,7 @@ export const SCENARIOS: ScenarioEntry[] = [
       'by re-reading the slot map every second, and connect it at once. Replication is asynchronous, so the replica may lack the newest writes: then the database ' +
       'is the truth, as after an empty restart (`loadDrainState`, `readBatchMembers`, the guarded UPDATE, UNIQUE keys). Jobs ' +
       'whose completion was lost are decided again from the database; an admission or a job the replica never got is a ' +
-      "request Redis forgot, and because admit.lua seals each request id with the ticket's epoch secret (kept by the replica), " +
+      "request Redis forgot, and because admitBatch.lua seals each request id with the ticket's epoch secret (kept by the replica), " +
       'its poll says FAILED `QUEUE_DATA_LOST` rather than 404; asking again gives the member a live request. The lock may ' +
       "be lost too: a new holder takes it with a fencing token from the new master's clock, and the database refuses any " +
       'commit whose token is older than the last one.',
