@@ -50,11 +50,9 @@ export interface DropInput {
 
 const MAX_MESSAGES = 50;
 
-/** G1–G5 of docs/CONTRACT.md for one ticket's drop, from what the clients saw and the database rows. */
-export function checkDrop(input: DropInput): DropReport {
-  const violations: string[] = [];
-  const add = (message: string) => void (violations.length < MAX_MESSAGES && violations.push(message));
-  const counts: DropCounts = {
+/** Every count at zero: what a drop that never ran reports. */
+export function emptyDropCounts(): DropCounts {
+  return {
     accepted: 0,
     issued: 0,
     rejected: 0,
@@ -67,6 +65,13 @@ export function checkDrop(input: DropInput): DropReport {
     fcfsViolations: 0,
     recoveryMs: null,
   };
+}
+
+/** G1–G5 of docs/CONTRACT.md for one ticket's drop, from what the clients saw and the database rows. */
+export function checkDrop(input: DropInput): DropReport {
+  const violations: string[] = [];
+  const add = (message: string) => void (violations.length < MAX_MESSAGES && violations.push(message));
+  const counts = emptyDropCounts();
   const rowsByRequest = new Map(input.rows.map((row) => [row.requestId, row]));
   const rowsByMember = new Map<number, IssueRow[]>();
   for (const row of input.rows) rowsByMember.set(row.memberId, [...(rowsByMember.get(row.memberId) ?? []), row]);

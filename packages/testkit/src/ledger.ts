@@ -1,4 +1,4 @@
-import type { Attempt, Entry, FinalAnswer } from './ledgerEntry.js';
+import { type Attempt, type Entry, type FinalAnswer, newEntry } from './ledgerEntry.js';
 import { now, TimedHttp, type Answer } from './timedHttp.js';
 import { sleep } from './waitUntil.js';
 
@@ -51,18 +51,7 @@ export class Ledger {
 
   /** Submits until acknowledged, refused or past the deadline; polling starts on acknowledgement. */
   async submit(ticketId: number, memberId: number, group: string): Promise<Entry> {
-    const entry: Entry = {
-      ticketId,
-      memberId,
-      group,
-      attempts: [],
-      ack: null,
-      refusal: null,
-      gaveUp: false,
-      final: null,
-      notFound: false,
-      settledAt: null,
-    };
+    const entry = newEntry(ticketId, memberId, group);
     this.entries.push(entry);
     const deadline = now() + this.#options.submitDeadlineMs;
     while (!this.#closed) {

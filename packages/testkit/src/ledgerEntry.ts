@@ -85,24 +85,29 @@ export interface SubmissionRecord {
  * The drop client's submissions (a member may submit several times) and final polls as one
  * entry per member and ticket, the form checkDrop reads.
  */
+/** A member's entry before its first attempt. */
+export function newEntry(ticketId: number, memberId: number, group: string): Entry {
+  return {
+    ticketId,
+    memberId,
+    group,
+    attempts: [],
+    ack: null,
+    refusal: null,
+    gaveUp: false,
+    final: null,
+    notFound: false,
+    settledAt: null,
+  };
+}
+
 export function entriesOf(submissions: readonly SubmissionRecord[], finals: ReadonlyMap<string, FinalAnswer>, group = 'drop'): Entry[] {
   const entries = new Map<string, Entry>();
   for (const s of [...submissions].sort((a, b) => a.sentAt - b.sentAt)) {
     const key = `${s.ticketId}:${s.memberId}`;
     let entry = entries.get(key);
     if (!entry) {
-      entry = {
-        ticketId: s.ticketId,
-        memberId: s.memberId,
-        group,
-        attempts: [],
-        ack: null,
-        refusal: null,
-        gaveUp: false,
-        final: null,
-        notFound: false,
-        settledAt: null,
-      };
+      entry = newEntry(s.ticketId, s.memberId, group);
       entries.set(key, entry);
     }
     entry.attempts.push({

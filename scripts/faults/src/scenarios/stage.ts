@@ -5,6 +5,7 @@ import {
   sleep,
   TimedHttp,
   type DropCounts,
+  emptyDropCounts,
   type Entry,
   type TestDatabase,
 } from '@ticketing/testkit';
@@ -221,7 +222,7 @@ export async function runScenario(
   }
   const report: ScenarioReport = {
     ...meta,
-    counts: counts ?? emptyCounts(),
+    counts: counts ?? emptyDropCounts(),
     facts: stage.facts,
     violations: stage.violations,
     durationMs: Date.now() - startedAt,
@@ -231,22 +232,6 @@ export async function runScenario(
     `${report.violations.length === 0 ? 'survived' : `${report.violations.length} violations`} in ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   return report;
-}
-
-function emptyCounts(): DropCounts {
-  return {
-    accepted: 0,
-    issued: 0,
-    rejected: 0,
-    refused: 0,
-    lost: 0,
-    forgotten: 0,
-    unacknowledged: 0,
-    duplicates: 0,
-    overIssue: 0,
-    fcfsViolations: 0,
-    recoveryMs: null,
-  };
 }
 
 export async function sleepUntil(at: number): Promise<void> {
