@@ -78,8 +78,11 @@ export class NodeProcess {
     this.proc.signal(signal);
   }
 
-  /** Resolves once ready; if it is not within timeoutMs (or exits), kills it and throws with its output. */
-  async whenReady(readiness: Readiness, timeoutMs = 20_000): Promise<this> {
+  /**
+   * Resolves once ready; if it is not within timeoutMs (or exits), kills it and throws with its output.
+   * The default is generous: five processes starting at once on two busy cores took over 20 s.
+   */
+  async whenReady(readiness: Readiness, timeoutMs = 60_000): Promise<this> {
     if ('text' in readiness) this.#wanted.add(readiness.text);
     const check = async () => {
       if (!this.alive) throw new StopWaiting(`${this.name} exited with ${this.proc.exit()?.code ?? this.proc.exit()?.signal}`);
