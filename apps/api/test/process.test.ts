@@ -62,6 +62,12 @@ describe('main', () => {
     expect(started.output()).toContain('REDIS_URL');
   });
 
+  test('a Bull Board password shorter than 12 characters stops it with exit code 1, naming BOARD_PASSWORD', async () => {
+    const started = run({ PORT: '0', BOARD_PASSWORD: 'short-pass' });
+    expect(await exitCode(started)).toBe(1);
+    expect(started.output()).toMatch(/BOARD_PASSWORD: must be at least 12 characters/);
+  });
+
   test('its very first poll is answered by the database: a request nobody made is 404, not 503 for a cold query', async () => {
     const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
     try {

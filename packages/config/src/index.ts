@@ -36,7 +36,8 @@ const settings = z.object({
     .default('ticketing'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BOARD_USER: z.string().min(1).default('admin'),
-  BOARD_PASSWORD: z.string().optional(),
+  /** Unset or empty: the board is not mounted. Set: at least 12 characters, or no process starts. */
+  BOARD_PASSWORD: z.string().min(12, 'must be at least 12 characters (or unset: no Bull Board)').optional(),
   WORKER_BATCH_SIZE: positiveInt(500).pipe(z.number().max(10_000)),
   LOCK_TTL_MS: positiveInt(5000).pipe(z.number().min(100)),
   /** How long a worker keeps an empty queue's lock, waiting for more requests, before it lets go. */

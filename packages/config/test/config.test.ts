@@ -37,6 +37,21 @@ describe('loadConfig', () => {
   });
 });
 
+describe('BOARD_PASSWORD', () => {
+  test('unset or empty: no board', () => {
+    expect(loadConfig({}).BOARD_PASSWORD).toBeUndefined();
+    expect(loadConfig({ BOARD_PASSWORD: '' }).BOARD_PASSWORD).toBeUndefined();
+  });
+
+  test('shorter than 12 characters is refused, naming the variable', () => {
+    expect(refusal({ BOARD_PASSWORD: 'elevenchars' })).toMatch(/^\s+BOARD_PASSWORD: must be at least 12 characters/m);
+  });
+
+  test('12 characters or more is taken as it is', () => {
+    expect(loadConfig({ BOARD_PASSWORD: 'twelve-chars' }).BOARD_PASSWORD).toBe('twelve-chars');
+  });
+});
+
 describe('the worker’s drain settings', () => {
   const drainSettings = [
     ['WORKER_IDLE_MS', 2000],
