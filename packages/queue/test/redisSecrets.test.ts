@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Cluster } from 'ioredis';
 import { createRedis, createSubscriber, pingRedis, redisReady, type RedisClient, type RedisSettings } from '@ticketing/queue';
-import { PrivateRedis } from '@ticketing/testkit';
+import { LocalRedisCluster, PrivateRedis } from '@ticketing/testkit';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(opened.map((client) => client.quit().catch(() => client.disconnect())));
+  for (const client of opened) if (client.status !== 'end') client.disconnect();
+  // A client refused by the server (wrong password, unknown CA) has lost its socket already, and
+  // ioredis's disconnect() then keeps a timer for its disconnectTimeout (2 s) waiting for a close
+  // that has happened: let those run out here rather than past the end of the run.
+  await new Promise((resolve) => setTimeout(resolve, 2100));
   await withPassword?.destroy();
   await withTls?.destroy();
   await rm(dir, { recursive: true, force: true });
@@ -130,6 +134,7 @@ describe('createRedis with a password', () => {
       expect(await pingRedis(client, 1000)).toBe(false);
       expect(await failed).toMatch(/WRONGPASS|NOAUTH/);
       expect(Date.now() - startedAt).toBeLessThan(1500);
+      client.disconnect();
     }
   });
 });
@@ -148,24 +153,56 @@ describe('createRedis with TLS', () => {
     const failed = new Promise<string>((resolve) => client.once('error', (error: Error) => resolve(error.message)));
     expect(await pingRedis(client, 1000)).toBe(false);
     expect(await failed).toMatch(/certificate/i);
+    client.disconnect();
   });
 });
 
 describe('createRedis for a cluster', () => {
-  test('gives every node, and the subscriber’s nodes, the password, user and TLS options', () => {
-    const cluster = open({
-      redisUrl: 'redis://unused',
-      clusterNodes: [{ host: '127.0.0.1', port: withPassword.port }],
-      username: 'app',
-      password: PASSWORD,
-      tls: { ca },
-    });
-    expect(cluster).toBeInstanceOf(Cluster);
-    const subscriber = createSubscriber(cluster);
+  let cluster: LocalRedisCluster;
+
+  beforeAll(async () => {
+    cluster = await LocalRedisCluster.start({ dir: join(dir, 'cluster'), masters: 3, replicasPerMaster: 0, password: PASSWORD });
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  const seeds = () => cluster.nodes.map(({ port }) => ({ host: '127.0.0.1', port }));
+
+  test('gives the subscriber’s nodes the password, user and TLS options too', () => {
+    const client = open({ redisUrl: 'redis://unused', clusterNodes: seeds(), username: 'app', password: PASSWORD, tls: { ca } });
+    const subscriber = createSubscriber(client);
     subscriber.on('error', () => undefined);
     opened.push(subscriber);
-    for (const client of [cluster, subscriber] as Cluster[]) {
-      expect(client.options.redisOptions).toMatchObject({ username: 'app', password: PASSWORD, tls: { ca } });
+    for (const each of [client, subscriber] as Cluster[]) {
+      expect(each.options.redisOptions).toMatchObject({ username: 'app', password: PASSWORD, tls: { ca } });
+      each.disconnect();
     }
+  });
+
+  test('without the password no command is served, and the client says why', async () => {
+    const client = open({ redisUrl: 'redis://unused', clusterNodes: seeds() });
+    const failed = new Promise<Error>((resolve) => client.once('error', resolve));
+    const startedAt = Date.now();
+    expect(await pingRedis(client, 1000)).toBe(false);
+    expect(Date.now() - startedAt).toBeLessThan(1500);
+    const error = (await failed) as Error & { lastNodeError?: Error };
+    expect(`${error.message} ${error.lastNodeError?.message ?? ''}`).toMatch(/NOAUTH|WRONGPASS/);
+    client.disconnect();
+  });
+
+  test('REDIS_PASSWORD reaches every node: scripts on keys of every master, and pub/sub', async () => {
+    const client = open({ redisUrl: 'redis://unused', clusterNodes: seeds(), password: PASSWORD });
+    expect(client).toBeInstanceOf(Cluster);
+    await scriptAndPubSub(client);
+    // Keys whose slots lie on different masters, so every node is asked with the password.
+    const masters = new Set<number>();
+    for (let n = 0; masters.size < 3 && n < 100; n++) {
+      const key = `secrets:{${n}}`;
+      expect(await client.eval('return redis.call("INCR", KEYS[1])', 1, key)).toBe(1);
+      masters.add(await cluster.masterOf(key));
+    }
+    expect(masters.size).toBe(3);
   });
 });
