@@ -59,7 +59,16 @@ export interface CompositionOptions {
  */
 export function compose(config: Config, { logger, stopping, clock = systemClock }: CompositionOptions): Composition {
   const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedis({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES }, 'ticketing-api');
+  const redis = createRedis(
+    {
+      redisUrl: config.REDIS_URL,
+      clusterNodes: config.REDIS_CLUSTER_NODES,
+      username: config.REDIS_USERNAME,
+      password: config.REDIS_PASSWORD,
+      tls: config.REDIS_TLS ? {} : undefined,
+    },
+    'ticketing-api',
+  );
   // ioredis reports connection trouble as 'error' events; requests see it as QUEUE_UNAVAILABLE.
   let redisDown = false;
   redis.on('error', (error: unknown) => {

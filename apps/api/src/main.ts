@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '@ticketing/config';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { compose } from './composition.js';
@@ -28,18 +28,28 @@ const composition = compose(config, { logger, stopping: stopping.signal });
 const app = createApp(composition.deps);
 await composition.warmUp();
 
-const server: Server = app.listen(config.PORT, (error?: Error) => {
-  if (error) {
-    logger.fatal({ err: error }, 'cannot listen');
-    process.exit(1);
-  }
+/**
+ * Slow clients cannot hold connections open: a request's headers must arrive within 10 s and the
+ * whole request (headers and body) within 35 s, or Node answers 408 and closes the socket. Both
+ * count only until the request is received, so a 30 s long-poll, whose answer comes later, is not
+ * cut. An idle keep-alive socket is governed by keepAliveTimeout alone (kept beyond the usual 60 s
+ * of load balancers, so they close first); the header clock of its next request starts with that
+ * request. Node checks these deadlines every connectionsCheckingInterval (30 s by default, which
+ * would let a slow client stay up to 40 s): once a second keeps them close to what they say.
+ */
+const server: Server = createServer(
+  { headersTimeout: 10_000, requestTimeout: 35_000, keepAliveTimeout: 65_000, connectionsCheckingInterval: 1000 },
+  app,
+);
+server.once('error', (error) => {
+  logger.fatal({ err: error }, 'cannot listen');
+  process.exit(1);
+});
+server.listen(config.PORT, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, url: `http://localhost:${port}`, docs: `http://localhost:${port}/docs` }, 'api listening');
 });
-// Long enough for a 30 s long-poll; keep-alive beyond the usual 60 s of load balancers.
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
 
 let shuttingDown = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {

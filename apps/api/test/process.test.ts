@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -62,6 +63,12 @@ describe('main', () => {
     expect(started.output()).toContain('REDIS_URL');
   });
 
+  test('a Bull Board password shorter than 12 characters stops it with exit code 1, naming BOARD_PASSWORD', async () => {
+    const started = run({ PORT: '0', BOARD_PASSWORD: 'short-pass' });
+    expect(await exitCode(started)).toBe(1);
+    expect(started.output()).toMatch(/BOARD_PASSWORD: must be at least 12 characters/);
+  });
+
   test('its very first poll is answered by the database: a request nobody made is 404, not 503 for a cold query', async () => {
     const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
     try {
@@ -105,4 +112,31 @@ describe('main', () => {
       started.signal('SIGKILL');
     }
   }, 60_000);
+
+  test('a client dribbling its headers is answered 408 and cut off after about 10 s', async () => {
+    const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    try {
+      const port = await listeningPort(started);
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+      });
+      socket.on('error', () => undefined);
+      const openedAt = Date.now();
+      socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+      // One more header line every second: the socket is never idle, but the headers never end.
+      const dribble = setInterval(() => socket.write(`X-Slow-${Date.now()}: 1\r\n`), 1000);
+      const closedAfterMs = await new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - openedAt)));
+      clearInterval(dribble);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(closedAfterMs).toBeGreaterThanOrEqual(9_500);
+      expect(closedAfterMs).toBeLessThan(13_000);
+      started.signal('SIGTERM');
+      expect(await exitCode(started)).toBe(0);
+    } finally {
+      started.signal('SIGKILL');
+    }
+  }, 25_000);
 });

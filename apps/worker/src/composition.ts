@@ -37,7 +37,16 @@ export interface CompositionOptions {
  */
 export function compose(config: Config, { logger, clock = systemClock }: CompositionOptions): Composition {
   const prisma = createPrisma(config.DATABASE_URL, { connectionLimit: CONNECTION_LIMIT });
-  const redis = createRedis({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES }, 'ticketing-worker');
+  const redis = createRedis(
+    {
+      redisUrl: config.REDIS_URL,
+      clusterNodes: config.REDIS_CLUSTER_NODES,
+      username: config.REDIS_USERNAME,
+      password: config.REDIS_PASSWORD,
+      tls: config.REDIS_TLS ? {} : undefined,
+    },
+    'ticketing-worker',
+  );
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const prefix = config.QUEUE_PREFIX;
   const store = new PrismaTicketStore(prisma);

@@ -30,13 +30,23 @@ const settings = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .default('redis://127.0.0.1:6379'),
   REDIS_CLUSTER_NODES: redisNodes.optional(),
+  /** AUTH for every cluster node, and for REDIS_URL when the URL carries no password of its own. */
+  REDIS_PASSWORD: z.string().optional(),
+  /** An ACL user for REDIS_PASSWORD (unset: Redis's `default` user). */
+  REDIS_USERNAME: z.string().optional(),
+  /** `true`: TLS to every cluster node and to REDIS_URL (a rediss:// URL uses TLS anyway). */
+  REDIS_TLS: z
+    .enum(['true', 'false'], { message: 'must be true or false (or unset)' })
+    .transform((value) => value === 'true')
+    .default(false),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
     .default('ticketing'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   BOARD_USER: z.string().min(1).default('admin'),
-  BOARD_PASSWORD: z.string().optional(),
+  /** Unset or empty: the board is not mounted. Set: at least 12 characters, or no process starts. */
+  BOARD_PASSWORD: z.string().min(12, 'must be at least 12 characters (or unset: no Bull Board)').optional(),
   WORKER_BATCH_SIZE: positiveInt(500).pipe(z.number().max(10_000)),
   LOCK_TTL_MS: positiveInt(5000).pipe(z.number().min(100)),
   /** How long a worker keeps an empty queue's lock, waiting for more requests, before it lets go. */
@@ -54,6 +64,9 @@ const settings = z.object({
 });
 
 const schema = settings.superRefine((config, ctx) => {
+  if (config.REDIS_USERNAME !== undefined && config.REDIS_PASSWORD === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_USERNAME'], message: 'needs REDIS_PASSWORD' });
+  }
   if (config.WORKER_RETRY_MIN_MS > config.WORKER_RETRY_MAX_MS) {
     ctx.addIssue({
       code: 'custom',

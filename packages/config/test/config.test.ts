@@ -37,6 +37,49 @@ describe('loadConfig', () => {
   });
 });
 
+describe('BOARD_PASSWORD', () => {
+  test('unset or empty: no board', () => {
+    expect(loadConfig({}).BOARD_PASSWORD).toBeUndefined();
+    expect(loadConfig({ BOARD_PASSWORD: '' }).BOARD_PASSWORD).toBeUndefined();
+  });
+
+  test('shorter than 12 characters is refused, naming the variable', () => {
+    expect(refusal({ BOARD_PASSWORD: 'elevenchars' })).toMatch(/^\s+BOARD_PASSWORD: must be at least 12 characters/m);
+  });
+
+  test('12 characters or more is taken as it is', () => {
+    expect(loadConfig({ BOARD_PASSWORD: 'twelve-chars' }).BOARD_PASSWORD).toBe('twelve-chars');
+  });
+});
+
+describe('Redis secrets', () => {
+  test('unset by default, TLS off', () => {
+    const config = loadConfig({});
+    expect([config.REDIS_PASSWORD, config.REDIS_USERNAME, config.REDIS_TLS]).toEqual([undefined, undefined, false]);
+  });
+
+  test('a password, a user and TLS are taken', () => {
+    expect(loadConfig({ REDIS_PASSWORD: 's3cret', REDIS_USERNAME: 'app', REDIS_TLS: 'true' })).toMatchObject({
+      REDIS_PASSWORD: 's3cret',
+      REDIS_USERNAME: 'app',
+      REDIS_TLS: true,
+    });
+    expect(loadConfig({ REDIS_TLS: 'false' }).REDIS_TLS).toBe(false);
+  });
+
+  test('REDIS_TLS other than true or false is refused, naming it', () => {
+    expect(refusal({ REDIS_TLS: 'yes' })).toMatch(/^\s+REDIS_TLS: must be true or false/m);
+  });
+
+  test('a user without a password is refused', () => {
+    expect(refusal({ REDIS_USERNAME: 'app' })).toMatch(/^\s+REDIS_USERNAME: needs REDIS_PASSWORD/m);
+  });
+
+  test('rediss:// URLs are accepted', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@redis.example:6380' }).REDIS_URL).toBe('rediss://:pw@redis.example:6380');
+  });
+});
+
 describe('the worker’s drain settings', () => {
   const drainSettings = [
     ['WORKER_IDLE_MS', 2000],

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Where each ticket's data lives in Redis. Every key of one ticket carries the hash tag
@@ -66,5 +66,8 @@ export function parseRequestId(requestId: string): RequestIdParts | null {
  */
 export function isSealedBy(secret: string, requestId: string): boolean {
   const unsealed = requestId.slice(0, -8);
-  return createHash('sha1').update(`${secret}:${unsealed}`).digest('hex').slice(0, 8) === requestId.slice(-8);
+  const expected = Buffer.from(createHash('sha1').update(`${secret}:${unsealed}`).digest('hex').slice(0, 8), 'utf8');
+  const given = Buffer.from(requestId.slice(-8), 'utf8');
+  // Constant time, so response timing does not reveal how many leading characters of a guessed seal match.
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -1,4 +1,5 @@
 import { withinDeadline } from '@ticketing/core';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
@@ -7,6 +8,37 @@ export interface RedisSettings {
   redisUrl: string;
   /** Set: Redis Cluster through these seed nodes; REDIS_URL is then ignored. */
   clusterNodes?: ClusterNode[] | undefined;
+  /**
+   * AUTH for every cluster node, and for REDIS_URL when the URL carries no user or password of
+   * its own (a password in the URL wins, user and password together).
+   */
+  username?: string | undefined;
+  password?: string | undefined;
+  /**
+   * Set: TLS to every cluster node, and to REDIS_URL even when it says redis://; `{}` trusts the
+   * system's CAs (and NODE_EXTRA_CA_CERTS). A rediss:// URL uses TLS anyway, with these options when set.
+   */
+  tls?: ConnectionOptions | undefined;
+}
+
+/** The AUTH and TLS options of these settings, leaving out what is unset (ioredis keeps defaults only for absent keys). */
+function secrets(settings: RedisSettings, urlHasAuth: boolean): RedisOptions {
+  const options: RedisOptions = {};
+  if (!urlHasAuth && settings.password !== undefined) {
+    options.password = settings.password;
+    if (settings.username !== undefined) options.username = settings.username;
+  }
+  if (settings.tls) options.tls = settings.tls;
+  return options;
+}
+
+function urlHasAuth(redisUrl: string): boolean {
+  try {
+    const url = new URL(redisUrl);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -34,7 +66,7 @@ export function createRedis(settings: RedisSettings, connectionName: string): Re
       retryDelayOnFailover: 0,
       retryDelayOnClusterDown: 0,
       slotsRefreshInterval: 1000,
-      redisOptions: { ...failFast, connectionName },
+      redisOptions: { ...failFast, ...secrets(settings, false), connectionName },
     });
     // Masters are connected lazily, and while one is connecting the fail-fast client refuses its
     // commands: connect them all as soon as the slot map is known (again after a failover).
@@ -44,7 +76,7 @@ export function createRedis(settings: RedisSettings, connectionName: string): Re
     cluster.on('+node', (node: Redis) => void node.ping().catch(() => undefined));
     return cluster;
   }
-  return new Redis(settings.redisUrl, { ...failFast, connectionName });
+  return new Redis(settings.redisUrl, { ...failFast, ...secrets(settings, urlHasAuth(settings.redisUrl)), connectionName });
 }
 
 /**

@@ -18,6 +18,8 @@ export interface LocalClusterOptions {
   replicasPerMaster?: number;
   /** How long a master may be unreachable before its replica takes over (cluster-node-timeout). */
   nodeTimeoutMs?: number;
+  /** Every node requires it (requirepass), and replicas use it to reach their masters (masterauth). */
+  password?: string;
 }
 
 export interface ClusterNode {
@@ -46,6 +48,7 @@ export class LocalRedisCluster {
   private constructor(
     readonly dir: string,
     readonly nodes: ClusterNode[],
+    readonly password?: string,
   ) {}
 
   static async start(options: LocalClusterOptions): Promise<LocalRedisCluster> {
@@ -54,13 +57,15 @@ export class LocalRedisCluster {
     const ports = await choosePorts(count, options.basePort);
     await mkdir(options.dir, { recursive: true });
     const nodes: ClusterNode[] = [];
-    const cluster = new LocalRedisCluster(options.dir, nodes);
+    const cluster = new LocalRedisCluster(options.dir, nodes, options.password);
+    const auth = options.password === undefined ? [] : ['-a', options.password, '--no-auth-warning'];
     try {
       for (const { port, busPort } of ports) {
-        nodes.push({ port, busPort, pid: await startNode(options.dir, port, busPort, options.nodeTimeoutMs ?? 2000) });
+        nodes.push({ port, busPort, pid: await startNode(options.dir, port, busPort, options.nodeTimeoutMs ?? 2000, options.password) });
         await cluster.#saveState();
       }
       await run('redis-cli', [
+        ...auth,
         '--cluster',
         'create',
         ...ports.map(({ port }) => `${HOST}:${port}`),
@@ -79,8 +84,8 @@ export class LocalRedisCluster {
   /** The cluster a `start` left in `dir`, or null when there is none. */
   static async attach(dir: string): Promise<LocalRedisCluster | null> {
     try {
-      const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as { nodes: ClusterNode[] };
-      return new LocalRedisCluster(dir, state.nodes);
+      const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as { nodes: ClusterNode[]; password?: string };
+      return new LocalRedisCluster(dir, state.nodes, state.password);
     } catch {
       return null;
     }
@@ -195,6 +200,7 @@ export class LocalRedisCluster {
       retryStrategy: () => null,
       connectTimeout: 1000,
       commandTimeout: 2000,
+      ...(this.password === undefined ? {} : { password: this.password }),
     });
     try {
       await redis.connect();
@@ -211,11 +217,11 @@ export class LocalRedisCluster {
   }
 
   async #saveState(): Promise<void> {
-    await writeFile(join(this.dir, STATE_FILE), JSON.stringify({ nodes: this.nodes }, null, 2));
+    await writeFile(join(this.dir, STATE_FILE), JSON.stringify({ nodes: this.nodes, password: this.password }, null, 2));
   }
 }
 
-async function startNode(dir: string, port: number, busPort: number, nodeTimeoutMs: number): Promise<number> {
+async function startNode(dir: string, port: number, busPort: number, nodeTimeoutMs: number, password?: string): Promise<number> {
   const nodeDir = join(dir, String(port));
   await mkdir(nodeDir, { recursive: true });
   const pidFile = join(nodeDir, 'redis.pid');
@@ -256,6 +262,7 @@ async function startNode(dir: string, port: number, busPort: number, nodeTimeout
     '',
     '--maxmemory-policy',
     'noeviction',
+    ...(password === undefined ? [] : ['--requirepass', password, '--masterauth', password]),
   ]);
   let pid = 0;
   await waitUntil(

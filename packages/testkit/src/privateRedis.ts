@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './freePort.js';
@@ -7,6 +8,13 @@ import { spawnOwned, terminate, type Exit, type OwnedProcess } from './ownedProc
 import { StopWaiting, waitUntil } from './waitUntil.js';
 
 export type RedisPersistence = 'aof' | 'none';
+
+export interface PrivateRedisOptions {
+  /** Started with `--requirepass`: clients must AUTH with it. */
+  password?: string;
+  /** PEM files: the server listens with TLS only (no plain port), clients need not present a certificate. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
+}
 
 /**
  * A redis-server of our own on a free 127.0.0.1 port, run in the foreground so we hold its pid:
@@ -21,11 +29,12 @@ export class PrivateRedis {
     readonly port: number,
     readonly dir: string,
     readonly persistence: RedisPersistence,
+    readonly options: PrivateRedisOptions = {},
   ) {}
 
-  static async start(persistence: RedisPersistence): Promise<PrivateRedis> {
+  static async start(persistence: RedisPersistence, options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     const dir = await mkdtemp(join(tmpdir(), 'faults-redis-'));
-    const redis = new PrivateRedis(await freePort(), dir, persistence);
+    const redis = new PrivateRedis(await freePort(), dir, persistence, options);
     try {
       await redis.start();
     } catch (error) {
@@ -35,8 +44,9 @@ export class PrivateRedis {
     return redis;
   }
 
+  /** Without the password, which a test passes separately or puts into the URL itself. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   get running(): boolean {
@@ -47,11 +57,18 @@ export class PrivateRedis {
   async start(): Promise<void> {
     if (this.running) return;
     const persistence = this.persistence === 'aof' ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const { password, tls } = this.options;
+    const listen = tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile]
+      : ['--port', String(this.port)];
+    const secured = [
+      ...(tls ? ['--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no'] : []),
+      ...(password === undefined ? [] : ['--requirepass', password]),
+    ];
     const proc = spawnOwned(
       'redis-server',
       [
-        '--port',
-        String(this.port),
+        ...listen,
         '--bind',
         '127.0.0.1',
         '--dir',
@@ -65,6 +82,7 @@ export class PrivateRedis {
         '--protected-mode',
         'no',
         ...persistence,
+        ...secured,
       ],
       {},
     );
@@ -72,7 +90,7 @@ export class PrivateRedis {
     await waitUntil(
       async () => {
         if (proc.exit() !== null) throw new StopWaiting(`redis-server exited: ${proc.output()}`);
-        return (await ping(this.port)) === '+PONG';
+        return (await ping(this.port, this.options)) === '+PONG';
       },
       `private redis on ${this.port}`,
       10_000,
@@ -111,10 +129,10 @@ export class PrivateRedis {
   }
 }
 
-/** One raw PING, so the wait loop does not depend on a client's reconnect logic. */
-function ping(port: number): Promise<string> {
+/** One raw PING (after AUTH when it has a password), so the wait loop does not depend on a client's reconnect logic. */
+function ping(port: number, { password, tls }: PrivateRedisOptions): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket: Socket = tls ? connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false }) : connect({ host: '127.0.0.1', port });
     let reply = '';
     const done = (answer: string) => {
       socket.destroy();
@@ -122,10 +140,13 @@ function ping(port: number): Promise<string> {
     };
     socket.setTimeout(500, () => done('timeout'));
     socket.once('error', () => done('error'));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls ? 'secureConnect' : 'connect', () =>
+      socket.write(password === undefined ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`),
+    );
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
-      if (reply.includes('\r\n')) done(reply.trim());
+      const lines = reply.split('\r\n');
+      if (lines.length > (password === undefined ? 1 : 2)) done(lines.at(-2) ?? '');
     });
   });
 }

@@ -4,12 +4,16 @@ import { ExpressAdapter } from '@bull-board/express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TicketStore } from '@ticketing/core';
 import express, { type RequestHandler, type Router } from 'express';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Problem } from './problem.js';
 import { sendProblem } from './sendProblem.js';
 
 export const BOARD_PATH = '/admin/queues';
 /** How many of the newest tickets' queues the board lists. */
 const SHOWN_TICKETS = 100;
+/** Failed logins one client address may make per window; past them every attempt gets 429 until the window ends. */
+const FAILED_LOGINS_PER_WINDOW = 10;
+const FAILED_LOGIN_WINDOW_SECONDS = 60;
 
 type BullQueue = ConstructorParameters<typeof BullMQAdapter>[0];
 
@@ -97,17 +101,31 @@ async function recentTicketIds(tickets: Pick<TicketStore, 'listTickets'>, count:
     .slice(0, count);
 }
 
-/** HTTP Basic auth with a constant-time comparison of both user and password. */
+/**
+ * HTTP Basic auth with a constant-time comparison of both user and password, and a cap on
+ * guessing: after 10 failed logins from one address within a minute, every attempt from it
+ * (right or wrong) is answered 429 until that minute is over, so the 11th guess is never checked.
+ * The failures are counted in this process's memory: each API process keeps its own count, so
+ * behind N processes a client may try up to 10 x N times a minute.
+ */
 function basicAuth(user: string, password: string, realm: string): RequestHandler {
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   const expectedUser = digest(user);
   const expectedPassword = digest(password);
-  return (req, res, next) => {
+  const failures = new RateLimiterMemory({ points: FAILED_LOGINS_PER_WINDOW, duration: FAILED_LOGIN_WINDOW_SECONDS });
+  const tooMany = (msBeforeNext: number) =>
+    new Problem('RATE_LIMITED', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(msBeforeNext / 1000))) } });
+  return async (req, res, next) => {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const counted = await failures.get(address);
+    if (counted && counted.consumedPoints >= FAILED_LOGINS_PER_WINDOW) return sendProblem(req, res, tooMany(counted.msBeforeNext));
     const credentials = parseBasic(req.headers.authorization);
     // Both comparisons always run, so timing says nothing about which part was wrong.
     const userMatches = timingSafeEqual(digest(credentials?.user ?? ''), expectedUser);
     const passwordMatches = timingSafeEqual(digest(credentials?.password ?? ''), expectedPassword);
     if (credentials && userMatches && passwordMatches) return next();
+    // A request without credentials is how a browser asks for the login dialog: not a guess.
+    if (credentials) await failures.penalty(address, 1);
     res.setHeader('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
     sendProblem(req, res, new Problem('UNAUTHORIZED'));
   };

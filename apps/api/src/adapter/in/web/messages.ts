@@ -8,6 +8,7 @@ export type ProblemCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'UNAUTHORIZED'
+  | 'RATE_LIMITED'
   | 'INTERNAL_ERROR';
 
 export type Language = 'ko' | 'en';
@@ -95,6 +96,10 @@ export const problemMessages: Record<ProblemCode, Record<Language, Text>> = {
   UNAUTHORIZED: {
     ko: { title: '인증이 필요합니다', detail: '올바른 사용자 이름과 비밀번호로 로그인해 주세요.' },
     en: { title: 'Unauthorized', detail: 'Log in with a valid user name and password.' },
+  },
+  RATE_LIMITED: {
+    ko: { title: '요청이 너무 많습니다', detail: '요청이 너무 많습니다. Retry-After의 초만큼 기다린 뒤 다시 시도해 주세요.' },
+    en: { title: 'Too many requests', detail: 'Too many requests in a short time; wait the seconds in Retry-After and try again.' },
   },
   INTERNAL_ERROR: {
     ko: { title: '서버 오류가 발생했습니다', detail: '요청을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요.' },
