@@ -42,7 +42,10 @@ export async function mintToken(options: MintOptions = {}): Promise<string> {
 export class Tokens {
   readonly #tokens = new Map<string, Promise<string>>();
 
-  constructor(readonly secret: string = TEST_AUTH_JWT_SECRET) {}
+  constructor(
+    readonly secret: string = TEST_AUTH_JWT_SECRET,
+    readonly claims: { audience?: string; issuer?: string | undefined } = {},
+  ) {}
 
   admin(): Promise<string> {
     return this.#token('admin', { role: 'admin' });
@@ -70,7 +73,8 @@ export class Tokens {
   #token(key: string, options: MintOptions): Promise<string> {
     let token = this.#tokens.get(key);
     if (!token) {
-      token = mintToken({ ...options, secret: this.secret, ttlSeconds: 2 * 3600 });
+      const { audience = DEFAULT_AUDIENCE, issuer } = this.claims;
+      token = mintToken({ ...options, secret: this.secret, ttlSeconds: 2 * 3600, audience, ...(issuer ? { issuer } : {}) });
       this.#tokens.set(key, token);
     }
     return token;
