@@ -5,6 +5,7 @@ import {
   startApi,
   TcpProxy,
   TEST_REDIS_URL,
+  testTokens,
   uniqueRedisPrefix,
   type ApiProcess,
   type TestDatabase,
@@ -39,7 +40,7 @@ describe('database connections cut under load', () => {
   test('the API survives, answers only 200 or 503, and recovers', async () => {
     const created = await fetch(`${api.url}/api/v1/tickets`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await testTokens.admin()}` },
       body: JSON.stringify({ name: 'cut', totalQuantity: 5 }),
     });
     const { id } = (await created.json()) as { id: number };

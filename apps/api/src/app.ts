@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { accessGuards } from './adapter/in/web/accessGuards.js';
 import { BOARD_PATH } from './adapter/in/web/board.js';
 import type { Endpoint } from './adapter/in/web/endpoint.js';
 import { fallback } from './adapter/in/web/fallback.js';
@@ -27,6 +28,8 @@ export function createApp(deps: AppDeps): Express {
   // Responses are small and mostly unique; hashing each for an ETag costs the hot path for nothing.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Behind a proxy, req.ip (the per-IP limit's key) is read from X-Forwarded-For, as TRUST_PROXY says.
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
 
   // The document describes every endpoint, /openapi.json included, so it is written once they exist.
   let document: object = {};
@@ -45,7 +48,8 @@ export function createApp(deps: AppDeps): Express {
 
   // Express tries routes in the order they were added: the drop's submissions and polls first.
   // No two paths overlap, so the order changes nothing else.
-  mountEndpoints(app, [...issueRequests, ...endpoints.filter((e) => !issueRequests.includes(e))]);
+  const guards = accessGuards(deps.tokens, deps.rateLimits, deps.registry);
+  mountEndpoints(app, [...issueRequests, ...endpoints.filter((e) => !issueRequests.includes(e))], guards);
 
   const consoleHeaders = consoleSecurityHeaders();
   app.use(
@@ -53,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
     labelRoute(`${DOCS_PATH}/*`),
     consoleHeaders,
     swaggerUi.serveFiles(document),
-    swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API' }),
+    swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API', swaggerOptions: { persistAuthorization: true } }),
   );
   if (deps.board) app.use(BOARD_PATH, labelRoute(`${BOARD_PATH}/*`), consoleHeaders, deps.board);
 

@@ -2,6 +2,8 @@ import type { Clock, IssueRequestState, MemberStore, Result, Submission, TicketS
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
+import type { RateLimits } from './adapter/in/web/limits/rateLimits.js';
 
 /** The issue-request use cases, built with their adapters and bounds by the composition root. */
 export interface IssueRequestUseCases {
@@ -26,4 +28,10 @@ export interface AppDeps {
   /** Bull Board, mounted at /admin/queues when present (it carries its own auth). */
   board?: RequestHandler | undefined;
   logger: Logger;
+  /** Verifies bearer tokens (AUTH_JWT_SECRET or AUTH_JWKS_URL). */
+  tokens: Pick<TokenVerifier, 'verify'>;
+  /** RATE_SUBMIT_PER_MEMBER and RATE_PER_IP, counted in Redis with a per-process stand-in. */
+  rateLimits: Pick<RateLimits, 'request' | 'submission'>;
+  /** TRUST_PROXY, as Express's `trust proxy` takes it; undefined: the socket's address is the client's. */
+  trustProxy?: boolean | number | string | undefined;
 }

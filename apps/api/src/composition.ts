@@ -16,7 +16,9 @@ import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, repor
 import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
 import { createBoard } from './adapter/in/web/board.js';
+import { RateLimits } from './adapter/in/web/limits/rateLimits.js';
 import { registerQueueMetrics } from './adapter/in/web/queueMetrics.js';
 import { cachedLookups, type SubmissionLookups } from './adapter/out/cache/cachedLookups.js';
 import type { AppDeps, IssueRequestUseCases } from './appDeps.js';
@@ -58,6 +60,13 @@ export interface CompositionOptions {
  * Redis and the database pool connect in the background and every call fails fast until they do.
  */
 export function compose(config: Config, { logger, stopping, clock = systemClock }: CompositionOptions): Composition {
+  // First, before any connection is opened: throws TokenVerifierConfigError for keys that cannot verify anything: main exits 1 with it.
+  const tokens = new TokenVerifier({
+    jwtSecret: config.AUTH_JWT_SECRET,
+    jwksUrl: config.AUTH_JWKS_URL,
+    audience: config.AUTH_AUDIENCE,
+    issuer: config.AUTH_ISSUER,
+  });
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedis(
     {
@@ -108,6 +117,13 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
       })
     : undefined;
 
+  const rateLimits = new RateLimits({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    submitPerMember: config.RATE_SUBMIT_PER_MEMBER,
+    perIp: config.RATE_PER_IP,
+  });
+
   const deps: AppDeps = {
     tickets,
     members,
@@ -118,12 +134,20 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     registry,
     board: board?.router,
     logger,
+    tokens,
+    rateLimits,
+    trustProxy: config.TRUST_PROXY,
   };
 
   return {
     deps,
     async warmUp() {
-      const queries = Promise.allSettled([tickets.findIssueByRequestId('warm-up'), tickets.findTicket(0), members.existingMemberIds([0])]);
+      const queries = Promise.allSettled([
+        tickets.findIssueByRequestId('warm-up'),
+        tickets.findTicket(0),
+        members.existingMemberIds([0]),
+        tokens.warmUp(),
+      ]);
       await Promise.race([queries, sleep(WARM_UP_LIMIT_MS, undefined, { ref: false })]);
     },
     async close() {

@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig, type Config } from '@ticketing/config';
+import { ConfigError, loadConfig, requireTokenKeys, type Config } from '@ticketing/config';
 import { createServer, type Server } from 'node:http';
 import { pino } from 'pino';
 import { createApp } from './app.js';
-import { compose } from './composition.js';
+import { TokenVerifierConfigError } from './adapter/in/web/auth/tokenVerifier.js';
+import { compose, type Composition } from './composition.js';
 import { tolerateDriverSetupRejections } from '@ticketing/db';
 
 /** In-flight requests still running this long after the signal are cut off... */
@@ -12,7 +13,9 @@ const EXIT_DEADLINE_MS = 9500;
 
 function configuration(): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    requireTokenKeys(config);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -24,9 +27,19 @@ const config = configuration();
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 tolerateDriverSetupRejections(logger);
 const stopping = new AbortController();
-const composition = compose(config, { logger, stopping: stopping.signal });
-const app = createApp(composition.deps);
-await composition.warmUp();
+function composition(): Composition {
+  try {
+    return compose(config, { logger, stopping: stopping.signal });
+  } catch (error) {
+    if (!(error instanceof TokenVerifierConfigError)) throw error;
+    process.stderr.write(`invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+const composed = composition();
+const app = createApp(composed.deps);
+await composed.warmUp();
 
 /**
  * Slow clients cannot hold connections open: a request's headers must arrive within 10 s and the
@@ -73,7 +86,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   await closed;
   clearInterval(sweeper);
   clearTimeout(drainDeadline);
-  await composition.close().catch((error: unknown) => logger.error({ err: error }, 'closing connections failed'));
+  await composed.close().catch((error: unknown) => logger.error({ err: error }, 'closing connections failed'));
   logger.info('stopped');
   logger.flush();
   process.exit(0);

@@ -396,10 +396,11 @@ const cases: Case[] = [
     }),
   ),
   {
-    name: 'submit: missing memberId',
+    // `{}` is a valid submission (the token's member) since issue 12; a null memberId is not.
+    name: 'submit: null memberId',
     method: 'POST',
     path: () => submitTo(ticketId),
-    ...json({}),
+    ...json({ memberId: null }),
     status: 400,
     code: 'VALIDATION_FAILED',
     field: 'body.memberId',

@@ -88,5 +88,8 @@ describe('the submission’s hand-checked input', () => {
     ]) {
       expect(plainNewIssueRequest(body)).toBeNull();
     }
+    // `{}`: the token's own member (the schema gives the same).
+    expect(plainNewIssueRequest({})).toEqual({});
+    expect(plainNewIssueRequest(Object.create(null))).toBeNull();
   });
 });

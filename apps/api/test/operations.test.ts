@@ -173,7 +173,9 @@ describe('OpenAPI and Swagger UI', () => {
     expect(schemas.NewTicket.properties.totalQuantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 10_000_000 });
     expect(schemas.NewTicket.properties.closeAt.type).toEqual(['string', 'null']);
     expect(schemas.Ticket.properties.status.$ref ?? schemas.Ticket.properties.status.enum).toBeDefined();
-    expect(schemas.NewIssueRequest).toMatchObject({ additionalProperties: false, required: ['memberId'] });
+    // memberId is optional since issue 12: `{}` submits for the token's member.
+    expect(schemas.NewIssueRequest).toMatchObject({ additionalProperties: false });
+    expect(schemas.NewIssueRequest.required ?? []).not.toContain('memberId');
 
     const submit = doc.paths['/api/v1/tickets/{ticketId}/issue-requests'].post;
     expect(Object.keys(submit.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '404', '409', '413', '415', '503']));

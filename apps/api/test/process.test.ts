@@ -8,6 +8,7 @@ import {
   launchNode,
   removeRedisPrefix,
   REPO_ROOT,
+  TEST_AUTH_JWT_SECRET,
   TEST_REDIS_URL,
   uniqueRedisPrefix,
   type NodeProcess,
@@ -69,8 +70,25 @@ describe('main', () => {
     expect(started.output()).toMatch(/BOARD_PASSWORD: must be at least 12 characters/);
   });
 
+  test('without AUTH_JWT_SECRET or AUTH_JWKS_URL it exits 1 naming both; a short secret is refused naming it', async () => {
+    const keyless = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    expect(await exitCode(keyless)).toBe(1);
+    expect(keyless.output()).toContain('AUTH_JWT_SECRET');
+    expect(keyless.output()).toContain('AUTH_JWKS_URL');
+    const short = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, AUTH_JWT_SECRET: 'short' });
+    expect(await exitCode(short)).toBe(1);
+    expect(short.output()).toMatch(/AUTH_JWT_SECRET: must be at least 32 characters/);
+  }, 30_000);
+
   test('its very first poll is answered by the database: a request nobody made is 404, not 503 for a cold query', async () => {
-    const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
+    const started = run({
+      PORT: '0',
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
+      LOG_LEVEL: 'info',
+    });
     try {
       const port = await listeningPort(started);
       const answer = await client(`http://127.0.0.1:${port}`).get('/api/v1/issue-requests/nobody-made-this');
@@ -83,7 +101,13 @@ describe('main', () => {
   }, 60_000);
 
   test('serves, logs its URL, and on SIGTERM answers in-flight long-polls, stops accepting and exits 0 within 10 s', async () => {
-    const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    const started = run({
+      PORT: '0',
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
+    });
     try {
       const port = await listeningPort(started);
       expect(started.output()).toContain(`http://localhost:${port}`);

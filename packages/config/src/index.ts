@@ -61,11 +61,36 @@ const settings = z.object({
   /** Most tickets one worker process drains at once. */
   WORKER_MAX_TICKETS: positiveInt(256).pipe(z.number().max(100_000)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Identity and limits: only the API reads these, so none is required here (see requireTokenKeys).
+  AUTH_JWT_SECRET: z
+    .string()
+    .refine((secret) => [...secret].length >= 32, 'must be at least 32 characters')
+    .optional(),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  AUTH_AUDIENCE: z.string().min(1).default('ticketing'),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** Submissions per member per minute, counted in Redis for all API processes; 0 turns it off. */
+  RATE_SUBMIT_PER_MEMBER: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  /** Requests under /api/v1 per client address per minute; 0 (the default) turns it off. */
+  RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** Express's `trust proxy`: a hop count (`1`), `true`, or addresses and names (`loopback, 10.0.0.0/8`). */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value): boolean | number | string => {
+      if (value === 'true' || value === 'false') return value === 'true';
+      return /^\d+$/.test(value) ? Number(value) : value;
+    })
+    .optional(),
 });
 
 const schema = settings.superRefine((config, ctx) => {
   if (config.REDIS_USERNAME !== undefined && config.REDIS_PASSWORD === undefined) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_USERNAME'], message: 'needs REDIS_PASSWORD' });
+  }
+  if (config.AUTH_JWT_SECRET && config.AUTH_JWKS_URL) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'set only one of AUTH_JWT_SECRET and AUTH_JWKS_URL, not both' });
   }
   if (config.WORKER_RETRY_MIN_MS > config.WORKER_RETRY_MAX_MS) {
     ctx.addIssue({
@@ -89,4 +114,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/**
+ * The API verifies tokens and cannot start without a key; the worker and the migration CLI never
+ * read one, so loadConfig leaves them optional and the API's main asks for them here.
+ */
+export function requireTokenKeys(config: Config): void {
+  if (!config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL) {
+    throw new ConfigError(
+      "invalid configuration:\n  AUTH_JWT_SECRET or AUTH_JWKS_URL: one of them must be set (an HS256 secret of at least 32 characters, or the identity provider's key set)",
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig, requireTokenKeys } from '../src/index.js';
 
 /** The message loadConfig throws for this environment, or '' when it accepts it. */
 function refusal(env: NodeJS.ProcessEnv): string {
@@ -114,5 +114,47 @@ describe('the worker’s drain settings', () => {
       /WORKER_RETRY_MAX_MS: must be at least WORKER_RETRY_MIN_MS \(500\)/,
     );
     expect(refusal({ WORKER_RETRY_MIN_MS: '100', WORKER_RETRY_MAX_MS: '100' })).toBe('');
+  });
+});
+
+describe('identity and limits', () => {
+  const secret = 'x'.repeat(32);
+
+  test('default to no key, audience ticketing, 10 submissions per member, no per-IP limit, no proxy trusted', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ AUTH_AUDIENCE: 'ticketing', RATE_SUBMIT_PER_MEMBER: 10, RATE_PER_IP: 0 });
+    expect(config.AUTH_JWT_SECRET).toBeUndefined();
+    expect(config.AUTH_JWKS_URL).toBeUndefined();
+    expect(config.AUTH_ISSUER).toBeUndefined();
+    expect(config.TRUST_PROXY).toBeUndefined();
+  });
+
+  test('the worker and the migration CLI load without a key; the API asks for one, naming both', () => {
+    const config = loadConfig({});
+    expect(() => requireTokenKeys(config)).toThrow(ConfigError);
+    expect(() => requireTokenKeys(config)).toThrow(/AUTH_JWT_SECRET or AUTH_JWKS_URL/);
+    expect(() => requireTokenKeys(loadConfig({ AUTH_JWT_SECRET: secret }))).not.toThrow();
+    expect(() => requireTokenKeys(loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks.json' }))).not.toThrow();
+  });
+
+  test('a secret shorter than 32 characters, a JWKS URL that is not http(s), or both keys are refused', () => {
+    expect(refusal({ AUTH_JWT_SECRET: 'x'.repeat(31) })).toMatch(/^\s+AUTH_JWT_SECRET: must be at least 32 characters/m);
+    expect(refusal({ AUTH_JWKS_URL: 'ftp://idp.example/keys' })).toMatch(/^\s+AUTH_JWKS_URL: /m);
+    expect(refusal({ AUTH_JWT_SECRET: secret, AUTH_JWKS_URL: 'https://idp.example/jwks.json' })).toMatch(/AUTH_JWKS_URL: set only one/);
+  });
+
+  test('limits are whole numbers, 0 turning one off', () => {
+    expect(loadConfig({ RATE_SUBMIT_PER_MEMBER: '0', RATE_PER_IP: '120' })).toMatchObject({ RATE_SUBMIT_PER_MEMBER: 0, RATE_PER_IP: 120 });
+    for (const value of ['-1', '1.5', 'many']) {
+      expect(refusal({ RATE_SUBMIT_PER_MEMBER: value })).toMatch(/^\s+RATE_SUBMIT_PER_MEMBER: /m);
+      expect(refusal({ RATE_PER_IP: value })).toMatch(/^\s+RATE_PER_IP: /m);
+    }
+  });
+
+  test('TRUST_PROXY becomes what Express trust proxy takes: a hop count, a boolean, or addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).TRUST_PROXY).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
   });
 });

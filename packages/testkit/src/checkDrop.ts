@@ -165,7 +165,7 @@ export function checkDrop(input: DropInput): DropReport {
 
 /**
  * Every answer is one the contract allows: 202/200 naming the member's one request (created
- * once), 409 SOLD_OUT, or 503 QUEUE_UNAVAILABLE / DATABASE_UNAVAILABLE with a Retry-After (G8:
+ * once), 409 SOLD_OUT, 429 RATE_LIMITED, or 503 QUEUE_UNAVAILABLE / DATABASE_UNAVAILABLE with a Retry-After (G8:
  * when to ask again is the server's to say). No answer at all is the client's to retry.
  */
 function checkAnswers(entry: Entry, add: (message: string) => void): void {
@@ -175,6 +175,9 @@ function checkAnswers(entry: Entry, add: (message: string) => void): void {
     if (attempt.status === 0) continue;
     if (attempt.status === 503 && (attempt.code === 'QUEUE_UNAVAILABLE' || attempt.code === 'DATABASE_UNAVAILABLE')) {
       if (!(attempt.retryAfter !== null && attempt.retryAfter > 0)) add(`member ${entry.memberId}: 503 without Retry-After`);
+    } else if (attempt.status === 429 && attempt.code === 'RATE_LIMITED') {
+      // A limit the deployment set (G10), not a failure: the client is told when to ask again.
+      if (!(attempt.retryAfter !== null && attempt.retryAfter > 0)) add(`member ${entry.memberId}: 429 without Retry-After`);
     } else if (attempt.status === 202 || attempt.status === 200) {
       if (attempt.requestId) requestIds.add(attempt.requestId);
       else add(`member ${entry.memberId}: ${attempt.status} without requestId`);

@@ -1,4 +1,5 @@
 import { type JsonBody, TimedHttp } from './timedHttp.js';
+import { testTokens, type Tokens } from './tokens.js';
 
 export interface JsonResponse<T = JsonBody> {
   status: number;
@@ -6,12 +7,15 @@ export interface JsonResponse<T = JsonBody> {
   body: T;
 }
 
-/** A keep-alive JSON client with a bounded socket pool, as a load generator needs; throws when no answer comes. */
+/**
+ * A keep-alive JSON client with a bounded socket pool, as a load generator needs; throws when no
+ * answer comes. Sends the tokens of `tokens` as TimedHttp does.
+ */
 export class HttpClient {
   readonly #http: TimedHttp;
 
-  constructor(maxSockets = 256, timeoutMs = 60_000) {
-    this.#http = new TimedHttp(maxSockets, timeoutMs);
+  constructor(maxSockets = 256, timeoutMs = 60_000, tokens: Tokens | null = testTokens) {
+    this.#http = new TimedHttp(maxSockets, timeoutMs, tokens);
   }
 
   async send<T = JsonBody>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {

@@ -16,6 +16,7 @@ export * from './redisPrefix.js';
 // Clients and the guarantee checks
 export * from './timedHttp.js';
 export * from './http.js';
+export * from './tokens.js';
 export * from './drop.js';
 export * from './ledger.js';
 export * from './ledgerEntry.js';

@@ -77,7 +77,7 @@ export interface SubmissionRecord {
   httpStatus: number;
   requestId: string | null;
   code: string | null;
-  /** Retry-After of a 503, in seconds. */
+  /** Retry-After of a 503 or 429, in seconds. */
   retryAfter: number | null;
 }
 

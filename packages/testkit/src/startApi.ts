@@ -1,5 +1,6 @@
 import { freePort } from './freePort.js';
 import { launchNode, type NodeProcess } from './launchNode.js';
+import { TEST_AUTH_JWT_SECRET } from './tokens.js';
 
 export interface ApiProcess extends NodeProcess {
   readonly url: string;
@@ -15,6 +16,8 @@ export interface StartOptions {
 /**
  * The built API (apps/api/dist) on a free port with `env`, once `readyPath` answers 2xx.
  * Request logs are off (LOG_LEVEL=warn) unless env says otherwise: 503s and errors still show.
+ * It verifies tokens with TEST_AUTH_JWT_SECRET (testTokens signs with it) and counts no
+ * submissions per member (a drop's clients retry 503s as real clients do), unless env says otherwise.
  */
 export async function startApi(
   env: Record<string, string>,
@@ -25,7 +28,7 @@ export async function startApi(
   const api = launchNode({
     name: options.name ?? 'api',
     script: 'apps/api/dist/main.js',
-    env: { LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: { LOG_LEVEL: 'warn', AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET, RATE_SUBMIT_PER_MEMBER: '0', ...env, PORT: String(port) },
     nodeArgs: options.nodeArgs ?? [],
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });

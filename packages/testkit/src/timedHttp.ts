@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { testTokens, type Tokens } from './tokens.js';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable with the servers' timestamps. */
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -20,7 +21,9 @@ export interface Answer {
 
 /**
  * A keep-alive JSON client that never throws and never waits forever: a fault scenario must see a
- * hanging request as a measured failure, not hang with it.
+ * hanging request as a measured failure, not hang with it. Unless told otherwise it carries a
+ * bearer token of `tokens` (the submission's member, else the admin: Tokens.authorizationFor);
+ * `tokens` null sends none, and an `authorization` header given to a call wins.
  */
 export class TimedHttp {
   readonly #agent: Agent;
@@ -28,11 +31,25 @@ export class TimedHttp {
   constructor(
     maxSockets: number,
     private readonly timeoutMs = 10_000,
+    private readonly tokens: Tokens | null = testTokens,
   ) {
     this.#agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  send(method: string, url: string, body?: unknown, timeoutMs = this.timeoutMs, headers: Record<string, string> = {}): Promise<Answer> {
+  async send(
+    method: string,
+    url: string,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    if (this.tokens && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
+      headers = { ...headers, authorization: await this.tokens.authorizationFor(method, url, body) };
+    }
+    return this.#send(method, url, body, timeoutMs, headers);
+  }
+
+  #send(method: string, url: string, body: unknown, timeoutMs: number, headers: Record<string, string>): Promise<Answer> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const sentAt = now();
     return new Promise((resolve) => {

@@ -1,12 +1,44 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { MultiBar, Presets } from 'cli-progress';
-import { checkDrop, createMembers, createTicket, entriesOf, HttpClient, pollAll, submitAll, TestDatabase } from '@ticketing/testkit';
+import {
+  checkDrop,
+  createMembers,
+  createTicket,
+  entriesOf,
+  HttpClient,
+  pollAll,
+  submitAll,
+  TestDatabase,
+  Tokens,
+} from '@ticketing/testkit';
 import { parseOptions, USAGE, type LoadOptions } from './options.js';
 import { printTable, summarize, type LoadSummary } from './summary.js';
 
+/** The development secret `npm start` keeps (scripts/devAuth.mjs), relative to the repository root. */
+const DEV_SECRET_FILE = new URL('../../../.local/auth-secret', import.meta.url);
+
+/**
+ * Its members' and its admin's tokens, signed with the key the API verifies with: AUTH_JWT_SECRET,
+ * or the development secret of `npm start`. (An API on AUTH_JWKS_URL takes only its IdP's tokens.)
+ */
+function tokens(env = process.env): Tokens {
+  let secret = env.AUTH_JWT_SECRET;
+  if (!secret) {
+    try {
+      secret = readFileSync(DEV_SECRET_FILE, 'utf8').trim();
+    } catch {
+      throw new Error(
+        "no AUTH_JWT_SECRET and no development secret in .local/auth-secret: set AUTH_JWT_SECRET to the API's, or run npm start once",
+      );
+    }
+  }
+  return new Tokens(secret, { audience: env.AUTH_AUDIENCE || 'ticketing', issuer: env.AUTH_ISSUER || undefined });
+}
+
 async function run(options: LoadOptions): Promise<LoadSummary> {
-  const client = new HttpClient(options.concurrency);
+  const client = new HttpClient(options.concurrency, 60_000, tokens());
   // Bars only for a person at a terminal; pipes and --json get the result alone.
   const bars =
     options.json || !process.stderr.isTTY

@@ -9,6 +9,8 @@ export interface LoadSummary {
   apis: string[];
   accepted: number;
   refused: number;
+  /** Answered 429 RATE_LIMITED: the API's limits at work (RATE_PER_IP, RATE_SUBMIT_PER_MEMBER), not a failure. */
+  rateLimited: number;
   acceptedPerSecond: number;
   acceptLatencyMs: { p50: number; p95: number; p99: number; max: number };
   /** From the last 202 reaching the client to the last decidedAt the API reported (wall clocks of one host). */
@@ -52,6 +54,7 @@ export function summarize(input: {
     apis: options.apis,
     accepted: report.accepted,
     refused: report.refused,
+    rateLimited: submissions.filter((s) => s.httpStatus === 429).length,
     acceptedPerSecond: Math.round(submissions.length / ((lastAnswer - input.startedAt) / 1000)),
     acceptLatencyMs: {
       p50: round(percentile(latencies, 50)),
@@ -81,6 +84,7 @@ export function printTable(summary: LoadSummary): void {
     ['last 202 → last decision (ms)', summary.lastAcceptToLastDecisionMs],
     ['accepted (202)', summary.accepted],
     ['refused at once (409 SOLD_OUT)', summary.refused],
+    ['rate-limited (429, not failures)', summary.rateLimited],
     ['issued', summary.issued],
     ['rejected SOLD_OUT', summary.rejected],
     ['still pending', summary.lost],

@@ -1,4 +1,4 @@
-import type { JsonBody } from '@ticketing/testkit';
+import { testTokens, type JsonBody } from '@ticketing/testkit';
 
 export interface Answer<T = JsonBody> {
   status: number;
@@ -12,11 +12,21 @@ export interface CallOptions {
   /** A value is sent as JSON; a string is sent as it is. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * The bearer token to send. Left out: the caller the request suits (testTokens.authorizationFor:
+   * the submission's member, the admin otherwise); null: no Authorization header at all. An
+   * `authorization` in headers wins over both.
+   */
+  token?: string | null;
 }
 
-/** One HTTP call; the body is parsed as JSON when it is JSON. */
+/** One HTTP call with a token (see CallOptions.token); the body is parsed as JSON when it is JSON. */
 export async function call<T = JsonBody>(base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
   const headers: Record<string, string> = { ...options.headers };
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'authorization') && options.token !== null) {
+    headers.authorization =
+      options.token === undefined ? await testTokens.authorizationFor(method, path, jsonOf(options.body)) : `Bearer ${options.token}`;
+  }
   let body: string | undefined;
   if (typeof options.body === 'string') body = options.body;
   else if (options.body !== undefined) {
@@ -34,6 +44,15 @@ export async function call<T = JsonBody>(base: string, method: string, path: str
     body: /json/.test(type) && text !== '' ? JSON.parse(text) : text,
     elapsedMs: performance.now() - startedAt,
   };
+}
+
+function jsonOf(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A client bound to one server. */

@@ -9,7 +9,15 @@ import { pino, type DestinationStream } from 'pino';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { compose } from '../../src/composition.js';
 import { client, type Client } from './http.js';
-import { createTestDatabase, removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil, type TestDatabase } from '@ticketing/testkit';
+import {
+  createTestDatabase,
+  removeRedisPrefix,
+  TEST_AUTH_JWT_SECRET,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+  waitUntil,
+  type TestDatabase,
+} from '@ticketing/testkit';
 
 export const BOARD_USER = 'admin';
 export const BOARD_PASSWORD = 'board-secret';
@@ -25,6 +33,8 @@ export interface TestApi {
 /**
  * The real app, composed from configuration exactly as main.ts does, listening on an ephemeral
  * port: real MariaDB (a fresh database per suite) and real Redis (a fresh key prefix per suite).
+ * Tokens are verified with TEST_AUTH_JWT_SECRET (testTokens signs with it); the per-member
+ * submissions limit is off unless `env` sets it, as the tests of the limits do.
  */
 export async function startTestApi(
   env: Record<string, string> = {},
@@ -40,6 +50,8 @@ export async function startTestApi(
     BOARD_USER,
     BOARD_PASSWORD,
     LOG_LEVEL: 'silent',
+    AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
+    RATE_SUBMIT_PER_MEMBER: '0',
     ...env,
   });
   const logger = logTo ? pino({ level: 'info' }, logTo) : pino({ level: config.LOG_LEVEL });

@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import type { AccessRule } from './auth/rights.js';
+import type { Principal } from './auth/tokenVerifier.js';
 import type { ProblemCode } from './messages.js';
 import type { Reply } from './reply.js';
 
@@ -18,6 +20,8 @@ type Input<P, Q, B> = { params: Output<P>; query: Output<Q>; body: Output<B> };
 export interface EndpointContext {
   req: Request;
   res: Response;
+  /** Who the token speaks for; null on a public operation, which reads no token. */
+  principal: Principal | null;
 }
 
 /**
@@ -35,6 +39,16 @@ export interface Endpoint<
   summary: string;
   description?: string;
   tags: string[];
+  /**
+   * Who may call it (auth/rights.ts). The token is checked before the input (401 first), the rule
+   * after it (403), with `accessMember`'s member. `own-request` is left to the handler, which
+   * knows the owner only once it has loaded the request.
+   */
+  access: AccessRule;
+  /** The member whose data the call touches, for member-scoped rules: a path id, or the body's memberId. */
+  accessMember?(input: Input<P, Q, B>): number | undefined;
+  /** Counted against the caller's submissions limit (RATE_SUBMIT_PER_MEMBER) once the rule allows it. */
+  memberLimit?: 'submissions';
   params?: P;
   query?: Q;
   /** Set on every POST: the body is read as JSON (16 KiB at most) and validated by it. */

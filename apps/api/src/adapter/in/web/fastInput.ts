@@ -9,10 +9,18 @@ export function plainTicketPath(params: unknown): { ticketId: number } | null {
   return ticketId === null ? null : { ticketId };
 }
 
-/** What NewIssueRequestBody gives for `body`, when `body` is exactly `{"memberId": <id>}`; else null. */
-export function plainNewIssueRequest(body: unknown): { memberId: number } | null {
+/** What NewIssueRequestBody gives for `body`, when `body` is exactly `{"memberId": <id>}` or `{}`; else null. */
+export function plainNewIssueRequest(body: unknown): { memberId?: number } | null {
+  if (isEmptyObject(body)) return {};
   const memberId = onlyField(body, 'memberId');
   return typeof memberId === 'number' && Number.isSafeInteger(memberId) && memberId >= 1 && memberId <= MAX_ID ? { memberId } : null;
+}
+
+/** `{}` as JSON.parse makes it: a plain object with no field, own or inherited. */
+function isEmptyObject(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0
+  );
 }
 
 /** The value of an object's only own field when that field is `name`; undefined otherwise. */

@@ -8,7 +8,9 @@ export type ProblemCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'AUTH_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export type Language = 'ko' | 'en';
@@ -94,12 +96,26 @@ export const problemMessages: Record<ProblemCode, Record<Language, Text>> = {
     en: { title: 'Method not allowed', detail: 'This path does not accept {method}. Allowed: {allow}.' },
   },
   UNAUTHORIZED: {
-    ko: { title: '인증이 필요합니다', detail: '올바른 사용자 이름과 비밀번호로 로그인해 주세요.' },
-    en: { title: 'Unauthorized', detail: 'Log in with a valid user name and password.' },
+    ko: {
+      title: '인증이 필요합니다',
+      detail: '유효한 인증 정보가 없습니다. API는 유효한 Bearer 토큰을, 관리 화면은 올바른 사용자 이름과 비밀번호를 보내 주세요.',
+    },
+    en: {
+      title: 'Unauthorized',
+      detail: 'No valid credentials: send a valid Bearer token to the API, or a valid user name and password to the console.',
+    },
+  },
+  FORBIDDEN: {
+    ko: { title: '권한이 없습니다', detail: '이 토큰으로는 이 요청을 할 수 없습니다. 회원은 자기 자신의 것만 요청할 수 있습니다.' },
+    en: { title: 'Forbidden', detail: 'This token does not allow this request; a member may act only for itself.' },
   },
   RATE_LIMITED: {
-    ko: { title: '요청이 너무 많습니다', detail: '요청이 너무 많습니다. Retry-After의 초만큼 기다린 뒤 다시 시도해 주세요.' },
-    en: { title: 'Too many requests', detail: 'Too many requests in a short time; wait the seconds in Retry-After and try again.' },
+    ko: { title: '요청이 너무 많습니다', detail: '허용된 요청 수를 넘었습니다. Retry-After 초 뒤에 다시 시도해 주세요.' },
+    en: { title: 'Too many requests', detail: 'The request limit is used up; retry after Retry-After seconds.' },
+  },
+  AUTH_UNAVAILABLE: {
+    ko: { title: '잠시 인증할 수 없습니다', detail: '토큰을 확인할 키를 가져올 수 없습니다. 잠시 후 다시 시도해 주세요.' },
+    en: { title: 'Authentication unavailable', detail: 'The keys to check the token cannot be fetched right now; retry shortly.' },
   },
   INTERNAL_ERROR: {
     ko: { title: '서버 오류가 발생했습니다', detail: '요청을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요.' },

@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { accessDocumentation, BEARER_SCHEME_NAME, BEARER_SECURITY_SCHEME } from './auth/rights.js';
 import type { ProblemCode } from './messages.js';
 import type { Endpoint } from './endpoint.js';
 import { problemStatus } from './problem.js';
@@ -11,6 +12,7 @@ import './zodOpenApi.js';
 export function openApiDocument(endpoints: readonly Endpoint[]): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   registry.register('Problem', ProblemBody);
+  registry.registerComponent('securitySchemes', BEARER_SCHEME_NAME, { ...BEARER_SECURITY_SCHEME });
   for (const definition of endpoints) registry.registerPath(routeConfig(definition));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -49,8 +51,11 @@ function routeConfig(definition: Endpoint): RouteConfig {
       ...(doc.schema ? { content: { [doc.mediaType ?? 'application/json']: { schema: doc.schema } } } : {}),
     };
   }
-  const problems: ProblemCode[] = [...definition.problems];
+  const access = accessDocumentation(definition.access);
+  const problems: ProblemCode[] = [...definition.problems, ...access.problems];
   if (definition.body) problems.push('PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  // RATE_PER_IP counts every request under /api/v1; RATE_SUBMIT_PER_MEMBER the submissions.
+  if (definition.path.startsWith('/api/v1/') || definition.memberLimit) problems.push('RATE_LIMITED');
   // Every resource reads or writes MySQL; while it is away they answer 503 (submissions still queue).
   if (definition.path.startsWith('/api/v1/')) problems.push('DATABASE_UNAVAILABLE');
   for (const [status, codes] of groupByStatus(problems)) {
@@ -63,8 +68,9 @@ function routeConfig(definition: Endpoint): RouteConfig {
     path: definition.path,
     operationId: definition.operationId,
     summary: definition.summary,
-    ...(definition.description ? { description: definition.description } : {}),
+    description: [definition.description, `Who may call it: ${access.summary}`].filter(Boolean).join('\n\n'),
     tags: definition.tags,
+    security: access.security,
     request,
     responses,
   };

@@ -4,6 +4,7 @@ import type { ProblemCode, ValidationRule } from './messages.js';
 export const problemStatus: Record<ProblemCode, number> = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   MEMBER_NOT_FOUND: 404,
   TICKET_NOT_FOUND: 404,
   ISSUE_REQUEST_NOT_FOUND: 404,
@@ -23,6 +24,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   INTERNAL_ERROR: 500,
   QUEUE_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
+  AUTH_UNAVAILABLE: 503,
 };
 
 /** One refused field, language-neutral until it is written. */

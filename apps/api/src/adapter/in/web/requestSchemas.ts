@@ -94,7 +94,9 @@ export const NewTicketBody = z
   })
   .openapi('NewTicket');
 
-export const NewIssueRequestBody = z.strictObject({ memberId: idField('The member asking for the ticket') }).openapi('NewIssueRequest');
+export const NewIssueRequestBody = z
+  .strictObject({ memberId: idField("The member asking for the ticket: the token's own (the default), no other").optional() })
+  .openapi('NewIssueRequest');
 
 /** Using a ticket takes no input; an empty object is allowed too. */
 export const UseTicketBody = z.strictObject({}).optional();

@@ -1,4 +1,6 @@
 import type { Response } from 'express';
+import { authorize } from '../auth/rights.js';
+import type { Principal } from '../auth/tokenVerifier.js';
 import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
@@ -21,8 +23,12 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
       description:
         'Answers 202 with a PENDING request the moment it is queued; poll (or long-poll) its Location for the decision. ' +
         'A member who already asked gets 200 with that same request, sold out or not. ' +
+        "The body is `{}` (the token's member) or `{memberId}` equal to the token's `sub`. " +
         '409 SOLD_OUT is answered without queueing once the ticket is known to be sold out.',
       tags: ['issue requests'],
+      access: 'submit-own',
+      accessMember: ({ body }) => body.memberId,
+      memberLimit: 'submissions',
       params: TicketPath,
       body: NewIssueRequestBody,
       responses: {
@@ -35,8 +41,9 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
         const body = params && plainNewIssueRequest(req.body);
         return params && body ? { params, query: undefined, body } : null;
       },
-      async handle({ params, body }, { res }) {
-        const submitted = await issueRequests.submit(params.ticketId, body.memberId);
+      async handle({ params, body }, { res, principal }) {
+        // submit-own has already made sure the body's member, when named, is the token's.
+        const submitted = await issueRequests.submit(params.ticketId, body.memberId ?? principal!.memberId!);
         if (!submitted.ok) return new Problem(submitted.error.code);
         const { created, request } = submitted.value;
         res.locals.logFields = { ticketId: request.ticketId, memberId: request.memberId, requestId: request.requestId };
@@ -50,21 +57,36 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
       operationId: 'getIssueRequest',
       summary: 'The state of an issue request; with waitMs, answers as soon as it is decided',
       tags: ['issue requests'],
+      access: 'own-request',
       params: IssueRequestPath,
       query: WaitQuery,
       responses: { 200: { description: 'The request: PENDING, ISSUED, REJECTED or FAILED', schema: IssueRequestBody } },
       problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'QUEUE_UNAVAILABLE'],
-      async handle({ params, query }, { res }) {
+      async handle({ params, query }, { res, principal }) {
         const { requestId } = params;
         // No request id is this long, so there is nothing to look up.
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const waitMs = query.waitMs ?? 0;
-        const found = await issueRequests.read(requestId, waitMs, waitMs > 0 ? clientGone(res) : undefined);
         res.locals.logFields = { requestId, waitMs };
-        return found.ok ? json(200, toIssueRequestBody(found.value)) : new Problem(found.error.code);
+        // A member waits only on its own request: another's answers 404 at once, as a made-up id does.
+        if (waitMs > 0 && principal?.role === 'member') {
+          const now = await issueRequests.read(requestId, 0);
+          if (!now.ok) return new Problem(now.error.code);
+          if (!ownRequest(principal, now.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
+          if (now.value.status !== 'PENDING') return json(200, toIssueRequestBody(now.value));
+        }
+        const found = await issueRequests.read(requestId, waitMs, waitMs > 0 ? clientGone(res) : undefined);
+        if (!found.ok) return new Problem(found.error.code);
+        if (!ownRequest(principal, found.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
+        return json(200, toIssueRequestBody(found.value));
       },
     }),
   ];
+}
+
+/** Whether the caller may see a request of this member; another member's request reads as absent. */
+function ownRequest(principal: Principal | null, owner: number): boolean {
+  return authorize(principal, 'own-request', { memberId: owner }) === 'allowed';
 }
 
 /** Aborts when the client goes away before its answer. */
