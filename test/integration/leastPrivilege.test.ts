@@ -8,6 +8,7 @@ import {
   startWorker,
   TEST_REDIS_URL,
   testDatabaseUrl,
+  testTokens,
   uniqueRedisPrefix,
   type NodeProcess,
 } from '@ticketing/testkit';
@@ -82,7 +83,7 @@ describe('least-privilege MySQL users', () => {
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${api.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: await testTokens.authorizationFor('POST', path, body) },
         body: JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -92,7 +93,9 @@ describe('least-privilege MySQL users', () => {
     expect([ticket.status, member.status]).toEqual([201, 201]);
     const submitted = await post(`/api/v1/tickets/${ticket.body.id}/issue-requests`, { memberId: member.body.id });
     expect(submitted.status).toBe(202);
-    const polled = await fetch(`${api.url}/api/v1/issue-requests/${submitted.body.requestId}?waitMs=10000`);
+    const polled = await fetch(`${api.url}/api/v1/issue-requests/${submitted.body.requestId}?waitMs=10000`, {
+      headers: { authorization: `Bearer ${await testTokens.member(member.body.id as number)}` },
+    });
     expect(await polled.json()).toMatchObject({ status: 'ISSUED', issueNumber: 1 });
   }, 60_000);
 });

@@ -138,7 +138,13 @@ describe('main', () => {
   }, 60_000);
 
   test('a client dribbling its headers is answered 408 and cut off after about 10 s', async () => {
-    const started = run({ PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    const started = run({
+      PORT: '0',
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
+    });
     try {
       const port = await listeningPort(started);
       const socket = connect(port, '127.0.0.1');
