@@ -13,7 +13,7 @@ import {
   type TicketStore,
 } from '@ticketing/core';
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
-import { bullQueueFor, createRedis, pingRedis, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
+import { bullQueueFor, createRedis, pingRedis, redisSettingsOf, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
@@ -68,16 +68,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     issuer: config.AUTH_ISSUER,
   });
   const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedis(
-    {
-      redisUrl: config.REDIS_URL,
-      clusterNodes: config.REDIS_CLUSTER_NODES,
-      username: config.REDIS_USERNAME,
-      password: config.REDIS_PASSWORD,
-      tls: config.REDIS_TLS ? {} : undefined,
-    },
-    'ticketing-api',
-  );
+  const redis = createRedis(redisSettingsOf(config), 'ticketing-api');
   // ioredis reports connection trouble as 'error' events; requests see it as QUEUE_UNAVAILABLE.
   let redisDown = false;
   redis.on('error', (error: unknown) => {

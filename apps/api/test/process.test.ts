@@ -37,6 +37,11 @@ afterAll(async () => {
 });
 
 /** main.js with `env` alone (and PATH): what it is not given, it must not find in this process's environment. */
+/** Everything a built API needs to start against this suite's database and Redis prefix. */
+function workingEnv(): Record<string, string> {
+  return { PORT: '0', DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET };
+}
+
 function run(env: Record<string, string>): NodeProcess {
   return launchNode({ name: 'api', script: main, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, inheritEnv: false });
 }
@@ -81,14 +86,7 @@ describe('main', () => {
   }, 30_000);
 
   test('its very first poll is answered by the database: a request nobody made is 404, not 503 for a cold query', async () => {
-    const started = run({
-      PORT: '0',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
-      LOG_LEVEL: 'info',
-    });
+    const started = run({ ...workingEnv(), LOG_LEVEL: 'info' });
     try {
       const port = await listeningPort(started);
       const answer = await client(`http://127.0.0.1:${port}`).get('/api/v1/issue-requests/nobody-made-this');
@@ -101,13 +99,7 @@ describe('main', () => {
   }, 60_000);
 
   test('serves, logs its URL, and on SIGTERM answers in-flight long-polls, stops accepting and exits 0 within 10 s', async () => {
-    const started = run({
-      PORT: '0',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
-    });
+    const started = run(workingEnv());
     try {
       const port = await listeningPort(started);
       expect(started.output()).toContain(`http://localhost:${port}`);
@@ -138,13 +130,7 @@ describe('main', () => {
   }, 60_000);
 
   test('a client dribbling its headers is answered 408 and cut off after about 10 s', async () => {
-    const started = run({
-      PORT: '0',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,
-    });
+    const started = run(workingEnv());
     try {
       const port = await listeningPort(started);
       const socket = connect(port, '127.0.0.1');

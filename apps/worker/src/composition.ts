@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
 import { systemClock, type Clock } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore } from '@ticketing/db';
-import { createRedis, RedisDrainQueue, RedisTicketLock, redisReady, SharedMetrics } from '@ticketing/queue';
+import { createRedis, RedisDrainQueue, RedisTicketLock, redisReady, redisSettingsOf, SharedMetrics } from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { DrainSupervisor } from './drainSupervisor.js';
 
@@ -37,16 +37,7 @@ export interface CompositionOptions {
  */
 export function compose(config: Config, { logger, clock = systemClock }: CompositionOptions): Composition {
   const prisma = createPrisma(config.DATABASE_URL, { connectionLimit: CONNECTION_LIMIT });
-  const redis = createRedis(
-    {
-      redisUrl: config.REDIS_URL,
-      clusterNodes: config.REDIS_CLUSTER_NODES,
-      username: config.REDIS_USERNAME,
-      password: config.REDIS_PASSWORD,
-      tls: config.REDIS_TLS ? {} : undefined,
-    },
-    'ticketing-worker',
-  );
+  const redis = createRedis(redisSettingsOf(config), 'ticketing-worker');
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const prefix = config.QUEUE_PREFIX;
   const store = new PrismaTicketStore(prisma);

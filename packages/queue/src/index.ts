@@ -1,4 +1,4 @@
-export { createRedis, createSubscriber, pingRedis, redisReady, type RedisClient, type RedisSettings } from './redis.js';
+export { createRedis, createSubscriber, pingRedis, redisReady, redisSettingsOf, type RedisClient, type RedisSettings } from './redis.js';
 export { RedisSubmissionQueue } from './submissionQueue.js';
 export { RedisDrainQueue } from './drainQueue.js';
 export { RedisTicketLock } from './ticketLock.js';

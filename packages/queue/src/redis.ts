@@ -54,6 +54,23 @@ const failFast: RedisOptions = {
   retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
 };
 
+/** The Redis settings of the configuration (packages/config), as createRedis takes them. */
+export function redisSettingsOf(config: {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: ClusterNode[] | undefined;
+  REDIS_USERNAME?: string | undefined;
+  REDIS_PASSWORD?: string | undefined;
+  REDIS_TLS?: boolean | undefined;
+}): RedisSettings {
+  return {
+    redisUrl: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    username: config.REDIS_USERNAME,
+    password: config.REDIS_PASSWORD,
+    tls: config.REDIS_TLS ? {} : undefined,
+  };
+}
+
 export function createRedis(settings: RedisSettings, connectionName: string): RedisClient {
   if (settings.clusterNodes?.length) {
     const cluster = new Cluster(settings.clusterNodes, {
