@@ -21,7 +21,7 @@ export function databaseOutage(infra: FaultInfra, size: ScenarioSize = {}): Prom
     { WORKER_BATCH_SIZE: '50' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('outage', members);
+      const memberIds = await stage.members('outage', members);
       // Sent before, during and after the outage.
       const before = slice(memberIds, 0, Math.floor(members * 0.35));
       const during = slice(memberIds, before.length, Math.floor(members * 0.3));

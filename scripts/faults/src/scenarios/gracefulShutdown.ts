@@ -17,7 +17,7 @@ export function gracefulShutdown(infra: FaultInfra, size: ScenarioSize = {}): Pr
     { WORKER_BATCH_SIZE: '50' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('shutdown', members);
+      const memberIds = await stage.members('shutdown', members);
       const ticketId = await stage.createTicket('shutdown', quantity);
       const dropStart = stage.beginDrop();
       const drop = stage.ledger.submitPaced(ticketId, memberIds, 'drop', { concurrency: 64, ratePerSec: 200 });

@@ -17,7 +17,7 @@ export function redisAofRestart(infra: FaultInfra, size: ScenarioSize = {}): Pro
     { WORKER_BATCH_SIZE: '50' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('redis-aof', members);
+      const memberIds = await stage.members('redis-aof', members);
       const ticketId = await stage.createTicket('redis-aof', quantity);
       const dropStart = stage.beginDrop();
       const drop = stage.ledger.submitPaced(ticketId, memberIds, 'drop', { concurrency: 64, ratePerSec: 250 });

@@ -22,7 +22,7 @@ export function redisClusterFailover(infra: FaultInfra, size: ScenarioSize = {})
     { WORKER_BATCH_SIZE: '5' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('cluster-failover', members);
+      const memberIds = await stage.members('cluster-failover', members);
       const first = slice(memberIds, 0, Math.floor(members * 0.6));
       const fresh = memberIds.slice(first.length);
       const ticketId = await stage.createTicket('cluster-failover', quantity);

@@ -21,7 +21,7 @@ export function redisDown(infra: FaultInfra, size: ScenarioSize = {}): Promise<S
     { WORKER_BATCH_SIZE: '50' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('redis-down', members);
+      const memberIds = await stage.members('redis-down', members);
       const ticketId = await stage.createTicket('redis-down', quantity);
       const dropStart = stage.beginDrop();
       const drop = stage.ledger.submitPaced(ticketId, memberIds, 'drop', { concurrency: 64, ratePerSec: 200 });

@@ -22,7 +22,7 @@ export function redisEmptyRestart(infra: FaultInfra, size: ScenarioSize = {}): P
     { WORKER_BATCH_SIZE: '2' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('redis-empty', members);
+      const memberIds = await stage.members('redis-empty', members);
       const first = slice(memberIds, 0, Math.floor(members * 0.6));
       const fresh = memberIds.slice(first.length);
       const ticketId = await stage.createTicket('redis-empty', quantity);

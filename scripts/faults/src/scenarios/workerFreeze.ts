@@ -22,7 +22,7 @@ export function workerFreeze(infra: FaultInfra, size: ScenarioSize = {}): Promis
     { WORKER_BATCH_SIZE: '50' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('freeze', members);
+      const memberIds = await stage.members('freeze', members);
       const ticketId = await stage.createTicket('freeze', quantity);
       const dropStart = stage.beginDrop();
       const drop = stage.ledger.submitPaced(ticketId, memberIds, 'drop', { concurrency: 64, ratePerSec: 250 });

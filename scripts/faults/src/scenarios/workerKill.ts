@@ -22,7 +22,7 @@ export function workerKill(infra: FaultInfra, size: ScenarioSize = {}): Promise<
     { WORKER_BATCH_SIZE: '50' },
     size,
     async (stage) => {
-      const memberIds = await stage.db.insertMembers('kill', members);
+      const memberIds = await stage.members('kill', members);
       const ticketId = await stage.createTicket('kill', quantity);
       const dropStart = stage.beginDrop();
       const drop = stage.ledger.submitPaced(ticketId, memberIds, 'drop', { concurrency: 64, ratePerSec: 250 });
