@@ -33,7 +33,8 @@ export function createApp(deps: AppDeps): Express {
 
   // The document describes every endpoint, /openapi.json included, so it is written once they exist.
   let document: object = {};
-  const issueRequests = issueRequestEndpoints(deps);
+  const guards = accessGuards(deps.tokens, deps.rateLimits, deps.registry);
+  const issueRequests = issueRequestEndpoints({ ...deps, limited: guards.limited });
   const endpoints: Endpoint[] = [
     ...operationEndpoints(deps, () => document),
     ...memberEndpoints(deps),
@@ -48,7 +49,6 @@ export function createApp(deps: AppDeps): Express {
 
   // Express tries routes in the order they were added: the drop's submissions and polls first.
   // No two paths overlap, so the order changes nothing else.
-  const guards = accessGuards(deps.tokens, deps.rateLimits, deps.registry);
   mountEndpoints(app, [...issueRequests, ...endpoints.filter((e) => !issueRequests.includes(e))], guards);
 
   const consoleHeaders = consoleSecurityHeaders();

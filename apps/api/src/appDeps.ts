@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
 import type { RateLimits } from './adapter/in/web/limits/rateLimits.js';
+import type { WatchCaps } from './adapter/in/web/limits/watchCaps.js';
 
 /** The issue-request use cases, built with their adapters and bounds by the composition root. */
 export interface IssueRequestUseCases {
@@ -32,6 +33,8 @@ export interface AppDeps {
   tokens: Pick<TokenVerifier, 'verify'>;
   /** RATE_SUBMIT_PER_MEMBER and RATE_PER_IP, counted in Redis with a per-process stand-in. */
   rateLimits: Pick<RateLimits, 'request' | 'submission'>;
+  /** WATCH_PER_MEMBER and WATCH_MAX: who may hold a long-poll open, and how many this process holds. */
+  watches: Pick<WatchCaps, 'admit'>;
   /** TRUST_PROXY, as Express's `trust proxy` takes it; undefined: the socket's address is the client's. */
   trustProxy?: boolean | number | string | undefined;
 }

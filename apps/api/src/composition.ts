@@ -13,12 +13,22 @@ import {
   type TicketStore,
 } from '@ticketing/core';
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
-import { bullQueueFor, createRedis, pingRedis, redisSettingsOf, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
+import {
+  bullQueueFor,
+  createRedis,
+  pingRedis,
+  redisSettingsOf,
+  queueDepths,
+  RedisSubmissionQueue,
+  RedisWatchSlots,
+  SharedMetrics,
+} from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
 import { createBoard } from './adapter/in/web/board.js';
 import { RateLimits } from './adapter/in/web/limits/rateLimits.js';
+import { WatchCaps } from './adapter/in/web/limits/watchCaps.js';
 import { registerQueueMetrics } from './adapter/in/web/queueMetrics.js';
 import { cachedLookups, type SubmissionLookups } from './adapter/out/cache/cachedLookups.js';
 import type { AppDeps, IssueRequestUseCases } from './appDeps.js';
@@ -114,6 +124,11 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     submitPerMember: config.RATE_SUBMIT_PER_MEMBER,
     perIp: config.RATE_PER_IP,
   });
+  const watches = new WatchCaps({
+    slots: new RedisWatchSlots(redis, { prefix: config.QUEUE_PREFIX }),
+    perMember: config.WATCH_PER_MEMBER,
+    perProcess: config.WATCH_MAX,
+  });
 
   const deps: AppDeps = {
     tickets,
@@ -127,6 +142,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     logger,
     tokens,
     rateLimits,
+    watches,
     trustProxy: config.TRUST_PROXY,
   };
 

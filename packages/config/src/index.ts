@@ -73,6 +73,10 @@ const settings = z.object({
   RATE_SUBMIT_PER_MEMBER: z.coerce.number().int().min(0).max(1_000_000).default(10),
   /** Requests under /api/v1 per client address per minute; 0 (the default) turns it off. */
   RATE_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** Held long-polls (and event streams) per member, counted in Redis for all API processes; 0 turns it off. */
+  WATCH_PER_MEMBER: z.coerce.number().int().min(0).max(10_000).default(3),
+  /** Held long-polls (and event streams) per API process; past it a poll is answered at once; 0 turns it off. */
+  WATCH_MAX: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   /** Express's `trust proxy`: a hop count (`1`), `true`, or addresses and names (`loopback, 10.0.0.0/8`). */
   TRUST_PROXY: z
     .string()

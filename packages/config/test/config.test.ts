@@ -120,9 +120,15 @@ describe('the worker’s drain settings', () => {
 describe('identity and limits', () => {
   const secret = 'x'.repeat(32);
 
-  test('default to no key, audience ticketing, 10 submissions per member, no per-IP limit, no proxy trusted', () => {
+  test('default to no key, audience ticketing, 10 submissions per member, no per-IP limit, 3 / 10,000 watches, no proxy trusted', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ AUTH_AUDIENCE: 'ticketing', RATE_SUBMIT_PER_MEMBER: 10, RATE_PER_IP: 0 });
+    expect(config).toMatchObject({
+      AUTH_AUDIENCE: 'ticketing',
+      RATE_SUBMIT_PER_MEMBER: 10,
+      RATE_PER_IP: 0,
+      WATCH_PER_MEMBER: 3,
+      WATCH_MAX: 10_000,
+    });
     expect(config.AUTH_JWT_SECRET).toBeUndefined();
     expect(config.AUTH_JWKS_URL).toBeUndefined();
     expect(config.AUTH_ISSUER).toBeUndefined();
@@ -145,9 +151,11 @@ describe('identity and limits', () => {
 
   test('limits are whole numbers, 0 turning one off', () => {
     expect(loadConfig({ RATE_SUBMIT_PER_MEMBER: '0', RATE_PER_IP: '120' })).toMatchObject({ RATE_SUBMIT_PER_MEMBER: 0, RATE_PER_IP: 120 });
+    expect(loadConfig({ WATCH_PER_MEMBER: '0', WATCH_MAX: '0' })).toMatchObject({ WATCH_PER_MEMBER: 0, WATCH_MAX: 0 });
     for (const value of ['-1', '1.5', 'many']) {
-      expect(refusal({ RATE_SUBMIT_PER_MEMBER: value })).toMatch(/^\s+RATE_SUBMIT_PER_MEMBER: /m);
-      expect(refusal({ RATE_PER_IP: value })).toMatch(/^\s+RATE_PER_IP: /m);
+      for (const name of ['RATE_SUBMIT_PER_MEMBER', 'RATE_PER_IP', 'WATCH_PER_MEMBER', 'WATCH_MAX']) {
+        expect(refusal({ [name]: value })).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+      }
     }
   });
 

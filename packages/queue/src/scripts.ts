@@ -12,6 +12,7 @@ const scripts = {
   raiseFence: 2,
   peekBatch: 2,
   completeBatch: 7,
+  holdWatch: 1,
 } as const;
 
 export type ScriptName = keyof typeof scripts;

@@ -14,11 +14,21 @@ export interface AccessGuards {
 }
 
 export function accessGuards(tokens: AccessGuards['tokens'], rateLimits: AccessGuards['rateLimits'], registry: Registry): AccessGuards {
+  return { tokens, rateLimits, limited: rateLimitedCounter(registry) };
+}
+
+/** `http_rate_limited_total{limit}`: one counter per registry, whichever part of the app refuses. */
+export function rateLimitedCounter(registry: Registry): Counter<'limit'> {
   const name = 'http_rate_limited_total';
-  const limited =
+  return (
     (registry.getSingleMetric(name) as Counter<'limit'> | undefined) ??
-    new Counter({ name, help: 'Requests answered 429 RATE_LIMITED, by limit (ip, member)', labelNames: ['limit'], registers: [registry] });
-  return { tokens, rateLimits, limited };
+    new Counter({
+      name,
+      help: 'Requests answered 429 RATE_LIMITED, by limit (ip, member, watch)',
+      labelNames: ['limit'],
+      registers: [registry],
+    })
+  );
 }
 
 /** The principal `authenticate` found for this request; null when the operation is public. */

@@ -1,4 +1,6 @@
+import type { IssueRequestState, Result } from '@ticketing/core';
 import type { Response } from 'express';
+import type { Counter } from 'prom-client';
 import { authorize } from '../auth/rights.js';
 import type { Principal } from '../auth/tokenVerifier.js';
 import type { AppDeps } from '../../../../appDeps.js';
@@ -6,14 +8,19 @@ import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
 import { plainNewIssueRequest, plainTicketPath } from '../fastInput.js';
 import { Problem } from '../problem.js';
-import { json } from '../reply.js';
+import { json, type Reply } from '../reply.js';
 import { IssueRequestPath, NewIssueRequestBody, TicketPath, WaitQuery } from '../requestSchemas.js';
 import { toIssueRequestBody } from '../responseBodies.js';
 import { IssueRequestBody } from '../responseSchemas.js';
 
 const REQUESTS = '/api/v1/issue-requests';
 
-export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueRequests'>): Endpoint[] {
+export interface IssueRequestEndpointDeps extends Pick<AppDeps, 'issueRequests' | 'watches'> {
+  /** http_rate_limited_total: a poll refused by WATCH_PER_MEMBER counts as limit="watch". */
+  limited: Counter<'limit'>;
+}
+
+export function issueRequestEndpoints({ issueRequests, watches, limited }: IssueRequestEndpointDeps): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -56,32 +63,51 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
       path: `${REQUESTS}/{requestId}`,
       operationId: 'getIssueRequest',
       summary: 'The state of an issue request; with waitMs, answers as soon as it is decided',
+      description:
+        'With `waitMs`, a PENDING request is held open until it is decided or the wait ends. ' +
+        'A member holds at most WATCH_PER_MEMBER such waits at once (across every API process; the next is 429 RATE_LIMITED); ' +
+        'past WATCH_MAX held waits in one process, polls are answered at once without waiting.',
       tags: ['issue requests'],
       access: 'own-request',
       params: IssueRequestPath,
       query: WaitQuery,
       responses: { 200: { description: 'The request: PENDING, ISSUED, REJECTED or FAILED', schema: IssueRequestBody } },
-      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'QUEUE_UNAVAILABLE'],
+      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE'],
       async handle({ params, query }, { res, principal }) {
         const { requestId } = params;
         // No request id is this long, so there is nothing to look up.
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const waitMs = query.waitMs ?? 0;
         res.locals.logFields = { requestId, waitMs };
+        if (waitMs === 0) return answer(await issueRequests.read(requestId, 0), principal);
+
         // A member waits only on its own request: another's answers 404 at once, as a made-up id does.
-        if (waitMs > 0 && principal?.role === 'member') {
+        if (principal?.role === 'member') {
           const now = await issueRequests.read(requestId, 0);
-          if (!now.ok) return new Problem(now.error.code);
-          if (!ownRequest(principal, now.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
-          if (now.value.status !== 'PENDING') return json(200, toIssueRequestBody(now.value));
+          if (!now.ok || !ownRequest(principal, now.value.memberId) || now.value.status !== 'PENDING') return answer(now, principal);
         }
-        const found = await issueRequests.read(requestId, waitMs, waitMs > 0 ? clientGone(res) : undefined);
-        if (!found.ok) return new Problem(found.error.code);
-        if (!ownRequest(principal, found.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
-        return json(200, toIssueRequestBody(found.value));
+        const watch = await watches.admit(principal, waitMs);
+        if (watch.kind === 'limited') {
+          limited.inc({ limit: 'watch' });
+          const headers = { 'Retry-After': String(watch.retryAfterSeconds), 'RateLimit-Policy': watch.policy, RateLimit: watch.rateLimit };
+          return new Problem('RATE_LIMITED', { headers });
+        }
+        if (watch.kind === 'answer-now') return answer(await issueRequests.read(requestId, 0), principal);
+        try {
+          return answer(await issueRequests.read(requestId, waitMs, clientGone(res)), principal);
+        } finally {
+          watch.release();
+        }
       },
     }),
   ];
+}
+
+/** The poll's answer: the request, or its problem; another member's request reads as absent. */
+function answer(found: Result<IssueRequestState>, principal: Principal | null): Reply | Problem {
+  if (!found.ok) return new Problem(found.error.code);
+  if (!ownRequest(principal, found.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
+  return json(200, toIssueRequestBody(found.value));
 }
 
 /** Whether the caller may see a request of this member; another member's request reads as absent. */
