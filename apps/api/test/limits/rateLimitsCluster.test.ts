@@ -2,15 +2,15 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
+import { createRedis, redisReady, RedisWatchSlots, type RedisClient } from '@ticketing/queue';
 import type { Cluster } from 'ioredis';
 import { RateLimits } from '../../src/adapter/in/web/limits/rateLimits.js';
 import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /**
- * The same limits on a Redis Cluster (3 masters, started here, removed after): each counter is
- * one key, so rate-limiter-flexible's script runs on whichever master owns it, and members spread
- * over the masters.
+ * The same limits on a Redis Cluster (3 masters, started here, removed after): each counter (and
+ * each member's watch slots) is one key, so its script runs on whichever master owns it, and
+ * members spread over the masters.
  */
 const prefix = uniqueRedisPrefix();
 let cluster: LocalRedisCluster;
@@ -49,4 +49,16 @@ test('two API processes on a cluster share each member count; the counters sprea
     }
   }
   expect(owners.size).toBe(3);
+});
+
+test('two API processes on a cluster share the watch slots of each member (WATCH_PER_MEMBER)', async () => {
+  const [a, b] = clients.map((redis) => new RedisWatchSlots(redis, { prefix })) as [RedisWatchSlots, RedisWatchSlots];
+  for (const memberId of Array.from({ length: 20 }, (_, i) => i + 1)) {
+    const first = await a.hold(memberId, 2, 10_000);
+    expect((await b.hold(memberId, 2, 10_000)).held).toBe(true);
+    expect((await a.hold(memberId, 2, 10_000)).held).toBe(false);
+    if (first.held) first.release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await b.hold(memberId, 2, 10_000)).held).toBe(true);
+  }
 });
