@@ -17,7 +17,7 @@ export default {
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/core/test/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/core/test/**/*.test.ts', '<rootDir>/apps/web/test/**/*.test.ts'] },
     {
       ...common,
       displayName: 'adapters',
