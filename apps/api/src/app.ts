@@ -15,6 +15,7 @@ import { operationEndpoints } from './adapter/in/web/routes/operations.js';
 import { ticketEndpoints } from './adapter/in/web/routes/tickets.js';
 import { apiSecurityHeaders, consoleSecurityHeaders } from './adapter/in/web/securityHeaders.js';
 import { sendProblem } from './adapter/in/web/sendProblem.js';
+import { webPages } from './adapter/in/web/webPages.js';
 import type { AppDeps } from './appDeps.js';
 
 export type { AppDeps } from './appDeps.js';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
     swaggerUi.setup(document, { customSiteTitle: '선착순 티켓 발급 API', swaggerOptions: { persistAuthorization: true } }),
   );
   if (deps.board) app.use(BOARD_PATH, labelRoute(`${BOARD_PATH}/*`), consoleHeaders, deps.board);
+  app.use(webPages(deps.logger));
 
   app.use(fallback(endpoints));
   app.use(errorHandler());
