@@ -28,12 +28,13 @@ const env = { ...process.env };
 if (!env.BOARD_PASSWORD) env.BOARD_PASSWORD = randomBytes(9).toString('base64url');
 // Without AUTH_JWT_SECRET or AUTH_JWKS_URL the API would exit: use the development secret kept in
 // .local/auth-secret. Imported only now, as it needs jose, which a fresh clone has only after `npm ci`.
-const { developmentAuth } = await import('./devAuth.mjs');
+const { developmentAuth, mintToken } = await import('./devAuth.mjs');
 const auth = await developmentAuth(env).catch((error) => {
   process.stderr.write(`✖ ${error.message}\n`);
   process.exit(1);
 });
 const port = env.PORT ?? '3000';
+const DEV_MEMBER_NAME = 'dev-member';
 const children = [
   spawn(process.execPath, ['apps/api/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
   spawn(process.execPath, ['apps/worker/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
@@ -60,6 +61,49 @@ function tokenLines({ source, adminToken }) {
   const mint = ' 토큰 발급    npm run token -- --member <id>   (--role staff|admin, --ttl 2h)';
   if (!adminToken) return [`${mint}  AUTH_JWT_SECRET로 서명`];
   return [` 관리자 토큰  ${adminToken}`, '              (12시간 유효, 개발용 키: .local/auth-secret)', mint];
+}
+
+// The pages' one-click sign-in for development: a member `dev-member` (made on first start) and a
+// link carrying its token in the fragment, which browsers never send to a server and the page
+// clears from the address bar. The console gets the admin token the same way.
+if (auth.adminToken) {
+  pageLinks(`http://127.0.0.1:${port}`, auth.adminToken).then(
+    (lines) => process.stdout.write(`${lines.join('\n')}\n`),
+    (error) => process.stderr.write(`✖ 개발용 회원을 만들지 못했습니다: ${error.message}\n`),
+  );
+}
+
+async function pageLinks(origin, adminToken) {
+  const memberId = await developmentMember(origin, adminToken);
+  const memberToken = await mintToken({ secret: env.AUTH_JWT_SECRET, memberId, env });
+  return [
+    ` 회원 페이지  ${origin}/#token=${memberToken}`,
+    `              (개발용 회원 ${DEV_MEMBER_NAME}, id ${memberId})`,
+    ` 실시간 콘솔  ${origin}/console#token=${adminToken}`,
+    '',
+  ];
+}
+
+/** The development member's id, made through the API (as an admin) when it is not there yet. */
+async function developmentMember(origin, adminToken) {
+  const headers = { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const found = await fetch(`${origin}/api/v1/members?name=${DEV_MEMBER_NAME}`, { headers });
+      if (found.status === 200) return (await found.json()).id;
+      if (found.status === 404) {
+        const made = await fetch(`${origin}/api/v1/members`, { method: 'POST', headers, body: JSON.stringify({ name: DEV_MEMBER_NAME }) });
+        if (made.status === 201) return (await made.json()).id;
+        if (made.status !== 409) throw new Error(`POST /api/v1/members: ${made.status}`); // 409: made meanwhile, look again
+      } else if (found.status < 500) throw new Error(`GET /api/v1/members: ${found.status}`);
+    } catch (error) {
+      // Not listening yet (the API is starting): ask again; any other failure is reported.
+      if (error.cause?.code !== 'ECONNREFUSED') throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`${origin} did not answer within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 let stopping = false;

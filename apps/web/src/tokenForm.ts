@@ -15,7 +15,10 @@ export function tokenForm(form: HTMLFormElement, key: string, onChange: () => vo
     const claims = token ? claimsOf(token) : null;
     if (!token) who.textContent = t('token.none');
     else if (claims?.exp && claims.exp * 1000 < Date.now()) who.textContent = t('token.expired');
-    else who.textContent = t('token.as', { role: claims?.role ?? 'member', sub: claims?.sub ?? '?' });
+    else {
+      const role = claims?.role === 'staff' || claims?.role === 'admin' ? claims.role : 'member';
+      who.textContent = t('token.as', { who: t(`role.${role}`, { sub: claims?.sub ?? '?' }) });
+    }
     forget.hidden = !token;
   };
   form.addEventListener('submit', (event) => {
