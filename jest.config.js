@@ -30,5 +30,7 @@ export default {
     { ...common, displayName: 'api', testMatch: ['<rootDir>/apps/api/test/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
+    // The pages in headless Chromium (Debian's, /usr/bin/chromium) against real API and worker processes.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };

@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import {
+  type ApiProcess,
+  createTestDatabase,
+  createTicket,
+  HttpClient,
+  type NodeProcess,
+  REPO_ROOT,
+  removeRedisPrefix,
+  startApi,
+  startWorker,
+  submitAll,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  testTokens,
+  uniqueRedisPrefix,
+} from '@ticketing/testkit';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, pageProblems } from './chromium.js';
+
+// Members who ask before the one at the page: the line it sees fall while a worker drains it.
+const AHEAD = 3000;
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+let database: TestDatabase;
+let api: ApiProcess;
+let worker: NodeProcess | null = null;
+let browser: Browser;
+const prefix = uniqueRedisPrefix('browser');
+const client = new HttpClient(64);
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ tag: 'browser' });
+  env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+  api = await startApi(env, { readyPath: '/readyz' });
+  browser = await launchChromium();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  client.close();
+  await browser?.close();
+  const exits = await Promise.all([api, worker].filter((p) => p !== null && p !== undefined).map((p) => p!.stop('SIGTERM')));
+  await database?.drop();
+  await removeRedisPrefix(prefix);
+  expect(exits.map((exit) => exit.code)).toEqual(exits.map(() => 0));
+}, 60_000);
+
+describe('the pages the API serves', () => {
+  test('HTML revalidated on every load under a self-only CSP; hashed assets immutable for a year', async () => {
+    for (const path of ['/', '/console']) {
+      const page = await fetch(`${api.url}${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const csp = page.headers.get('content-security-policy')!;
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      const html = await page.text();
+      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+      expect(assets.length).toBeGreaterThanOrEqual(2); // its script and its style sheet
+      for (const asset of assets) {
+        const response = await fetch(`${api.url}${asset}`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      }
+    }
+    expect((await fetch(`${api.url}/assets/missing-0000.js`)).status).toBe(404);
+  });
+});
+
+describe('a drop seen from the member page and the live console', () => {
+  test('the member sees its place in line fall while a worker drains, then its issue number; the console moves with it', async () => {
+    const ticketName = `browser-drop-${prefix}`;
+    const ticketId = await createTicket(client, api.url, ticketName, AHEAD + 10);
+    const memberIds = await database.insertMembers(`browser-${prefix}`, AHEAD + 2);
+    const ahead = memberIds.slice(0, AHEAD);
+    const [memberId, blockedMemberId] = memberIds.slice(AHEAD) as [number, number];
+    // The load script's submissions: AHEAD members in line before the page's, no worker yet.
+    const submitted = await submitAll(client, [api.url], ticketId, ahead, 1, 50);
+    expect(submitted.filter((s) => s.httpStatus === 202).length).toBe(AHEAD);
+
+    const consolePage = await browser.newPage({ viewport: DESKTOP });
+    const consoleProblems = pageProblems(consolePage);
+    await consolePage.goto(`${api.url}/console?ticket=${ticketId}#token=${await testTokens.staff()}`);
+    await consolePage.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await recordChanges(consolePage, '[data-stat="decided"]');
+
+    const member = await browser.newPage({ viewport: DESKTOP });
+    const memberProblems = pageProblems(member);
+    await member.goto(`${api.url}/#token=${await testTokens.member(memberId)}`);
+    // The token was taken from the fragment and the fragment cleared from the address bar.
+    await member.waitForFunction(() => location.hash === '');
+    expect(await member.evaluate(() => sessionStorage.getItem('ticketing.memberToken'))).toBe(await testTokens.member(memberId));
+    await member.getByRole('button', { name: `${ticketName} 신청` }).click();
+    const position = member.locator('#position');
+    await member.locator('#position[data-position]').waitFor({ timeout: 10_000 });
+    expect(Number(await position.getAttribute('data-position'))).toBe(AHEAD);
+    await expect(position.textContent()).resolves.toBe(`앞에 ${AHEAD.toLocaleString('ko-KR')}명`);
+    expect(await position.getAttribute('aria-live')).toBe('polite');
+    await recordChanges(member, '#position', 'data-position');
+    await shoot(member, 'member');
+
+    // A member behind a proxy that blocks event streams: the page falls back to the long-poll.
+    const blocked = await browser.newPage({ viewport: PHONE });
+    await blocked.route('**/events', (route) => route.abort('blockedbyclient'));
+    await blocked.goto(`${api.url}/#token=${await testTokens.member(blockedMemberId)}`);
+    await blocked.getByRole('button', { name: `${ticketName} 신청` }).click();
+    await blocked.locator('#via[data-via="poll"]').waitFor({ timeout: 15_000 });
+
+    worker = await startWorker({ ...env, WORKER_BATCH_SIZE: '20' });
+
+    const result = member.locator('#result[data-status="ISSUED"]');
+    await result.waitFor({ timeout: 60_000 });
+    const issueNumber = Number(await result.getAttribute('data-issue-number'));
+    expect(issueNumber).toBe(AHEAD + 1);
+    await expect(result.textContent()).resolves.toBe(`발급되었습니다. 발급 번호 ${issueNumber}번`);
+    const rows = await database.issueRows(ticketId);
+    expect(rows.find((row) => row.memberId === memberId)?.issueNumber).toBe(issueNumber);
+
+    // G11 as the member saw it: from AHEAD down, never up, in several live steps.
+    const positions = (await recorded(member)).map(Number);
+    expect(positions[0]).toBe(AHEAD);
+    expect(positions).toEqual([...positions].sort((a, b) => b - a));
+    expect(new Set(positions).size).toBeGreaterThanOrEqual(3);
+    expect(await member.locator('#via').getAttribute('data-via')).toBe('stream');
+
+    await blocked.locator('#result[data-status="ISSUED"]').waitFor({ timeout: 60_000 });
+    expect(await blocked.locator('#result').getAttribute('data-issue-number')).toBe(String(AHEAD + 2));
+
+    // The console: the decided counter rose through the drain, and every chart gained points.
+    await consolePage.waitForFunction(
+      (total) => document.querySelector('[data-stat="decided"]')?.textContent === total,
+      (AHEAD + 2).toLocaleString('ko-KR'),
+      {
+        timeout: 15_000,
+      },
+    );
+    const decidedSeen = (await recorded(consolePage)).map((text) => Number(text.replace(/\D/g, '')));
+    expect(decidedSeen).toEqual([...decidedSeen].sort((a, b) => a - b));
+    expect(new Set(decidedSeen).size).toBeGreaterThanOrEqual(2);
+    expect(await consolePage.locator('[data-stat="issued"]').textContent()).toBe((AHEAD + 2).toLocaleString('ko-KR'));
+    expect(await consolePage.locator('[data-stat="remainingQuantity"]').textContent()).toBe('8');
+    const points = await consolePage
+      .locator('figure.chart')
+      .evaluateAll((figures) => figures.map((f) => Number((f as HTMLElement).dataset.points)));
+    expect(points).toHaveLength(4);
+    for (const count of points) expect(count).toBeGreaterThanOrEqual(3);
+    expect(await consolePage.locator('figure.chart canvas').count()).toBe(4);
+    await shoot(consolePage, 'console');
+    await shoot(member, 'member-result');
+
+    expect(memberProblems).toEqual([]);
+    expect(consoleProblems).toEqual([]);
+  }, 180_000);
+});
+
+/** Records each new text (or attribute) value of `selector` in the page, from now on, in order. */
+async function recordChanges(page: Page, selector: string, attribute?: string): Promise<void> {
+  await page.evaluate(
+    ({ selector, attribute }) => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      const read = () => {
+        const element = document.querySelector(selector);
+        const value = element ? (attribute ? element.getAttribute(attribute) : element.textContent) : null;
+        if (value !== null && value !== '–' && value !== seen.at(-1)) seen.push(value);
+      };
+      read();
+      new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    },
+    { selector, attribute },
+  );
+}
+
+function recorded(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+}
+
+/** docs/screenshots/<name>-1280.png and <name>-390.png, shown in the README. */
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+}
