@@ -1,8 +1,8 @@
 # One image for the API, the worker and the migration step; docker-compose.yml picks the command.
-# It carries only what those three run: the built apps/api, apps/worker and packages/{core,config,
-# db,queue} (with the queue's Lua scripts and the SQL migrations) and their production
-# dependencies. No bench/faults/load/redis-cluster scripts, no packages/testkit, no dev
-# dependencies (Jest, TypeScript, Turborepo, the Prisma CLI).
+# It carries only what those three run: the built apps/api (with the static pages it serves,
+# apps/web/dist), apps/worker and packages/{core,config,db,queue} (with the queue's Lua scripts and
+# the SQL migrations) and their production dependencies. No bench/faults/load/redis-cluster
+# scripts, no packages/testkit, no dev dependencies (Jest, TypeScript, Turborepo, the Prisma CLI).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: everything the runtime workspaces need to compile ---------------------------------
@@ -16,13 +16,14 @@ COPY scripts ./scripts
 # No install script is needed to build (prisma generate takes Node as its engine, see
 # scripts/prisma-generate.mjs); skipping them keeps the build off the network after the download.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-# The API, the worker and the migration CLI (packages/db), with the packages they depend on.
-RUN npx turbo run build --filter=@ticketing/api --filter=@ticketing/worker --filter=@ticketing/db
+# The API, the worker and the migration CLI (packages/db), with the packages they depend on, and the
+# pages the API serves (apps/web, built by Vite into static files).
+RUN npx turbo run build --filter=@ticketing/api --filter=@ticketing/worker --filter=@ticketing/db --filter=@ticketing/web
 # The runtime files only: package.json files (module type, exports), dist/ (the Prisma client is
 # compiled into packages/db/dist/generated), the Lua scripts packages/queue/dist reads from ../lua,
 # and the migrations packages/db/dist/migrations reads from prisma/migrations.
 RUN mkdir /out && cp -a --parents package.json \
-      apps/api/package.json apps/api/dist \
+      apps/api/package.json apps/api/dist apps/web/dist \
       apps/worker/package.json apps/worker/dist \
       packages/core/package.json packages/core/dist \
       packages/config/package.json packages/config/dist \
