@@ -98,7 +98,10 @@ describe('a drop seen from the member page and the live console', () => {
     // The token was taken from the fragment and the fragment cleared from the address bar.
     await member.waitForFunction(() => location.hash === '');
     expect(await member.evaluate(() => sessionStorage.getItem('ticketing.memberToken'))).toBe(await testTokens.member(memberId));
-    await member.getByRole('button', { name: `${ticketName} 신청` }).click();
+    // By keyboard: focus the button, press Enter; the waiting panel takes the focus.
+    await member.getByRole('button', { name: `${ticketName} 신청` }).focus();
+    await member.keyboard.press('Enter');
+    await member.waitForFunction(() => document.activeElement?.id === 'watch');
     const position = member.locator('#position');
     await member.locator('#position[data-position]').waitFor({ timeout: 10_000 });
     expect(Number(await position.getAttribute('data-position'))).toBe(AHEAD);
@@ -188,6 +191,8 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
   await page.setViewportSize(PHONE);
+  // Readable at 390 px: nothing wider than the screen, so no sideways scrolling.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
 }
