@@ -158,6 +158,12 @@ describe('a drop seen from the member page and the live console', () => {
     expect(await consolePage.locator('figure.chart canvas').count()).toBe(4);
     await shoot(consolePage, 'console');
     await shoot(member, 'member-result');
+    // The English switch redraws what is on the page, and says so to assistive technology (lang).
+    await member.getByRole('button', { name: 'Switch to English' }).click();
+    await expect(member.locator('#result').textContent()).resolves.toBe(`Issued: number ${issueNumber}`);
+    expect(await member.evaluate(() => document.documentElement.lang)).toBe('en');
+    await consolePage.getByRole('button', { name: 'Switch to English' }).click();
+    await expect(consolePage.locator('figure.chart figcaption').first().textContent()).resolves.toBe('Accepted / decided per second');
 
     expect(memberProblems).toEqual([]);
     expect(consoleProblems).toEqual([]);

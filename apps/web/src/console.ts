@@ -49,6 +49,7 @@ const charts: Array<{ chart: StatsChart; caption: MessageKey; series: Array<keyo
   const colors = ['#0b5cad', '#1a7f37', '#b42318'];
   const chart = new StatsChart(
     t(caption as MessageKey),
+    t('chart.time'),
     series.map((name, index) => ({ label: t(`stat.${name}` as MessageKey), stroke: colors[index]! })),
   );
   byId('charts').append(chart.figure);

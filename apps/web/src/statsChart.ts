@@ -19,7 +19,7 @@ export class StatsChart {
   readonly #plot: uPlot;
   readonly #data: number[][];
 
-  constructor(caption: string, series: SeriesSpec[]) {
+  constructor(caption: string, timeLabel: string, series: SeriesSpec[]) {
     this.figure = document.createElement('figure');
     this.figure.className = 'card chart';
     this.#caption = document.createElement('figcaption');
@@ -31,7 +31,7 @@ export class StatsChart {
       {
         width: 320,
         height: 200,
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
+        series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
         axes: [{}, { size: 60 }],
         scales: { x: { time: true } },
         cursor: { drag: { x: false, y: false } },
@@ -46,12 +46,14 @@ export class StatsChart {
     }).observe(body);
   }
 
+  /** After a language switch: the caption, then the legend's labels, the time's first. */
   setLabels(caption: string, labels: string[]): void {
     this.#caption.textContent = caption;
-    labels.forEach((label, index) => {
-      const legendLabel = this.#plot.root.querySelectorAll('.u-legend .u-series .u-label')[index + 1];
-      if (legendLabel) legendLabel.textContent = label;
-    });
+    const legend = this.#plot.root.querySelectorAll('.u-legend .u-series .u-label');
+    for (const [index, label] of labels.entries()) {
+      const element = legend[index];
+      if (element) element.textContent = label;
+    }
   }
 
   add(atMs: number, values: number[]): void {
