@@ -1,6 +1,7 @@
 export * from './domain/ticket.js';
 export * from './domain/member.js';
 export * from './domain/issueRequest.js';
+export * from './domain/placeInLine.js';
 export * from './domain/decideBatch.js';
 export * from './domain/errors.js';
 export * from './ports/stores.js';

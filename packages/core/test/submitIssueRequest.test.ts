@@ -8,6 +8,7 @@ import {
   type Clock,
   type DecisionWatch,
   type IssueRequestDeps,
+  type LineReading,
   type MemberTicket,
   type Outcome,
   type QueuedRequest,
@@ -76,7 +77,10 @@ class FakeSubmissionQueue implements SubmissionQueue {
   enqueueFailures = 0;
   readonly admitted = new Map<number, Map<number, string>>();
   readonly soldOut = new Set<number>();
-  readonly jobs = new Map<string, { request: QueuedRequest; outcome: Outcome | null }>();
+  readonly jobs = new Map<string, { request: QueuedRequest; outcome: Outcome | null; sequence: number }>();
+  /** Per ticket: requests that entered its line, and those decided. */
+  readonly lines = new Map<number, { admitted: number; decided: number }>();
+  decidedPerSecond: number | null = null;
   readonly enqueued: string[] = [];
   #nextId = 0;
 
@@ -99,20 +103,39 @@ class FakeSubmissionQueue implements SubmissionQueue {
     return { kind: 'ADMITTED', request: request(requestId) };
   }
 
-  async enqueue(request: QueuedRequest): Promise<void> {
+  async enqueue(request: QueuedRequest): Promise<LineReading | null> {
     if (this.down) throw new QueueUnavailableError(new Error('redis down'));
     if (this.enqueueFailures > 0) {
       this.enqueueFailures -= 1;
       throw new QueueUnavailableError(new Error('redis went away'));
     }
     this.enqueued.push(request.requestId);
-    if (!this.jobs.has(request.requestId)) this.jobs.set(request.requestId, { request, outcome: null });
+    const line = this.#line(request.ticketId);
+    if (!this.jobs.has(request.requestId)) this.jobs.set(request.requestId, { request, outcome: null, sequence: line.admitted++ });
+    return this.#reading(request.requestId);
+  }
+
+  /** The worker decided the oldest `count` requests of the ticket. */
+  decide(ticketId: number, count: number): void {
+    this.#line(ticketId).decided += count;
+  }
+
+  #line(ticketId: number): { admitted: number; decided: number } {
+    const line = this.lines.get(ticketId) ?? { admitted: 0, decided: 0 };
+    this.lines.set(ticketId, line);
+    return line;
+  }
+
+  #reading(requestId: string): LineReading | null {
+    const job = this.jobs.get(requestId)!;
+    if (job.outcome) return null;
+    return { sequence: job.sequence, decided: this.#line(job.request.ticketId).decided, decidedPerSecond: this.decidedPerSecond };
   }
 
   async findRequest(requestId: string): Promise<StoredRequest | null> {
     if (this.down) throw new QueueUnavailableError(new Error('redis down'));
     const job = this.jobs.get(requestId);
-    if (job) return { kind: 'FOUND', request: job.request, outcome: job.outcome };
+    if (job) return { kind: 'FOUND', request: job.request, outcome: job.outcome, line: this.#reading(requestId) };
     for (const [ticketId, members] of this.admitted) {
       for (const [memberId, admittedId] of members) if (admittedId === requestId) return { kind: 'LOST', ticketId, memberId };
     }
@@ -178,9 +201,23 @@ describe('a first submission', () => {
       memberTicketId: null,
       acceptedAt: NOW,
       decidedAt: null,
+      position: 0,
+      estimatedWaitMs: null,
     });
     expect(queue.enqueued).toEqual([request.requestId]);
     expect(queue.jobs.get(request.requestId)?.request.acceptedAt).toBe(NOW.getTime());
+  });
+
+  test('answers its place in line (G11): the requests ahead not yet decided, and the wait at the recent pace', async () => {
+    for (const memberId of [1, 2, 3, 4, 5]) members.members.add(memberId);
+    tickets.tickets.set(2, ticket(2));
+    for (const memberId of [1, 2, 3, 4]) await submitted(1, memberId);
+    queue.decide(1, 3);
+    queue.decidedPerSecond = 2;
+    const { request } = await submitted(1, 5);
+    expect({ position: request.position, estimatedWaitMs: request.estimatedWaitMs }).toEqual({ position: 1, estimatedWaitMs: 1000 });
+    // Another ticket's line is its own.
+    expect((await submitted(2, 5)).request.position).toBe(0);
   });
 });
 

@@ -3,19 +3,24 @@
   Job.fromId and getState see them), then removes them from the wait list.
   KEYS[1] lock   KEYS[2] wait   KEYS[3] completed   KEYS[4] failed   KEYS[5] events stream
   KEYS[6] sold-out flag   KEYS[7] the ticket's members hash (admissions)
+  KEYS[8] the ticket's line (hash: admitted, decided, issued, rejected, failed)   KEYS[9] its pace
   ARGV[1] token   ARGV[2] job key prefix   ARGV[3] timestamp ms   ARGV[4] 1 when the ticket is sold out
-  ARGV[5..] quadruples: jobId, result JSON, failed reason ('' unless FAILED), memberId whose
-            admission to give back ('' unless the member turned out not to exist: its place in
-            the stock count goes to whoever asks next)
-  Returns 0 when the lock is not held with ARGV[1] (nothing written), else 1.
+  ARGV[5] the drainer's recent decisions per second ('' when it has no measure yet)
+  ARGV[6..] quintuples: jobId, status (ISSUED, REJECTED, FAILED), result JSON, failed reason
+            ('' unless FAILED), memberId whose admission to give back ('' unless the member
+            turned out not to exist: its place in the stock count goes to whoever asks next)
+  Returns 0 when the lock is not held with ARGV[1] (nothing written), else {1, decided}: the
+  ticket's decided count after this batch, counting each request once, when it leaves the wait
+  list, so positions (sequence - decided) never rise.
 ]]
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 local prefix = ARGV[2]
 local now = ARGV[3]
-for i = 5, #ARGV, 4 do
-  local id, result, failedReason, released = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+local removed = {ISSUED = 0, REJECTED = 0, FAILED = 0}
+for i = 6, #ARGV, 5 do
+  local id, status, result, failedReason, released = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   if released ~= '' then
     redis.call('HDEL', KEYS[7], released)
   end
@@ -30,13 +35,24 @@ for i = 5, #ARGV, 4 do
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'failedReason', failedReason, 'prev', 'waiting')
   end
   -- Only the lock holder takes from the right end, so the batch is still there, oldest last.
+  local gone
   if redis.call('LINDEX', KEYS[2], -1) == id then
-    redis.call('RPOP', KEYS[2])
+    gone = redis.call('RPOP', KEYS[2]) and 1 or 0
   else
-    redis.call('LREM', KEYS[2], -1, id)
+    gone = redis.call('LREM', KEYS[2], -1, id)
   end
+  removed[status] = removed[status] + gone
 end
 if ARGV[4] == '1' then
   redis.call('SET', KEYS[6], '1')
 end
-return 1
+local decided = removed.ISSUED + removed.REJECTED + removed.FAILED
+for status, count in pairs(removed) do
+  if count > 0 then
+    redis.call('HINCRBY', KEYS[8], string.lower(status), count)
+  end
+end
+if ARGV[5] ~= '' then
+  redis.call('SET', KEYS[9], ARGV[5], 'PX', 5000)
+end
+return {1, redis.call('HINCRBY', KEYS[8], 'decided', decided)}

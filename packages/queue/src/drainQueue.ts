@@ -1,6 +1,7 @@
 import type { DecidedResult, DrainQueue, PeekedRequest } from '@ticketing/core';
 import { parseJobData } from './jobData.js';
-import { activeTicketsKey, decisionsChannel, ticketKeys } from './keys.js';
+import { activeTicketsKey, decisionsChannel, progressChannel, ticketKeys } from './keys.js';
+import { PaceMeter } from './paceMeter.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -9,6 +10,8 @@ import { runScript } from './scripts.js';
  * with the Lua scripts in ../lua, under the ticket lock's fencing token.
  */
 export class RedisDrainQueue implements DrainQueue {
+  readonly #pace = new PaceMeter();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly options: { prefix: string },
@@ -38,25 +41,31 @@ export class RedisDrainQueue implements DrainQueue {
 
   async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
     const keys = ticketKeys(this.options.prefix, ticketId);
-    const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
+    const pace = results.length > 0 ? this.#pace.record(ticketId, results.length) : null;
+    const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0, pace === null ? '' : pace.toFixed(1)];
     for (const { requestId, outcome, releasedMemberId } of results) {
       const failed = outcome.status === 'FAILED' ? outcome.reason : '';
-      args.push(requestId, JSON.stringify(outcome), failed, releasedMemberId === undefined ? '' : String(releasedMemberId));
+      args.push(requestId, outcome.status, JSON.stringify(outcome), failed, releasedMemberId === undefined ? '' : String(releasedMemberId));
     }
-    const done = await runScript<number>(
+    const done = await runScript<0 | [1, number]>(
       this.redis,
       'completeBatch',
-      [keys.lock, keys.wait, keys.completed, keys.failed, keys.events, keys.soldOut, keys.members],
+      [keys.lock, keys.wait, keys.completed, keys.failed, keys.events, keys.soldOut, keys.members, keys.line, keys.pace],
       args,
     );
-    if (done !== 1) return false;
+    if (done === 0) return false;
     if (results.length > 0) {
-      await this.redis.publish(decisionsChannel(this.options.prefix), results.map((result) => result.requestId).join(' '));
+      const { prefix } = this.options;
+      await Promise.all([
+        this.redis.publish(decisionsChannel(prefix), results.map((result) => result.requestId).join(' ')),
+        this.redis.publish(progressChannel(prefix), `${ticketId} ${done[1]} ${pace === null ? '' : pace.toFixed(1)}`),
+      ]);
     }
     return true;
   }
 
   async retireIfEmpty(ticketId: number): Promise<boolean> {
+    this.#pace.forget(ticketId);
     const active = activeTicketsKey(this.options.prefix);
     await this.redis.srem(active, ticketId);
     // The API adds to the active set after its job: a job that landed before the removal is seen here.

@@ -5,6 +5,8 @@ export interface JobData {
   ticketId: number;
   memberId: number;
   acceptedAt: number;
+  /** The request's sequence number in the ticket's line (G11), given by enqueueBatch.lua. */
+  sequence?: number;
 }
 
 /** The request a job's data describes, or null when the data is missing or malformed. */
@@ -17,4 +19,20 @@ export function parseJobData(requestId: string, data: string | null | undefined)
   } catch {
     return null;
   }
+}
+
+/** The sequence number a job's data carries, or null (malformed, or a job from before sequences). */
+export function jobSequence(data: string | null | undefined): number | null {
+  if (!data) return null;
+  try {
+    const { sequence } = JSON.parse(data) as JobData;
+    return Number.isSafeInteger(sequence) && sequence! >= 0 ? sequence! : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The job data enqueueBatch.lua completes with the sequence: everything but it, without the closing brace. */
+export function openJobData({ ticketId, memberId, acceptedAt }: Pick<JobData, 'ticketId' | 'memberId' | 'acceptedAt'>): string {
+  return `{"ticketId":${ticketId},"memberId":${memberId},"acceptedAt":${acceptedAt}`;
 }

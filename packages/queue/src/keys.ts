@@ -21,6 +21,10 @@ export interface TicketKeys {
   soldOut: string;
   members: string;
   epoch: string;
+  /** Hash: `admitted` (the next sequence number) and `decided` (requests taken off the queue): positions (G11). */
+  line: string;
+  /** The ticket's recent decisions per second, as its drainer last measured them; expires when no one drains. */
+  pace: string;
 }
 
 export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
@@ -37,12 +41,16 @@ export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
     soldOut: `${own}sold-out`,
     members: `${own}members`,
     epoch: `${own}epoch`,
+    line: `${own}line`,
+    pace: `${own}pace`,
   };
 }
 
 /** Tickets whose queues may hold requests; workers watch it (one key, outside any ticket's slot). */
 export const activeTicketsKey = (prefix: string): string => `${prefix}:active-tickets`;
 export const decisionsChannel = (prefix: string): string => `${prefix}:decisions`;
+/** Each completed batch's `<ticketId> <decided> <pace>`: what moves every waiting request's position. */
+export const progressChannel = (prefix: string): string => `${prefix}:progress`;
 export const metricsKey = (prefix: string): string => `${prefix}:metrics`;
 
 export interface RequestIdParts {

@@ -6,12 +6,13 @@ const luaDir = new URL('../lua/', import.meta.url);
 /** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
 const scripts = {
   admitBatch: 3,
+  enqueueBatch: 4,
   acquireLock: 2,
   renewLock: 1,
   releaseLock: 1,
   raiseFence: 2,
   peekBatch: 2,
-  completeBatch: 7,
+  completeBatch: 9,
   holdWatch: 1,
 } as const;
 

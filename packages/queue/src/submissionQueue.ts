@@ -5,35 +5,33 @@ import {
   type Admission,
   type AdmissionInput,
   type DecisionWatch,
+  type LineReading,
   type Outcome,
   type QueuedRequest,
   type StoredRequest,
   type SubmissionQueue,
 } from '@ticketing/core';
-import { BullQueues } from './bullQueues.js';
 import { DecisionFeed } from './decisionFeed.js';
-import { parseJobData, type JobData } from './jobData.js';
+import { jobSequence, openJobData, parseJobData } from './jobData.js';
 import { activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
-const JOB_NAME = 'issue';
-/** Most submissions in one script call or addBulk: bounds how long one call holds Redis. */
+/** Most submissions in one script call: bounds how long one call holds Redis. */
 const MAX_BATCH = 500;
 
 /**
  * The API's side of the per-ticket queues in BullMQ: each ticket has its own queue, a request is
  * a job whose id is the requestId and whose result is the request's outcome. Admission is
- * admitBatch.lua; jobs are added through BullMQ itself.
+ * admitBatch.lua; enqueueBatch.lua stores the jobs as BullMQ does, with their places in line.
  */
 export class RedisSubmissionQueue implements SubmissionQueue {
-  readonly #queues: BullQueues;
   #feed: DecisionFeed | null = null;
   readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>(
     (ticketId, inputs) => this.#admitAll(ticketId, inputs),
     MAX_BATCH,
   );
-  readonly #enqueues = new TurnBatches<number, QueuedRequest, undefined>(
+  readonly #enqueues = new TurnBatches<number, QueuedRequest, LineReading | null>(
     (ticketId, requests) => this.#enqueueAll(ticketId, requests),
     MAX_BATCH,
   );
@@ -42,7 +40,6 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     private readonly redis: RedisClient,
     private readonly options: { prefix: string },
   ) {
-    this.#queues = new BullQueues(redis, options.prefix);
   }
 
   /**
@@ -67,41 +64,55 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   }
 
   /**
-   * Idempotent per requestId. Requests of one ticket enqueued during one event-loop turn are added
-   * with one BullMQ addBulk, in the order enqueue was called, and mark the ticket active once.
+   * Idempotent per requestId. Requests of one ticket enqueued during one event-loop turn enter
+   * its queue in one enqueueBatch.lua call, in the order enqueue was called, each given its
+   * sequence number in the line, and mark the ticket active once.
    */
-  enqueue(request: QueuedRequest): Promise<void> {
+  enqueue(request: QueuedRequest): Promise<LineReading | null> {
     return this.#enqueues.add(request.ticketId, request);
   }
 
-  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<undefined[]> {
-    const jobs = requests.map(({ requestId, memberId, acceptedAt }) => ({
-      name: JOB_NAME,
-      data: { ticketId, memberId, acceptedAt } satisfies JobData,
-      // A job id that exists already is not added again: enqueueing is idempotent.
-      opts: { jobId: requestId, removeOnComplete: false, removeOnFail: false },
-    }));
-    await unavailableOnError(
-      async () => {
-        // A BullMQ Queue made while the connection is down waits for it to come back; refuse at
-        // once instead, as the fail-fast client refuses every other command meanwhile.
-        if (this.redis.status !== 'ready') throw new Error(`the Redis connection is ${this.redis.status}`);
-        await this.#queues.get(ticketId).addBulk(jobs);
-        // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
-        await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
-      },
-      () => this.#queues.forget(ticketId),
-    );
-    return requests.map(() => undefined);
+  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<Array<LineReading | null>> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const args: Array<string | number> = [keys.jobPrefix, Date.now()];
+    for (const request of requests) args.push(request.requestId, openJobData(request));
+    const reply = await unavailableOnError(async () => {
+      const answer = await runScript<Array<number | string>>(this.redis, 'enqueueBatch', [keys.wait, keys.events, keys.line, keys.pace], args);
+      // After the jobs, never before: a worker retiring the ticket re-checks the queue after removing it.
+      await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
+      return answer;
+    });
+    const decided = Number(reply[0]);
+    const decidedPerSecond = paceOf(reply[1]);
+    return requests.map((_, n) => {
+      const sequence = Number(reply[2 + n]);
+      return sequence >= 0 ? { sequence, decided, decidedPerSecond } : null;
+    });
   }
 
   async findRequest(requestId: string): Promise<StoredRequest | null> {
     const parts = parseRequestId(requestId);
     if (parts === null) return null;
     const keys = ticketKeys(this.options.prefix, parts.ticketId);
-    const [data, result] = await unavailableOnError(() => this.redis.hmget(keys.jobPrefix + requestId, 'data', 'returnvalue'));
+    // One round trip: the job, and the line's progress for a pending one (the same slot in a cluster).
+    const [job, decided, pace] = await unavailableOnError(async () => {
+      const replies = await this.redis
+        .pipeline()
+        .hmget(keys.jobPrefix + requestId, 'data', 'returnvalue')
+        .hget(keys.line, 'decided')
+        .get(keys.pace)
+        .exec();
+      for (const [error] of replies ?? []) if (error) throw error;
+      return (replies ?? []).map(([, value]) => value) as [Array<string | null>, string | null, string | null];
+    });
+    const [data, result] = job;
     const request = parseJobData(requestId, data);
-    if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
+    if (request !== null) {
+      const outcome = result ? (JSON.parse(result) as Outcome) : null;
+      const sequence = outcome === null ? jobSequence(data) : null;
+      const line = sequence === null ? null : { sequence, decided: Number(decided ?? 0), decidedPerSecond: paceOf(pace) };
+      return { kind: 'FOUND', request, outcome, line };
+    }
     // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
     // last writes (same epoch, and the seal proves admitBatch.lua made it), or a made-up id.
     const secret = await unavailableOnError(() => this.redis.get(keys.epoch));
@@ -120,10 +131,16 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     await this.#feed.start();
   }
 
-  /** Closes the BullMQ queue objects and the decision feed's connection; not the caller's connection. */
+  /** Closes the decision feed's connection; not the caller's connection. */
   async close(): Promise<void> {
-    await Promise.all([this.#queues.close(), this.#feed?.close()]);
+    await this.#feed?.close();
   }
+}
+
+/** The pace a drainer stored (decisions per second), or null when none is current. */
+function paceOf(value: number | string | null | undefined): number | null {
+  const pace = Number(value);
+  return value === '' || value == null || !(pace > 0) ? null : pace;
 }
 
 function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {
@@ -131,11 +148,10 @@ function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: str
   return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
 }
 
-async function unavailableOnError<T>(work: () => Promise<T>, onError?: () => void): Promise<T> {
+async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    onError?.();
     throw new QueueUnavailableError(error);
   }
 }

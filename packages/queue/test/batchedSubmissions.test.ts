@@ -202,7 +202,7 @@ describe('one round trip per ticket and turn', () => {
       [91, []],
       [92, []],
     ]);
-    const pending: Array<Promise<void>> = [];
+    const pending: Array<Promise<unknown>> = [];
     let memberId = 0;
     for (let turn = 0; turn < 5; turn++) {
       for (let n = 0; n < 30; n++) {

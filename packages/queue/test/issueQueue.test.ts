@@ -75,7 +75,12 @@ describe('queue', () => {
     const request = await submit(20, 1);
     await queue.enqueue(request);
     expect(await redis.llen(ticketKeys(prefix, 20).wait)).toBe(1);
-    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'FOUND', request, outcome: null });
+    expect(await queue.findRequest(request.requestId)).toEqual({
+      kind: 'FOUND',
+      request,
+      outcome: null,
+      line: { sequence: 0, decided: 0, decidedPerSecond: null },
+    });
     expect(await drain.activeTickets()).toContain(20);
   });
 

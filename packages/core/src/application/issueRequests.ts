@@ -45,9 +45,10 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
   switch (admission.kind) {
     case 'REFUSED':
       return fail(admission.code);
-    case 'ADMITTED':
-      await deps.queue.enqueue(admission.request);
-      return ok({ created: true, request: pendingState(admission.request) });
+    case 'ADMITTED': {
+      const line = await deps.queue.enqueue(admission.request);
+      return ok({ created: true, request: pendingState(admission.request, line) });
+    }
     case 'EXISTING': {
       // Without the database the earlier request reads as "not in the queue": enqueue it again,
       // which is safe even if it was issued (the worker answers a member's committed row).
@@ -59,8 +60,8 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
       // Admitted by a submission whose enqueue has not landed yet, or never will (its API died in
       // between, or a failover kept the admission but lost the job). Enqueueing is idempotent per
       // requestId, so finishing it here is safe, and the member keeps one request id.
-      await deps.queue.enqueue(admission.request);
-      return ok({ created: false, request: pendingState(admission.request) });
+      const line = await deps.queue.enqueue(admission.request);
+      return ok({ created: false, request: pendingState(admission.request, line) });
     }
   }
 }
@@ -78,16 +79,17 @@ async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<Issu
   const stored = await deps.queue.findRequest(requestId);
   if (stored?.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
   const pending = stored?.kind === 'FOUND' ? stored.request : null;
+  const line = stored?.kind === 'FOUND' ? stored.line : null;
   let issue: MemberTicket | null;
   try {
     issue = await deps.tickets.findIssueByRequestId(requestId);
   } catch (error) {
     // Without the database a pending request is still pending as far as anyone can tell.
-    if (error instanceof StoreUnavailableError && pending !== null) return pendingState(pending);
+    if (error instanceof StoreUnavailableError && pending !== null) return pendingState(pending, line);
     throw error;
   }
   if (issue !== null) return issuedState(issue, pending?.acceptedAt ?? null);
-  if (pending !== null) return pendingState(pending);
+  if (pending !== null) return pendingState(pending, line);
   return stored?.kind === 'LOST' ? lostState(requestId, stored.ticketId, stored.memberId) : null;
 }
 

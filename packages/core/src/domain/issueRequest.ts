@@ -1,4 +1,5 @@
 import type { MemberTicket } from './member.js';
+import { type LineReading, placeInLine } from './placeInLine.js';
 
 /** A request as it waits in its ticket's queue. */
 export interface QueuedRequest {
@@ -38,10 +39,23 @@ export interface IssueRequestState {
   memberTicketId: number | null;
   acceptedAt: Date | null;
   decidedAt: Date | null;
+  /** PENDING: requests ahead of it (G11), when the queue could tell; null once decided. */
+  position: number | null;
+  /** PENDING: the estimated wait at the recent pace, or null; null once decided. */
+  estimatedWaitMs: number | null;
 }
 
-/** A request in the queue, not decided yet. */
-export function pendingState(request: QueuedRequest): IssueRequestState {
+/** A request in the queue, not decided yet, at its place in line when the queue told it. */
+export function pendingState(request: QueuedRequest, line: LineReading | null): IssueRequestState {
+  const place = line === null ? null : placeInLine(line);
+  return {
+    ...undecided(request),
+    position: place?.position ?? null,
+    estimatedWaitMs: place?.estimatedWaitMs ?? null,
+  };
+}
+
+function undecided(request: QueuedRequest): IssueRequestState {
   return {
     requestId: request.requestId,
     ticketId: request.ticketId,
@@ -52,6 +66,8 @@ export function pendingState(request: QueuedRequest): IssueRequestState {
     memberTicketId: null,
     acceptedAt: new Date(request.acceptedAt),
     decidedAt: null,
+    position: null,
+    estimatedWaitMs: null,
   };
 }
 
@@ -67,6 +83,8 @@ export function lostState(requestId: string, ticketId: number, memberId: number)
     memberTicketId: null,
     acceptedAt: null,
     decidedAt: null,
+    position: null,
+    estimatedWaitMs: null,
   };
 }
 
@@ -77,7 +95,7 @@ export function isLost(state: IssueRequestState): boolean {
 /** A request the queue holds with its outcome. */
 export function decidedState(request: QueuedRequest, outcome: Outcome): IssueRequestState {
   return {
-    ...pendingState(request),
+    ...undecided(request),
     status: outcome.status,
     reason: outcome.status === 'ISSUED' ? null : outcome.reason,
     issueNumber: outcome.status === 'ISSUED' ? outcome.issueNumber : null,
@@ -101,5 +119,7 @@ export function issuedState(issue: MemberTicket, acceptedAt: number | null): Iss
     memberTicketId: issue.id,
     acceptedAt: acceptedAt === null ? null : new Date(acceptedAt),
     decidedAt: issue.issuedAt,
+    position: null,
+    estimatedWaitMs: null,
   };
 }

@@ -1,4 +1,5 @@
 import type { Outcome, QueuedRequest } from '../domain/issueRequest.js';
+import type { LineReading } from '../domain/placeInLine.js';
 import type { SalesWindow } from '../domain/ticket.js';
 
 export type Admission =
@@ -18,7 +19,8 @@ export interface AdmissionInput {
 }
 
 export type StoredRequest =
-  | { kind: 'FOUND'; request: QueuedRequest; outcome: Outcome | null }
+  /** `line`: where a pending request stands, when the queue can tell (null once decided). */
+  | { kind: 'FOUND'; request: QueuedRequest; outcome: Outcome | null; line: LineReading | null }
   /** The id is one the queue handed out, but the queue has since lost it (Redis lost data). */
   | { kind: 'LOST'; ticketId: number; memberId: number };
 
@@ -63,9 +65,11 @@ export interface SubmissionQueue {
   /**
    * Idempotent per requestId: a request already in the queue is not added twice. Requests of one
    * ticket enter its queue in the order enqueue is called; a request whose call has resolved is
-   * ahead of any enqueued after that (the order behind every 202).
+   * ahead of any enqueued after that (the order behind every 202). Each request gets its
+   * sequence number in the ticket's line as it enters the queue, so sequence order is queue
+   * order; the answer is its place then (null when the queue cannot tell, e.g. decided already).
    */
-  enqueue(request: QueuedRequest): Promise<void>;
+  enqueue(request: QueuedRequest): Promise<LineReading | null>;
   findRequest(requestId: string): Promise<StoredRequest | null>;
   watchDecision(requestId: string): DecisionWatch;
 }

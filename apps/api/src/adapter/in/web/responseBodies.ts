@@ -42,6 +42,8 @@ export function toIssueRequestBody(request: IssueRequestState): IssueRequestBody
     memberTicketId: request.memberTicketId,
     acceptedAt: isoOrNull(request.acceptedAt),
     decidedAt: isoOrNull(request.decidedAt),
+    position: request.position,
+    estimatedWaitMs: request.estimatedWaitMs,
   };
 }
 
