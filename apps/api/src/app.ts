@@ -9,6 +9,7 @@ import { labelRoute, mountEndpoints } from './adapter/in/web/mountEndpoints.js';
 import { openApiDocument } from './adapter/in/web/openApiDocument.js';
 import { problemFromError } from './adapter/in/web/problemFromError.js';
 import { requestLogging } from './adapter/in/web/requestLogging.js';
+import { eventStreamEndpoints } from './adapter/in/web/routes/eventStreams.js';
 import { issueRequestEndpoints } from './adapter/in/web/routes/issueRequests.js';
 import { memberEndpoints } from './adapter/in/web/routes/members.js';
 import { operationEndpoints } from './adapter/in/web/routes/operations.js';
@@ -35,7 +36,10 @@ export function createApp(deps: AppDeps): Express {
   // The document describes every endpoint, /openapi.json included, so it is written once they exist.
   let document: object = {};
   const guards = accessGuards(deps.tokens, deps.rateLimits, deps.registry);
-  const issueRequests = issueRequestEndpoints({ ...deps, limited: guards.limited });
+  const issueRequests = [
+    ...issueRequestEndpoints({ ...deps, limited: guards.limited }),
+    ...eventStreamEndpoints({ ...deps, limited: guards.limited }),
+  ];
   const endpoints: Endpoint[] = [
     ...operationEndpoints(deps, () => document),
     ...memberEndpoints(deps),

@@ -1,10 +1,11 @@
-import type { Clock, IssueRequestState, MemberStore, Result, Submission, TicketStore } from '@ticketing/core';
+import type { Clock, IssueRequestState, LineTotals, MemberStore, RequestUpdates, Result, Submission, TicketStore } from '@ticketing/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
 import type { RateLimits } from './adapter/in/web/limits/rateLimits.js';
 import type { WatchCaps } from './adapter/in/web/limits/watchCaps.js';
+import type { TicketStatsFeed } from './adapter/in/web/streams/ticketStatsFeed.js';
 
 /** The issue-request use cases, built with their adapters and bounds by the composition root. */
 export interface IssueRequestUseCases {
@@ -12,6 +13,10 @@ export interface IssueRequestUseCases {
   submit(ticketId: number, memberId: number): Promise<Result<Submission>>;
   /** getIssueRequest; a wait also ends early when `signal` aborts or the server is stopping. */
   read(requestId: string, waitMs: number, signal?: AbortSignal): Promise<Result<IssueRequestState>>;
+  /** followIssueRequest: the request's place, then its decision, until it is decided or `signal` aborts. */
+  follow(requestId: string, signal: AbortSignal, updates: RequestUpdates): Promise<Result<void>>;
+  /** The ticket's line in the queue: what entered it and what left it. */
+  line(ticketId: number): Promise<LineTotals>;
 }
 
 /** Everything the HTTP app talks to; composition.ts builds it from the configuration. */
@@ -35,6 +40,8 @@ export interface AppDeps {
   rateLimits: Pick<RateLimits, 'request' | 'submission'>;
   /** WATCH_PER_MEMBER and WATCH_MAX: who may hold a long-poll open, and how many this process holds. */
   watches: Pick<WatchCaps, 'admit'>;
+  /** The per-ticket stats of GET /tickets/{id}/events, read once a second per process for all its streams. */
+  ticketStats: Pick<TicketStatsFeed, 'follow'>;
   /** TRUST_PROXY, as Express's `trust proxy` takes it; undefined: the socket's address is the client's. */
   trustProxy?: boolean | number | string | undefined;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
 import {
+  followIssueRequest,
   getIssueRequest,
   QueueUnavailableError,
   StoreUnavailableError,
@@ -29,6 +30,7 @@ import { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
 import { createBoard } from './adapter/in/web/board.js';
 import { RateLimits } from './adapter/in/web/limits/rateLimits.js';
 import { WatchCaps } from './adapter/in/web/limits/watchCaps.js';
+import { TicketStatsFeed } from './adapter/in/web/streams/ticketStatsFeed.js';
 import { registerQueueMetrics } from './adapter/in/web/queueMetrics.js';
 import { cachedLookups, type SubmissionLookups } from './adapter/out/cache/cachedLookups.js';
 import type { AppDeps, IssueRequestUseCases } from './appDeps.js';
@@ -130,11 +132,17 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     perProcess: config.WATCH_MAX,
   });
 
+  const issueRequests = issueRequestUseCases({ tickets, lookups, queue, clock, stopping });
+  const ticketStats = new TicketStatsFeed(async (ticketId) => {
+    const [line, ticket] = await Promise.all([issueRequests.line(ticketId), tickets.findTicket(ticketId)]);
+    return { line, ticket };
+  });
+
   const deps: AppDeps = {
     tickets,
     members,
     clock,
-    issueRequests: issueRequestUseCases({ tickets, lookups, queue, clock, stopping }),
+    issueRequests,
     forgetTicket: lookups.forgetTicket,
     health: { database: () => pingDatabase(prisma, PING_TIMEOUT_MS), redis: () => pingRedis(redis, PING_TIMEOUT_MS) },
     registry,
@@ -143,6 +151,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     tokens,
     rateLimits,
     watches,
+    ticketStats,
     trustProxy: config.TRUST_PROXY,
   };
 
@@ -197,5 +206,8 @@ function issueRequestUseCases(adapters: {
       }),
     read: (requestId, waitMs, signal) =>
       getIssueRequest(reading, requestId, waitMs, signal && stopping ? AbortSignal.any([signal, stopping]) : (signal ?? stopping)),
+    follow: (requestId, signal, updates) =>
+      followIssueRequest(reading, requestId, stopping ? AbortSignal.any([signal, stopping]) : signal, updates),
+    line: (ticketId) => queue.readLine(ticketId),
   };
 }

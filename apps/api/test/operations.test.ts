@@ -157,7 +157,19 @@ describe('OpenAPI and Swagger UI', () => {
       ['closeAt', 'id', 'issuedQuantity', 'name', 'openAt', 'remainingQuantity', 'status', 'totalQuantity'].sort(),
     );
     expect(Object.keys(schemas.IssueRequest.properties).sort()).toEqual(
-      ['acceptedAt', 'decidedAt', 'issueNumber', 'memberId', 'memberTicketId', 'reason', 'requestId', 'status', 'ticketId'].sort(),
+      [
+        'acceptedAt',
+        'decidedAt',
+        'estimatedWaitMs',
+        'issueNumber',
+        'memberId',
+        'memberTicketId',
+        'position',
+        'reason',
+        'requestId',
+        'status',
+        'ticketId',
+      ].sort(),
     );
     expect(Object.keys(schemas.Member.properties).sort()).toEqual(['createdAt', 'id', 'name']);
     expect(Object.keys(schemas.MemberTicket.properties).sort()).toEqual([

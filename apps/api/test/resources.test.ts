@@ -115,7 +115,19 @@ describe('issue requests', () => {
     const first = await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: member.id });
     expect(first.status).toBe(202);
     expect(Object.keys(first.body).sort()).toEqual(
-      ['acceptedAt', 'decidedAt', 'issueNumber', 'memberId', 'memberTicketId', 'reason', 'requestId', 'status', 'ticketId'].sort(),
+      [
+        'acceptedAt',
+        'decidedAt',
+        'estimatedWaitMs',
+        'issueNumber',
+        'memberId',
+        'memberTicketId',
+        'position',
+        'reason',
+        'requestId',
+        'status',
+        'ticketId',
+      ].sort(),
     );
     expect(first.body).toMatchObject({
       ticketId: ticket.id,
@@ -125,6 +137,8 @@ describe('issue requests', () => {
       issueNumber: null,
       memberTicketId: null,
       decidedAt: null,
+      position: 0,
+      estimatedWaitMs: null,
     });
     expect(first.body.acceptedAt).toMatch(ISO_UTC);
     expect(first.headers.get('location')).toBe(`/api/v1/issue-requests/${encodeURIComponent(first.body.requestId)}`);

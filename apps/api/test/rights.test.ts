@@ -111,6 +111,8 @@ interface Operation {
   /** The status each valid caller gets (the unauthenticated ones get 401 unless the operation is public). */
   expect: Partial<Record<Caller, number | number[]>>;
   public?: boolean;
+  /** An event stream: only its status and headers are read, then the client leaves. */
+  stream?: boolean;
 }
 
 const everyone = (status: number): Operation['expect'] => Object.fromEntries(CALLERS.map((caller) => [caller, status]));
@@ -170,6 +172,20 @@ const OPERATIONS: Operation[] = [
     expect: { member: 200, otherMember: 404, staff: 200, admin: 200 },
   },
   {
+    name: 'GET /issue-requests/{A’s}/events',
+    method: 'GET',
+    path: () => `/api/v1/issue-requests/${ids.requestA}/events`,
+    stream: true,
+    expect: { member: 200, otherMember: 404, staff: 200, admin: 200 },
+  },
+  {
+    name: 'GET /tickets/{id}/events',
+    method: 'GET',
+    path: () => `/api/v1/tickets/${ids.ticket}/events`,
+    stream: true,
+    expect: { member: 403, otherMember: 403, staff: 200, admin: 200 },
+  },
+  {
     name: 'GET /issue-requests/{made up}',
     method: 'GET',
     path: () => '/api/v1/issue-requests/made-up-request',
@@ -222,9 +238,30 @@ const CASES = OPERATIONS.flatMap((operation) =>
   ),
 );
 
-function send(operation: Operation, caller: Caller): Promise<Answer> {
+async function send(operation: Operation, caller: Caller): Promise<Answer> {
+  if (operation.stream) return openStream(operation.path(), tokens[caller]);
   const body = operation.body?.();
   return call(api.url, operation.method, operation.path(), { token: tokens[caller], ...(body === undefined ? {} : { body }) });
+}
+
+/** An event stream's status (and a refusal's problem body); an open stream is left at once. */
+async function openStream(path: string, token: string | null | undefined): Promise<Answer> {
+  const controller = new AbortController();
+  const startedAt = performance.now();
+  const res = await fetch(`${api.url}${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: controller.signal,
+  });
+  const streaming = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  const text = streaming ? '' : await res.text();
+  controller.abort();
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    body: text ? JSON.parse(text) : text,
+    elapsedMs: performance.now() - startedAt,
+  };
 }
 
 describe('every operation × every caller', () => {

@@ -8,5 +8,6 @@ export * from './ports/stores.js';
 export * from './ports/queue.js';
 export * from './ports/runtime.js';
 export * from './application/issueRequests.js';
+export * from './application/followIssueRequest.js';
 export * from './application/drainTicket.js';
 export * from './support/index.js';

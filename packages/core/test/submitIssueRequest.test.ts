@@ -9,6 +9,7 @@ import {
   type DecisionWatch,
   type IssueRequestDeps,
   type LineReading,
+  type LineTotals,
   type MemberTicket,
   type Outcome,
   type QueuedRequest,
@@ -140,6 +141,15 @@ class FakeSubmissionQueue implements SubmissionQueue {
       for (const [memberId, admittedId] of members) if (admittedId === requestId) return { kind: 'LOST', ticketId, memberId };
     }
     return null;
+  }
+
+  watchLine(): () => void {
+    return () => undefined;
+  }
+
+  async readLine(ticketId: number): Promise<LineTotals> {
+    const { admitted, decided } = this.#line(ticketId);
+    return { admitted, decided, issued: 0, rejected: 0, failed: 0, decidedPerSecond: this.decidedPerSecond };
   }
 
   watchDecision(): DecisionWatch {

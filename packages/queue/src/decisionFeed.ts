@@ -1,29 +1,35 @@
-import type { DecisionWatch } from '@ticketing/core';
-import { decisionsChannel } from './keys.js';
+import type { DecisionWatch, LineProgress } from '@ticketing/core';
+import { decisionsChannel, progressChannel } from './keys.js';
 import { createSubscriber, type RedisClient } from './redis.js';
 
 /**
- * Long polls without polling: workers publish the ids of each completed batch on one channel;
- * each API process keeps one subscriber connection and wakes the waiters of those ids.
+ * Long polls and event streams without polling: workers publish the ids of each completed batch
+ * on one channel, and the ticket's progress on another; each API process keeps one subscriber
+ * connection for both, wakes the waiters of those ids and tells the ticket's followers, so the
+ * work grows with the batches, not with the number of watchers.
  */
 export class DecisionFeed {
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #followers = new Map<number, Set<(progress: LineProgress) => void>>();
   readonly #subscriber: RedisClient;
   readonly #channel: string;
+  readonly #progressChannel: string;
   #subscribed: Promise<unknown> | null = null;
 
   constructor(redis: RedisClient, prefix: string) {
     this.#channel = decisionsChannel(prefix);
+    this.#progressChannel = progressChannel(prefix);
     this.#subscriber = createSubscriber(redis);
     this.#subscriber.on('error', () => undefined); // reconnects by itself; readiness is reported by /readyz
     this.#subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.#channel) this.#wake(message);
+      else if (channel === this.#progressChannel) this.#progress(message);
     });
   }
 
   /** Subscribes once; later calls return the same promise. */
   start(): Promise<unknown> {
-    this.#subscribed ??= this.#subscriber.subscribe(this.#channel).catch(() => undefined);
+    this.#subscribed ??= this.#subscriber.subscribe(this.#channel, this.#progressChannel).catch(() => undefined);
     return this.#subscribed;
   }
 
@@ -59,6 +65,18 @@ export class DecisionFeed {
     };
   }
 
+  /** Tells `listener` each progress of the ticket's line until the returned function is called. */
+  followLine(ticketId: number, listener: (progress: LineProgress) => void): () => void {
+    void this.start();
+    const set = this.#followers.get(ticketId) ?? new Set();
+    set.add(listener);
+    this.#followers.set(ticketId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#followers.get(ticketId) === set) this.#followers.delete(ticketId);
+    };
+  }
+
   async close(): Promise<void> {
     this.#subscriber.disconnect();
   }
@@ -69,5 +87,16 @@ export class DecisionFeed {
       const set = this.#waiters.get(requestId);
       if (set) for (const wake of set) wake();
     }
+  }
+
+  /** `<ticketId> <decided> <pace>`, as RedisDrainQueue publishes it. */
+  #progress(message: string): void {
+    if (this.#followers.size === 0) return;
+    const [ticket, decided, pace] = message.split(' ');
+    const listeners = this.#followers.get(Number(ticket));
+    if (!listeners) return;
+    const progress: LineProgress = { decided: Number(decided), decidedPerSecond: pace ? Number(pace) : null };
+    if (!Number.isSafeInteger(progress.decided)) return;
+    for (const listener of listeners) listener(progress);
   }
 }

@@ -42,7 +42,13 @@ export class RedisDrainQueue implements DrainQueue {
   async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
     const keys = ticketKeys(this.options.prefix, ticketId);
     const pace = results.length > 0 ? this.#pace.record(ticketId, results.length) : null;
-    const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0, pace === null ? '' : pace.toFixed(1)];
+    const args: Array<string | number> = [
+      String(fencingToken),
+      keys.jobPrefix,
+      Date.now(),
+      soldOut ? 1 : 0,
+      pace === null ? '' : pace.toFixed(1),
+    ];
     for (const { requestId, outcome, releasedMemberId } of results) {
       const failed = outcome.status === 'FAILED' ? outcome.reason : '';
       args.push(requestId, outcome.status, JSON.stringify(outcome), failed, releasedMemberId === undefined ? '' : String(releasedMemberId));

@@ -5,7 +5,9 @@ import {
   type Admission,
   type AdmissionInput,
   type DecisionWatch,
+  type LineProgress,
   type LineReading,
+  type LineTotals,
   type Outcome,
   type QueuedRequest,
   type StoredRequest,
@@ -39,8 +41,7 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   constructor(
     private readonly redis: RedisClient,
     private readonly options: { prefix: string },
-  ) {
-  }
+  ) {}
 
   /**
    * Submissions of one ticket made during one event-loop turn share one script call, decided in
@@ -77,7 +78,12 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     const args: Array<string | number> = [keys.jobPrefix, Date.now()];
     for (const request of requests) args.push(request.requestId, openJobData(request));
     const reply = await unavailableOnError(async () => {
-      const answer = await runScript<Array<number | string>>(this.redis, 'enqueueBatch', [keys.wait, keys.events, keys.line, keys.pace], args);
+      const answer = await runScript<Array<number | string>>(
+        this.redis,
+        'enqueueBatch',
+        [keys.wait, keys.events, keys.line, keys.pace],
+        args,
+      );
       // After the jobs, never before: a worker retiring the ticket re-checks the queue after removing it.
       await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
       return answer;
@@ -123,6 +129,29 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   watchDecision(requestId: string): DecisionWatch {
     this.#feed ??= new DecisionFeed(this.redis, this.options.prefix);
     return this.#feed.watch(requestId);
+  }
+
+  watchLine(ticketId: number, listener: (progress: LineProgress) => void): () => void {
+    this.#feed ??= new DecisionFeed(this.redis, this.options.prefix);
+    return this.#feed.followLine(ticketId, listener);
+  }
+
+  async readLine(ticketId: number): Promise<LineTotals> {
+    const keys = ticketKeys(this.options.prefix, ticketId);
+    const [line, pace] = await unavailableOnError(async () => {
+      const replies = await this.redis.pipeline().hgetall(keys.line).get(keys.pace).exec();
+      for (const [error] of replies ?? []) if (error) throw error;
+      return (replies ?? []).map(([, value]) => value) as [Record<string, string>, string | null];
+    });
+    const count = (field: string) => Number(line[field] ?? 0);
+    return {
+      admitted: count('admitted'),
+      decided: count('decided'),
+      issued: count('issued'),
+      rejected: count('rejected'),
+      failed: count('failed'),
+      decidedPerSecond: paceOf(pace),
+    };
   }
 
   /** Subscribes to decisions ahead of the first long poll. */

@@ -29,7 +29,7 @@ beforeAll(async () => {
   redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'test');
   await redisReady(redis, 2000);
   // Two API processes' queues, on connections of their own.
-  connections = [redis.duplicate(), redis.duplicate()];
+  connections = ['api-1', 'api-2'].map((name) => createRedis({ redisUrl: TEST_REDIS_URL }, name));
   await Promise.all(connections.map((connection) => redisReady(connection, 2000)));
   apis = connections.map((connection) => new RedisSubmissionQueue(connection, { prefix }));
   drain = new RedisDrainQueue(redis, { prefix });
@@ -92,12 +92,33 @@ describe('decided count', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const holder = (await lock.acquire(ticketId))!;
 
-    expect(await drain.completeBatch(ticketId, stale, requests.slice(0, 2).map((r) => rejected(r.requestId)), false)).toBe(false);
+    expect(
+      await drain.completeBatch(
+        ticketId,
+        stale,
+        requests.slice(0, 2).map((r) => rejected(r.requestId)),
+        false,
+      ),
+    ).toBe(false);
     expect(await redis.hget(ticketKeys(prefix, ticketId).line, 'decided')).toBeNull();
 
-    expect(await drain.completeBatch(ticketId, holder, requests.slice(0, 2).map((r) => rejected(r.requestId)), false)).toBe(true);
+    expect(
+      await drain.completeBatch(
+        ticketId,
+        holder,
+        requests.slice(0, 2).map((r) => rejected(r.requestId)),
+        false,
+      ),
+    ).toBe(true);
     // The same two again (a retry whose first completion did land): nothing is left to remove.
-    expect(await drain.completeBatch(ticketId, holder, requests.slice(0, 2).map((r) => rejected(r.requestId)), false)).toBe(true);
+    expect(
+      await drain.completeBatch(
+        ticketId,
+        holder,
+        requests.slice(0, 2).map((r) => rejected(r.requestId)),
+        false,
+      ),
+    ).toBe(true);
     const line = await redis.hgetall(ticketKeys(prefix, ticketId).line);
     expect(line).toMatchObject({ admitted: '5', decided: '2', rejected: '2' });
 
@@ -113,10 +134,20 @@ describe('decided count', () => {
     for (const request of requests) await apis[0]!.enqueue(request);
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
     const token = (await lock.acquire(ticketId))!;
-    await drain.completeBatch(ticketId, token, requests.slice(0, 2).map((r) => rejected(r.requestId)), false);
+    await drain.completeBatch(
+      ticketId,
+      token,
+      requests.slice(0, 2).map((r) => rejected(r.requestId)),
+      false,
+    );
     expect(await redis.get(ticketKeys(prefix, ticketId).pace)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await drain.completeBatch(ticketId, token, requests.slice(2, 4).map((r) => rejected(r.requestId)), false);
+    await drain.completeBatch(
+      ticketId,
+      token,
+      requests.slice(2, 4).map((r) => rejected(r.requestId)),
+      false,
+    );
     const pace = Number(await redis.get(ticketKeys(prefix, ticketId).pace));
     expect(pace).toBeGreaterThan(0);
     expect(pace).toBeLessThanOrEqual(2 / 0.1);

@@ -75,7 +75,7 @@ export interface ReadDeps {
  * The request's answer. The queue knows every request it holds; the database knows every issued
  * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
  */
-async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<IssueRequestState | null> {
+export async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<IssueRequestState | null> {
   const stored = await deps.queue.findRequest(requestId);
   if (stored?.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
   const pending = stored?.kind === 'FOUND' ? stored.request : null;

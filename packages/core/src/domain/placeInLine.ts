@@ -3,12 +3,24 @@
  * line, given when it entered the queue (0 for the first, in queue order), and the line's
  * progress as the workers last reported it.
  */
-export interface LineReading {
+export interface LineReading extends LineProgress {
   sequence: number;
+}
+
+/** A ticket's line as its drainer reports it after each batch. */
+export interface LineProgress {
   /** Requests of the ticket the workers have decided (and taken off the queue) so far. */
   decided: number;
   /** The ticket's recent decisions per second; null when no worker reported one lately. */
   decidedPerSecond: number | null;
+}
+
+/** A ticket's line in full: what entered it, and of what left it, how it was decided. */
+export interface LineTotals extends LineProgress {
+  admitted: number;
+  issued: number;
+  rejected: number;
+  failed: number;
 }
 
 export interface PlaceInLine {

@@ -1,5 +1,5 @@
 import type { Outcome, QueuedRequest } from '../domain/issueRequest.js';
-import type { LineReading } from '../domain/placeInLine.js';
+import type { LineProgress, LineReading, LineTotals } from '../domain/placeInLine.js';
 import type { SalesWindow } from '../domain/ticket.js';
 
 export type Admission =
@@ -72,6 +72,13 @@ export interface SubmissionQueue {
   enqueue(request: QueuedRequest): Promise<LineReading | null>;
   findRequest(requestId: string): Promise<StoredRequest | null>;
   watchDecision(requestId: string): DecisionWatch;
+  /**
+   * Calls `listener` with the ticket's progress each time its drainer completes a batch, until the
+   * returned function is called. One subscription serves every listener of the process.
+   */
+  watchLine(ticketId: number, listener: (progress: LineProgress) => void): () => void;
+  /** The ticket's line as it stands: what entered it, what left it and how. */
+  readLine(ticketId: number): Promise<LineTotals>;
 }
 
 /**

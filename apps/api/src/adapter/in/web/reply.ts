@@ -2,11 +2,12 @@ import type { Request, Response } from 'express';
 import { Problem } from './problem.js';
 import { sendProblem } from './sendProblem.js';
 
-/** What a handler answers: a JSON body, a text body, an empty body, or a problem. */
+/** What a handler answers: a JSON body, a text body, an empty body, a stream it writes itself, or a problem. */
 export type Reply =
   | { kind: 'json'; status: number; body: unknown; headers?: Readonly<Record<string, string>> }
   | { kind: 'text'; status: number; body: string; contentType: string }
   | { kind: 'empty'; status: number }
+  | { kind: 'stream'; open(res: Response): void }
   | Problem;
 
 export const json = (status: number, body: unknown, headers?: Readonly<Record<string, string>>): Reply => ({
@@ -17,11 +18,17 @@ export const json = (status: number, body: unknown, headers?: Readonly<Record<st
 });
 export const empty = (status: number): Reply => ({ kind: 'empty', status });
 export const text = (status: number, body: string, contentType: string): Reply => ({ kind: 'text', status, body, contentType });
+/** The response is the handler's to write from here on (an event stream), once every check has passed. */
+export const stream = (open: (res: Response) => void): Reply => ({ kind: 'stream', open });
 
 /** Writes a handler's reply to the response. */
 export function sendReply(req: Request, res: Response, reply: Reply): void {
   if (reply instanceof Problem) {
     sendProblem(req, res, reply);
+    return;
+  }
+  if (reply.kind === 'stream') {
+    reply.open(res);
     return;
   }
   if (reply.kind === 'empty') {

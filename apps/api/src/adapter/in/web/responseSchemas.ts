@@ -40,16 +40,13 @@ export const IssueRequestBody = z
     memberTicketId: z.int().nullable().openapi({ description: 'ISSUED: the id of the issued member ticket' }),
     acceptedAt: timestamp('When the API accepted the request').nullable(),
     decidedAt: timestamp('When the request was decided').nullable(),
-    position: z
-      .int()
-      .min(0)
-      .nullable()
-      .openapi({ description: 'PENDING: how many requests of the ticket are ahead of this one (0: next); it never goes up. null once decided' }),
-    estimatedWaitMs: z
-      .int()
-      .min(0)
-      .nullable()
-      .openapi({ description: "PENDING: the estimated wait until the decision at the ticket's recent pace; null when there is no recent pace, and once decided" }),
+    position: z.int().min(0).nullable().openapi({
+      description: 'PENDING: how many requests of the ticket are ahead of this one (0: next); it never goes up. null once decided',
+    }),
+    estimatedWaitMs: z.int().min(0).nullable().openapi({
+      description:
+        "PENDING: the estimated wait until the decision at the ticket's recent pace; null when there is no recent pace, and once decided",
+    }),
   })
   .openapi('IssueRequest');
 

@@ -1,0 +1,70 @@
+import { fail, ok, type Result } from '../domain/errors.js';
+import type { IssueRequestState } from '../domain/issueRequest.js';
+import { type PlaceInLine, placeInLine } from '../domain/placeInLine.js';
+import type { SubmissionQueue } from '../ports/queue.js';
+import { readIssueRequest, type ReadDeps } from './issueRequests.js';
+
+export interface FollowDeps extends ReadDeps {
+  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'watchLine'>;
+}
+
+export interface RequestUpdates {
+  /** The request's place changed; never a larger position than one told before (G11). */
+  position(place: PlaceInLine): void;
+  /** The request is decided: the last update. */
+  decision(state: IssueRequestState): void;
+}
+
+/**
+ * A missed wake-up (a message lost while the subscriber reconnected) costs at most this much
+ * latency: the request is read again after it even when nothing woke the follower.
+ */
+const REREAD_MS = 10_000;
+
+/**
+ * Follows a request until it is decided or `signal` aborts: its place each time its ticket's
+ * drainer completes a batch (from the one subscription of the process, not a read per follower),
+ * then its decision. NOT_FOUND when there is no such request; the caller checks whose it is first.
+ */
+export async function followIssueRequest(
+  deps: FollowDeps,
+  requestId: string,
+  signal: AbortSignal,
+  updates: RequestUpdates,
+): Promise<Result<void>> {
+  // Watch before reading, so a decision landing between the read and the wait is not missed.
+  let watch = deps.queue.watchDecision(requestId);
+  let unwatchLine = (): void => undefined;
+  try {
+    const stored = await deps.queue.findRequest(requestId);
+    const sequence = stored?.kind === 'FOUND' ? (stored.line?.sequence ?? null) : null;
+    let told = Number.POSITIVE_INFINITY;
+    const tell = (place: PlaceInLine): void => {
+      // Progress messages of a takeover may arrive out of order: a place once told only falls.
+      if (place.position > told) return;
+      told = place.position;
+      updates.position(place);
+    };
+    if (stored?.kind === 'FOUND' && sequence !== null) {
+      unwatchLine = deps.queue.watchLine(stored.request.ticketId, (progress) => tell(placeInLine({ sequence, ...progress })));
+    }
+    let state = await readIssueRequest(deps, requestId);
+    if (state === null) return fail('ISSUE_REQUEST_NOT_FOUND');
+    while (state.status === 'PENDING' && !signal.aborted) {
+      if (state.position !== null) tell({ position: state.position, estimatedWaitMs: state.estimatedWaitMs });
+      const woken = await watch.until(REREAD_MS, signal);
+      if (signal.aborted) return ok(undefined);
+      if (woken) {
+        // A watch wakes once: the next wait needs a new one (armed before the read, as above).
+        watch.close();
+        watch = deps.queue.watchDecision(requestId);
+      }
+      state = (await readIssueRequest(deps, requestId)) ?? state;
+    }
+    if (state.status !== 'PENDING') updates.decision(state);
+    return ok(undefined);
+  } finally {
+    unwatchLine();
+    watch.close();
+  }
+}
