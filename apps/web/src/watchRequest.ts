@@ -9,8 +9,10 @@ export interface WatchUpdate {
 
 /** How long one long-poll is held: the position in its answer is the page's update when streams fail. */
 const POLL_WAIT_MS = 5_000;
-/** A stream that worked and broke is reopened this many times before the page falls back to polls. */
+/** A stream that broke is reopened this many times before the page falls back to polls. */
 const STREAM_REOPENS = 3;
+/** The server's `retry:` for a stream it ends without a decision. */
+const REOPEN_AFTER_MS = 1_000;
 
 /**
  * Follows a PENDING request until it is decided: the event stream first (position events, then the
@@ -24,7 +26,8 @@ export async function watchRequest(
   signal: AbortSignal,
 ): Promise<IssueRequest> {
   const url = `/api/v1/issue-requests/${encodeURIComponent(request.requestId)}/events`;
-  for (let attempt = 0; attempt <= STREAM_REOPENS; attempt += 1) {
+  let breaks = 0;
+  while (breaks <= STREAM_REOPENS) {
     let decided: IssueRequest | null = null;
     try {
       await readEventStream(
@@ -41,8 +44,12 @@ export async function watchRequest(
     } catch (error) {
       if (!(error instanceof StreamFailed)) throw error;
       if (error.status !== null) break; // refused: reopening would be refused again
+      breaks += 1;
     }
     if (decided) return decided;
+    // Ended without a decision: the server closes a stream after its lifetime (55 s) and asks for a
+    // reconnect after 1 s (`retry: 1000`), which is no failure; a break counts towards the fallback.
+    await pause(REOPEN_AFTER_MS, signal);
   }
   return pollUntilDecided(request.requestId, token, onUpdate, signal);
 }
