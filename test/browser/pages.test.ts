@@ -156,6 +156,12 @@ describe('a drop seen from the member page and the live console', () => {
     expect(points).toHaveLength(4);
     for (const count of points) expect(count).toBeGreaterThanOrEqual(3);
     expect(await consolePage.locator('figure.chart canvas').count()).toBe(4);
+    // Each chart's legend: the time and its series (rates 2, waiting 1, stock 1, outcomes 3).
+    const legendRows = () =>
+      consolePage.locator('figure.chart').evaluateAll((figures) => figures.map((f) => f.querySelectorAll('.u-legend .u-series').length));
+    expect(await legendRows()).toEqual([3, 2, 2, 4]);
+    const rateLegend = consolePage.locator('figure.chart').first().locator('.u-legend .u-series .u-label');
+    expect(await rateLegend.allTextContents()).toEqual(['시각', '초당 접수', '초당 처리']);
     await shoot(consolePage, 'console');
     await shoot(member, 'member-result');
     // The English switch redraws what is on the page, and says so to assistive technology (lang).
@@ -164,6 +170,9 @@ describe('a drop seen from the member page and the live console', () => {
     expect(await member.evaluate(() => document.documentElement.lang)).toBe('en');
     await consolePage.getByRole('button', { name: 'Switch to English' }).click();
     await expect(consolePage.locator('figure.chart figcaption').first().textContent()).resolves.toBe('Accepted / decided per second');
+    expect(await rateLegend.allTextContents()).toEqual(['time', 'accepted/s', 'decided/s']);
+    expect(await legendRows()).toEqual([3, 2, 2, 4]);
+    expect(Number(await consolePage.locator('figure.chart').first().getAttribute('data-points'))).toBeGreaterThanOrEqual(3); // kept across the switch
 
     expect(memberProblems).toEqual([]);
     expect(consoleProblems).toEqual([]);

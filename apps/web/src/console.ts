@@ -165,10 +165,7 @@ onLang(() => {
   langButton.lang = t('lang.switch') === 'English' ? 'en' : 'ko';
   byId('links').setAttribute('aria-label', t('console.links'));
   for (const { chart, caption, series } of charts)
-    chart.setLabels(
-      t(caption),
-      series.map((name) => t(`stat.${name}`)),
-    );
+    chart.setLabels(t(caption), [t('chart.time'), ...series.map((name) => t(`stat.${name}`))]);
   renderTicketChoice();
   renderCounters();
   setConnection(connectionKey);
