@@ -1,4 +1,4 @@
-import type { DecidedResult, IssueQueue, PeekedRequest, QueuedRequest } from '../../src/index.js';
+import type { DecidedResult, IssueQueue, LineReading, PeekedRequest, QueuedRequest } from '../../src/index.js';
 import type { FakeTicketLock } from './fakeTicketLock.js';
 import { Faults } from './faults.js';
 
@@ -13,6 +13,9 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
   /** The fake time of every retirement that took a ticket off the active list. */
   readonly retirements: number[] = [];
   readonly #waiting = new Map<number, PeekedRequest[]>();
+  /** Each request's sequence number in its ticket's line, and per ticket the next one and the decided count. */
+  readonly #sequences = new Map<string, number>();
+  readonly #lines = new Map<number, { admitted: number; decided: number }>();
 
   constructor(
     private readonly lock: FakeTicketLock,
@@ -20,7 +23,17 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
   ) {}
 
   enqueue(...requests: QueuedRequest[]): void {
-    for (const request of requests) this.#queue(request.ticketId).push({ requestId: request.requestId, request });
+    for (const request of requests) {
+      this.#queue(request.ticketId).push({ requestId: request.requestId, request });
+      this.#sequences.set(request.requestId, this.#line(request.ticketId).admitted++);
+    }
+  }
+
+  /** A pending request's place as enqueueBatch.lua and completeBatch.lua keep it; null once decided. */
+  line(ticketId: number, requestId: string): LineReading | null {
+    const sequence = this.#sequences.get(requestId);
+    if (sequence === undefined || this.results.has(requestId)) return null;
+    return { sequence, decided: this.#line(ticketId).decided, decidedPerSecond: null };
   }
 
   /** A request the queue still lists but whose data is gone. */
@@ -51,6 +64,7 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
       throw new Error(`completeBatch: results ${results.map((r) => r.requestId).join()} are not the head ${head.join()}`);
     }
     queue.splice(0, results.length);
+    this.#line(ticketId).decided += results.length;
     for (const result of results) this.results.set(result.requestId, result);
     if (soldOut) this.soldOut.add(ticketId);
     return true;
@@ -61,6 +75,12 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     if (this.#queue(ticketId).length > 0) return false;
     this.retirements.push(this.now());
     return true;
+  }
+
+  #line(ticketId: number): { admitted: number; decided: number } {
+    const line = this.#lines.get(ticketId) ?? { admitted: 0, decided: 0 };
+    this.#lines.set(ticketId, line);
+    return line;
   }
 
   #queue(ticketId: number): PeekedRequest[] {
