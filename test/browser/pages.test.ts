@@ -177,6 +177,32 @@ describe('a drop seen from the member page and the live console', () => {
     expect(memberProblems).toEqual([]);
     expect(consoleProblems).toEqual([]);
   }, 180_000);
+
+  test('a member too late reads why: sold out, in Korean or English', async () => {
+    // Runs after the drop above, so its worker is there to decide.
+    const ticketName = `browser-one-${prefix}`;
+    const ticketId = await createTicket(client, api.url, ticketName, 1);
+    const [first, late] = (await database.insertMembers(`browser-late-${prefix}`, 2)) as [number, number];
+    // The page is opened while the ticket is on sale; the one unit goes to another member meanwhile.
+    const page = await browser.newPage({ viewport: PHONE });
+    const problems = pageProblems(page);
+    await page.goto(`${api.url}/#token=${await testTokens.member(late)}`);
+    const ask = page.getByRole('button', { name: `${ticketName} 신청` });
+    await ask.waitFor();
+    const asked = await client.post(`${api.url}/api/v1/tickets/${ticketId}/issue-requests`, { memberId: first });
+    expect(asked.status).toBe(202);
+    const decided = await client.get(`${api.url}/api/v1/issue-requests/${asked.body.requestId}?waitMs=20000`);
+    expect(decided.body).toMatchObject({ status: 'ISSUED', issueNumber: 1 });
+
+    await ask.click();
+    const result = page.locator('#result');
+    await page.locator('#result[data-status]:not([data-status=""])').waitFor({ timeout: 20_000 });
+    await expect(result.textContent()).resolves.toBe('매진되어 발급되지 않았습니다');
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await expect(result.textContent()).resolves.toBe('Sold out: not issued');
+    // A 409 answers at once; the browser reports any non-2xx fetch as a console error, nothing else may show.
+    expect(problems.filter((problem) => !problem.includes('status of 409'))).toEqual([]);
+  }, 60_000);
 });
 
 /** Records each new text (or attribute) value of `selector` in the page, from now on, in order. */
