@@ -6,6 +6,7 @@ import {
   StoreUnavailableError,
   submitIssueRequest,
   systemClock,
+  ticketRef,
   withinDeadline,
   type Clock,
   type IssueRequestDeps,
@@ -103,7 +104,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
         user: config.BOARD_USER,
         password: config.BOARD_PASSWORD,
         tickets,
-        queueFor: (ticketId) => bullQueueFor(redis, config.QUEUE_PREFIX, ticketId),
+        queueFor: (ticket) => bullQueueFor(redis, config.QUEUE_PREFIX, ticketRef(ticket.id, ticket.generation)),
         log: logger,
       })
     : undefined;
@@ -163,6 +164,7 @@ function issueRequestUseCases(adapters: {
   stopping: AbortSignal | undefined;
 }): IssueRequestUseCases {
   const { tickets, lookups, queue, clock, stopping } = adapters;
+  // Polls read the ticket's generation through the cache too: it never changes for a row.
   const findIssueByRequestId = (requestId: string) =>
     withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => {
       throw new StoreUnavailableError();
@@ -173,7 +175,7 @@ function issueRequestUseCases(adapters: {
     queue,
     clock,
   };
-  const reading = { tickets: { findIssueByRequestId }, queue };
+  const reading = { tickets: { findIssueByRequestId, findTicket: lookups.findTicket }, queue };
   return {
     submit: (ticketId, memberId) =>
       withinDeadline(submitIssueRequest(submission, ticketId, memberId), SUBMISSION_DEADLINE_MS, () => {

@@ -10,6 +10,7 @@ const ticket = (id: number): Ticket => ({
   issuedQuantity: 0,
   openAt: new Date(0),
   closeAt: null,
+  generation: '0'.repeat(40),
   createdAt: new Date(0),
 });
 

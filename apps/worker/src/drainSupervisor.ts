@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { drainTicket, type DrainDeps, type IssueQueue } from '@ticketing/core';
+import { drainTicket, type DrainDeps, type IssueQueue, type TicketRef } from '@ticketing/core';
 
 export interface SupervisorOptions {
   /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
@@ -14,7 +14,8 @@ export interface SupervisorOptions {
  * a ticket created while the process runs is picked up by the next scan.
  */
 export class DrainSupervisor {
-  readonly #running = new Map<number, Promise<void>>();
+  /** Drainers by `<ticketId>:<epoch>`: each ticket row's queue is drained on its own. */
+  readonly #running = new Map<string, Promise<void>>();
   readonly #stop = new AbortController();
   #loop: Promise<void> | null = null;
 
@@ -37,7 +38,7 @@ export class DrainSupervisor {
     await Promise.allSettled(this.#running.values());
   }
 
-  get drainingTickets(): number[] {
+  get drainingTickets(): string[] {
     return [...this.#running.keys()];
   }
 
@@ -45,9 +46,9 @@ export class DrainSupervisor {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       try {
-        for (const ticketId of await this.deps.queue.activeTickets()) {
+        for (const ticket of await this.deps.queue.activeTickets()) {
           if (this.#running.size >= this.options.maxTickets) break;
-          if (!this.#running.has(ticketId)) this.#launch(ticketId);
+          if (!this.#running.has(`${ticket.ticketId}:${ticket.epoch}`)) this.#launch(ticket);
         }
       } catch (error) {
         this.deps.log.warn({ err: error }, 'cannot list active tickets; retrying');
@@ -56,11 +57,12 @@ export class DrainSupervisor {
     }
   }
 
-  #launch(ticketId: number): void {
-    const run = drainTicket(this.deps, ticketId, this.#stop.signal)
+  #launch(ticket: TicketRef): void {
+    const key = `${ticket.ticketId}:${ticket.epoch}`;
+    const run = drainTicket(this.deps, ticket, this.#stop.signal)
       .then(() => undefined)
-      .catch((error: unknown) => this.deps.log.error({ ticketId, err: error }, 'drainer crashed'))
-      .finally(() => this.#running.delete(ticketId));
-    this.#running.set(ticketId, run);
+      .catch((error: unknown) => this.deps.log.error({ ...ticket, err: error }, 'drainer crashed'))
+      .finally(() => this.#running.delete(key));
+    this.#running.set(key, run);
   }
 }

@@ -3,7 +3,7 @@ import { drainTicket, type BatchReport, type DrainDeps, type Logger, type Queued
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeIssueQueue } from './fakes/fakeIssueQueue.js';
 import { FakeTicketLock } from './fakes/fakeTicketLock.js';
-import { FakeTicketStore } from './fakes/fakeTicketStore.js';
+import { FakeTicketStore, TEST_EPOCH } from './fakes/fakeTicketStore.js';
 
 /**
  * The drain loop on in-memory fakes of its ports and a fake clock: every path in milliseconds,
@@ -29,7 +29,7 @@ function world({ ttlMs = 3000 } = {}) {
     observer: { batchDecided: (report) => reports.push(report) },
     settings,
   };
-  const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, TICKET, stop));
+  const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, { ticketId: TICKET, epoch: TEST_EPOCH }, stop));
   return { clock, lock, queue, store, reports, drain };
 }
 
@@ -243,6 +243,18 @@ describe('drainTicket', () => {
     expect(answers(w.queue, ids(1, 2))).toEqual(['FAILED TICKET_NOT_FOUND', 'FAILED TICKET_NOT_FOUND']);
     expect(w.store.commits).toEqual([]);
     expect(w.queue.soldOut.size).toBe(0);
+  });
+
+  test('a row with the same id but another generation (the database was reset): its queue is not decided from it', async () => {
+    const w = world();
+    // Its fence is far above the queue's tokens: were the row taken for the queue's, the lock would be raised.
+    w.store.addTicket(TICKET, { totalQuantity: 10, fencingToken: 1000, generation: `feedf00d${'1'.repeat(32)}` });
+    w.queue.enqueue(...requests(1, 2));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ids(1, 2))).toEqual(['FAILED TICKET_NOT_FOUND', 'FAILED TICKET_NOT_FOUND']);
+    expect(w.store.commits).toEqual([]);
+    expect(w.store.ticket(TICKET)).toMatchObject({ issuedQuantity: 0, fencingToken: 1000 });
   });
 
   test('a member that does not exist: FAILED MEMBER_NOT_FOUND, with its admission given back', async () => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
+  getIssueRequest,
   QueueUnavailableError,
   StoreUnavailableError,
   submitIssueRequest,
@@ -33,6 +34,7 @@ const ticket = (id: number, overrides: Partial<Ticket> = {}): Ticket => ({
   openAt: new Date('2025-03-01T09:00:00.000Z'),
   closeAt: null,
   createdAt: new Date('2025-02-01T00:00:00.000Z'),
+  generation: `g${id}`,
   ...overrides,
 });
 
@@ -68,7 +70,8 @@ class FakeMemberStore {
 /**
  * The submission queue's contract in memory: one request per member, the earlier request winning
  * over every refusal, window refusals, the sold-out flag, the stock spoken for by admissions;
- * enqueue idempotent per requestId; a request whose job is gone is LOST.
+ * enqueue idempotent per requestId; a well-formed id whose job is gone is ABSENT, and sealed for
+ * the generation it carries (`@<generation>` stands for the seal).
  */
 class FakeSubmissionQueue implements SubmissionQueue {
   down = false;
@@ -94,7 +97,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     if (existing !== undefined) return { kind: 'EXISTING', request: request(existing) };
     if (input.window !== 'OPEN') return { kind: 'REFUSED', code: input.window };
     if (this.soldOut.has(input.ticketId) || members.size >= input.totalQuantity) return { kind: 'REFUSED', code: 'SOLD_OUT' };
-    const requestId = `${input.ticketId}-${input.memberId}-r${++this.#nextId}`;
+    const requestId = `${input.ticketId}-${input.memberId}-r${++this.#nextId}@${input.generation}`;
     members.set(input.memberId, requestId);
     return { kind: 'ADMITTED', request: request(requestId) };
   }
@@ -113,10 +116,12 @@ class FakeSubmissionQueue implements SubmissionQueue {
     if (this.down) throw new QueueUnavailableError(new Error('redis down'));
     const job = this.jobs.get(requestId);
     if (job) return { kind: 'FOUND', request: job.request, outcome: job.outcome };
-    for (const [ticketId, members] of this.admitted) {
-      for (const [memberId, admittedId] of members) if (admittedId === requestId) return { kind: 'LOST', ticketId, memberId };
-    }
-    return null;
+    const parts = /^(\d+)-(\d+)-r\d+@/.exec(requestId);
+    return parts ? { kind: 'ABSENT', ticketId: Number(parts[1]), memberId: Number(parts[2]) } : null;
+  }
+
+  isSealed(requestId: string, generation: string): boolean {
+    return requestId.endsWith(`@${generation}`);
   }
 
   watchDecision(): DecisionWatch {
@@ -334,5 +339,28 @@ describe('refusals: answered at once, nothing queued', () => {
     tickets.tickets.set(6, ticket(6, { closeAt: new Date(NOW.getTime() + 1) }));
     expect((await submitted(6, 7)).created).toBe(true);
     expect(queue.enqueued).toHaveLength(1);
+  });
+});
+
+describe('a poll: only ids sealed for the ticket row count', () => {
+  const poll = (requestId: string) => getIssueRequest(deps, requestId, 0);
+
+  test('an id whose job the queue lost, sealed for this row: FAILED QUEUE_DATA_LOST', async () => {
+    const { request } = await submitted(1, 7);
+    queue.loseJob(request.requestId);
+    expect(await poll(request.requestId)).toMatchObject({ ok: true, value: { status: 'FAILED', reason: 'QUEUE_DATA_LOST', memberId: 7 } });
+  });
+
+  test('a well-formed made-up id (no seal of this row): ISSUE_REQUEST_NOT_FOUND', async () => {
+    expect(await poll('1-7-r99@forged')).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+
+  test('a request of an earlier row with the same id, still in the queue: ISSUE_REQUEST_NOT_FOUND', async () => {
+    const { request } = await submitted(1, 7);
+    queue.jobs.get(request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 5, decidedAt: 0 };
+    expect((await poll(request.requestId)).ok).toBe(true);
+    // The database was reset: ticket 1 is another row now.
+    tickets.tickets.set(1, ticket(1, { generation: 'another' }));
+    expect(await poll(request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
   });
 });

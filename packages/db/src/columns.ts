@@ -11,6 +11,7 @@ export const ticketColumns = {
   openAt: true,
   closeAt: true,
   createdAt: true,
+  generation: true,
 } as const satisfies Prisma.TicketSelect;
 
 export const memberColumns = { id: true, name: true, createdAt: true } as const satisfies Prisma.MemberSelect;

@@ -38,10 +38,14 @@ describe('tickets', () => {
       openAt,
       closeAt,
       createdAt: expect.any(Date),
+      generation: expect.stringMatching(/^[0-9a-f]{40}$/),
     });
     expect(Number.isInteger(created.value.id)).toBe(true);
     expect(Math.abs(created.value.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
     expect(await store.findTicket(created.value.id)).toEqual(created.value);
+    // Each row its own: a row that reuses an id after a reset never shares its Redis state.
+    const other = await store.createTicket({ name: uniqueName('concert'), totalQuantity: 1, openAt, closeAt: null });
+    expect(other.ok && other.value.generation).not.toBe(created.value.generation);
   });
 
   test('createTicket refuses a taken name with TICKET_NAME_TAKEN', async () => {
@@ -128,11 +132,13 @@ describe('the drainer', () => {
   test('loadDrainState answers the counts, closeAt in epoch ms and the fencing token as a number', async () => {
     const closeAt = new Date('2027-01-01T00:00:00.250Z');
     const ticketId = await createTicketRow(prisma, 50, closeAt);
+    const { generation } = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
     expect(await store.loadDrainState(ticketId)).toEqual({
       totalQuantity: 50,
       issuedQuantity: 0,
       closeAt: closeAt.getTime(),
       fencingToken: 0,
+      generation,
     });
 
     const [memberId] = await createMemberRows(prisma, 1);
@@ -143,6 +149,7 @@ describe('the drainer', () => {
       issuedQuantity: 1,
       closeAt: closeAt.getTime(),
       fencingToken: token,
+      generation,
     });
 
     expect(await store.loadDrainState(2_000_000_003)).toBeNull();

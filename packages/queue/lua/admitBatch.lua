@@ -3,12 +3,11 @@
   member, and the fast refusals (outside the sales window, sold out).
   KEYS[1] the ticket's members hash (memberId -> requestId)
   KEYS[2] the ticket's sold-out flag
-  KEYS[3] the ticket's epoch secret (40 hex): made once, lost with the rest of the ticket's keys
-          if Redis loses them. Its first 8 hex are the epoch written into every request id, so an
-          id naming another epoch is a request Redis has forgotten; the whole value seals ids, so
-          an id of this epoch whose job is gone (a failover that lost writes) can be told from a
-          made-up one
-  ARGV[1] ticketId   ARGV[2] an epoch secret to use if the ticket has none
+  ARGV[1] ticketId
+  ARGV[2] the ticket row's generation (40 hex, kept in the database, never shown): its first 8 hex
+          are the epoch written into every request id (and into the keys' names); the whole value
+          seals ids, so an id whose job is gone (Redis lost it) can be told from a made-up one or
+          from one of an earlier row with the same id, from the database alone
   then 4 values per submission, from ARGV[3]: memberId, sales window (OPEN, NOT_OPEN, CLOSED),
   the ticket's totalQuantity, random nonce of a new request id (8 hex)
   Returns {kind1, value1, kind2, value2, ...}, one pair per submission, in order:
@@ -31,8 +30,7 @@ for i = 3, #ARGV, 4 do
   elseif redis.call('EXISTS', KEYS[2]) == 1 or redis.call('HLEN', KEYS[1]) >= tonumber(totalQuantity) then
     kind, value = 'REFUSED', 'SOLD_OUT'
   else
-    redis.call('SET', KEYS[3], ARGV[2], 'NX')
-    local secret = redis.call('GET', KEYS[3])
+    local secret = ARGV[2]
     local unsealed = ARGV[1] .. '-' .. memberId .. '-' .. string.sub(secret, 1, 8) .. '-' .. nonce
     local requestId = unsealed .. string.sub(redis.sha1hex(secret .. ':' .. unsealed), 1, 8)
     redis.call('HSET', KEYS[1], memberId, requestId)

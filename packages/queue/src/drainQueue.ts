@@ -1,6 +1,6 @@
-import type { DecidedResult, DrainQueue, PeekedRequest } from '@ticketing/core';
+import type { DecidedResult, DrainQueue, PeekedRequest, TicketRef } from '@ticketing/core';
 import { parseJobData } from './jobData.js';
-import { activeTicketsKey, decisionsChannel, ticketKeys } from './keys.js';
+import { activeEntry, activeTicketsKey, decisionsChannel, parseActiveEntry, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -14,13 +14,13 @@ export class RedisDrainQueue implements DrainQueue {
     private readonly options: { prefix: string },
   ) {}
 
-  async activeTickets(): Promise<number[]> {
+  async activeTickets(): Promise<TicketRef[]> {
     const members = await this.redis.smembers(activeTicketsKey(this.options.prefix));
-    return members.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+    return members.flatMap((entry) => parseActiveEntry(entry) ?? []);
   }
 
-  async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
+  async peekBatch(ticket: TicketRef, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+    const keys = ticketKeys(this.options.prefix, ticket);
     const reply = await runScript<Array<string | null> | null>(
       this.redis,
       'peekBatch',
@@ -36,8 +36,8 @@ export class RedisDrainQueue implements DrainQueue {
     return batch;
   }
 
-  async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
+  async completeBatch(ticket: TicketRef, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
+    const keys = ticketKeys(this.options.prefix, ticket);
     const args: Array<string | number> = [String(fencingToken), keys.jobPrefix, Date.now(), soldOut ? 1 : 0];
     for (const { requestId, outcome, releasedMemberId } of results) {
       const failed = outcome.status === 'FAILED' ? outcome.reason : '';
@@ -56,12 +56,12 @@ export class RedisDrainQueue implements DrainQueue {
     return true;
   }
 
-  async retireIfEmpty(ticketId: number): Promise<boolean> {
+  async retireIfEmpty(ticket: TicketRef): Promise<boolean> {
     const active = activeTicketsKey(this.options.prefix);
-    await this.redis.srem(active, ticketId);
+    await this.redis.srem(active, activeEntry(ticket));
     // The API adds to the active set after its job: a job that landed before the removal is seen here.
-    if ((await this.redis.llen(ticketKeys(this.options.prefix, ticketId).wait)) === 0) return true;
-    await this.redis.sadd(active, ticketId);
+    if ((await this.redis.llen(ticketKeys(this.options.prefix, ticket).wait)) === 0) return true;
+    await this.redis.sadd(active, activeEntry(ticket));
     return false;
   }
 }

@@ -5,7 +5,7 @@ const luaDir = new URL('../lua/', import.meta.url);
 
 /** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
 const scripts = {
-  admitBatch: 3,
+  admitBatch: 2,
   acquireLock: 2,
   renewLock: 1,
   releaseLock: 1,

@@ -9,11 +9,13 @@ import {
   type QueuedRequest,
   type StoredRequest,
   type SubmissionQueue,
+  type TicketRef,
+  ticketRef,
 } from '@ticketing/core';
 import { BullQueues } from './bullQueues.js';
 import { DecisionFeed } from './decisionFeed.js';
 import { parseJobData, type JobData } from './jobData.js';
-import { activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
+import { activeEntry, activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -29,14 +31,9 @@ const MAX_BATCH = 500;
 export class RedisSubmissionQueue implements SubmissionQueue {
   readonly #queues: BullQueues;
   #feed: DecisionFeed | null = null;
-  readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>(
-    (ticketId, inputs) => this.#admitAll(ticketId, inputs),
-    MAX_BATCH,
-  );
-  readonly #enqueues = new TurnBatches<number, QueuedRequest, undefined>(
-    (ticketId, requests) => this.#enqueueAll(ticketId, requests),
-    MAX_BATCH,
-  );
+  // Batched per ticket row (id and generation), since each row has its own keys and seal.
+  readonly #admissions = new TurnBatches<string, AdmissionInput, Admission>((_, inputs) => this.#admitAll(inputs), MAX_BATCH);
+  readonly #enqueues = new TurnBatches<string, QueuedRequest, undefined>((_, requests) => this.#enqueueAll(requests), MAX_BATCH);
 
   constructor(
     private readonly redis: RedisClient,
@@ -50,19 +47,18 @@ export class RedisSubmissionQueue implements SubmissionQueue {
    * the order admit was called: one round trip per ticket and turn instead of one each.
    */
   admit(input: AdmissionInput): Promise<Admission> {
-    return this.#admissions.add(input.ticketId, input);
+    return this.#admissions.add(`${input.ticketId}:${input.generation}`, input);
   }
 
-  async #admitAll(ticketId: number, inputs: readonly AdmissionInput[]): Promise<Admission[]> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
+  async #admitAll(inputs: readonly AdmissionInput[]): Promise<Admission[]> {
+    const { ticketId, generation } = inputs[0]!;
+    const keys = ticketKeys(this.options.prefix, ticketRef(ticketId, generation));
     const nonces = randomBytes(4 * inputs.length).toString('hex');
-    const args: Array<string | number> = [ticketId, randomBytes(20).toString('hex')];
+    const args: Array<string | number> = [ticketId, generation];
     inputs.forEach(({ memberId, window, totalQuantity }, n) => {
       args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8));
     });
-    const reply = await unavailableOnError(() =>
-      runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args),
-    );
+    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut], args));
     return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
   }
 
@@ -71,10 +67,13 @@ export class RedisSubmissionQueue implements SubmissionQueue {
    * with one BullMQ addBulk, in the order enqueue was called, and mark the ticket active once.
    */
   enqueue(request: QueuedRequest): Promise<void> {
-    return this.#enqueues.add(request.ticketId, request);
+    return this.#enqueues.add(activeEntry(refOf(request.requestId)), request);
   }
 
-  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<undefined[]> {
+  /** The request ids name their row's queue (admitBatch.lua put the epoch in them). */
+  async #enqueueAll(requests: readonly QueuedRequest[]): Promise<undefined[]> {
+    const ticket = refOf(requests[0]!.requestId);
+    const { ticketId } = ticket;
     const jobs = requests.map(({ requestId, memberId, acceptedAt }) => ({
       name: JOB_NAME,
       data: { ticketId, memberId, acceptedAt } satisfies JobData,
@@ -86,11 +85,11 @@ export class RedisSubmissionQueue implements SubmissionQueue {
         // A BullMQ Queue made while the connection is down waits for it to come back; refuse at
         // once instead, as the fail-fast client refuses every other command meanwhile.
         if (this.redis.status !== 'ready') throw new Error(`the Redis connection is ${this.redis.status}`);
-        await this.#queues.get(ticketId).addBulk(jobs);
+        await this.#queues.get(ticket).addBulk(jobs);
         // After the add, never before: a worker retiring the ticket re-checks the queue after removing it.
-        await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
+        await this.redis.sadd(activeTicketsKey(this.options.prefix), activeEntry(ticket));
       },
-      () => this.#queues.forget(ticketId),
+      () => this.#queues.forget(ticket),
     );
     return requests.map(() => undefined);
   }
@@ -98,15 +97,16 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   async findRequest(requestId: string): Promise<StoredRequest | null> {
     const parts = parseRequestId(requestId);
     if (parts === null) return null;
-    const keys = ticketKeys(this.options.prefix, parts.ticketId);
+    const keys = ticketKeys(this.options.prefix, parts);
     const [data, result] = await unavailableOnError(() => this.redis.hmget(keys.jobPrefix + requestId, 'data', 'returnvalue'));
     const request = parseJobData(requestId, data);
     if (request !== null) return { kind: 'FOUND', request, outcome: result ? (JSON.parse(result) as Outcome) : null };
-    // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
-    // last writes (same epoch, and the seal proves admitBatch.lua made it), or a made-up id.
-    const secret = await unavailableOnError(() => this.redis.get(keys.epoch));
-    const lost = secret === null || !secret.startsWith(parts.epoch) || isSealedBy(secret, requestId);
-    return lost ? { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId } : null;
+    return { kind: 'ABSENT', ticketId: parts.ticketId, memberId: parts.memberId };
+  }
+
+  isSealed(requestId: string, generation: string): boolean {
+    const parts = parseRequestId(requestId);
+    return parts !== null && generation.startsWith(parts.epoch) && isSealedBy(generation, requestId);
   }
 
   watchDecision(requestId: string): DecisionWatch {
@@ -124,6 +124,13 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   async close(): Promise<void> {
     await Promise.all([this.#queues.close(), this.#feed?.close()]);
   }
+}
+
+/** The queue a request id names; enqueue is only given ids admitBatch.lua made. */
+function refOf(requestId: string): TicketRef {
+  const parts = parseRequestId(requestId);
+  if (parts === null) throw new TypeError(`not a request id: ${requestId}`);
+  return { ticketId: parts.ticketId, epoch: parts.epoch };
 }
 
 function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {

@@ -2,7 +2,7 @@ import { fail, ok, StoreUnavailableError, type Result } from '../domain/errors.j
 import { decidedState, isLost, issuedState, lostState, pendingState, type IssueRequestState } from '../domain/issueRequest.js';
 import type { MemberTicket } from '../domain/member.js';
 import { salesWindow } from '../domain/ticket.js';
-import type { SubmissionQueue } from '../ports/queue.js';
+import type { StoredRequest, SubmissionQueue } from '../ports/queue.js';
 import type { Clock } from '../ports/runtime.js';
 import type { MemberStore, TicketStore } from '../ports/stores.js';
 
@@ -41,6 +41,7 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
     totalQuantity: ticket.totalQuantity,
     window: salesWindow(ticket, now),
     acceptedAt: now.getTime(),
+    generation: ticket.generation,
   });
   switch (admission.kind) {
     case 'REFUSED':
@@ -66,18 +67,24 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
 }
 
 export interface ReadDeps {
-  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
-  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision'>;
+  /** findTicket may be cached: only the row's generation, which never changes, is read from it. */
+  tickets: Pick<TicketStore, 'findIssueByRequestId' | 'findTicket'>;
+  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'isSealed'>;
 }
 
 /**
  * The request's answer. The queue knows every request it holds; the database knows every issued
  * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
+ * Only ids sealed with their ticket row's generation count: an id of an earlier row with the same
+ * ticket id (the database was reset or restored) or a made-up one is not found, whatever Redis holds.
  */
 async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<IssueRequestState | null> {
   const stored = await deps.queue.findRequest(requestId);
-  if (stored?.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
-  const pending = stored?.kind === 'FOUND' ? stored.request : null;
+  if (stored === null) return null;
+  const sealed = await sealedForItsRow(deps, requestId, stored);
+  if (!sealed) return null;
+  if (stored.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
+  const pending = stored.kind === 'FOUND' ? stored.request : null;
   let issue: MemberTicket | null;
   try {
     issue = await deps.tickets.findIssueByRequestId(requestId);
@@ -88,7 +95,25 @@ async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<Issu
   }
   if (issue !== null) return issuedState(issue, pending?.acceptedAt ?? null);
   if (pending !== null) return pendingState(pending);
-  return stored?.kind === 'LOST' ? lostState(requestId, stored.ticketId, stored.memberId) : null;
+  // Sealed for this row, yet the queue does not hold it: Redis lost it (restarted empty, or a
+  // failover dropped the last writes).
+  return stored.kind === 'ABSENT' ? lostState(requestId, stored.ticketId, stored.memberId) : null;
+}
+
+/**
+ * Whether the queue made this id for the ticket row that now has its id. Without the database a
+ * request the queue holds is taken as the queue's (as before the row's generation existed): polls
+ * keep answering through a database outage, and only an outage during a database reset could fool it.
+ */
+async function sealedForItsRow(deps: ReadDeps, requestId: string, stored: StoredRequest): Promise<boolean> {
+  const ticketId = stored.kind === 'FOUND' ? stored.request.ticketId : stored.ticketId;
+  try {
+    const ticket = await deps.tickets.findTicket(ticketId);
+    return ticket !== null && deps.queue.isSealed(requestId, ticket.generation);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError && stored.kind === 'FOUND') return true;
+    throw error;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Outcome, QueuedRequest } from '../domain/issueRequest.js';
-import type { SalesWindow } from '../domain/ticket.js';
+import type { SalesWindow, TicketRef } from '../domain/ticket.js';
 
 export type Admission =
   /** This submission is the member's first: it must now be enqueued. */
@@ -15,12 +15,17 @@ export interface AdmissionInput {
   totalQuantity: number;
   window: SalesWindow;
   acceptedAt: number;
+  /** The ticket row's generation: it names the queue and seals the request ids it hands out. */
+  generation: string;
 }
 
 export type StoredRequest =
   | { kind: 'FOUND'; request: QueuedRequest; outcome: Outcome | null }
-  /** The id is one the queue handed out, but the queue has since lost it (Redis lost data). */
-  | { kind: 'LOST'; ticketId: number; memberId: number };
+  /**
+   * The id is well formed but the queue does not hold it: lost by Redis, removed after the sale
+   * ended, or made up. Only its ticket row's generation can tell (isSealed).
+   */
+  | { kind: 'ABSENT'; ticketId: number; memberId: number };
 
 export interface DecisionWatch {
   /**
@@ -66,7 +71,10 @@ export interface SubmissionQueue {
    * ahead of any enqueued after that (the order behind every 202).
    */
   enqueue(request: QueuedRequest): Promise<void>;
+  /** null: not an id the queue could have made. Found or not, the caller checks isSealed. */
   findRequest(requestId: string): Promise<StoredRequest | null>;
+  /** Whether the queue made this id for the ticket row with this generation (not another row, not a client). */
+  isSealed(requestId: string, generation: string): boolean;
   watchDecision(requestId: string): DecisionWatch;
 }
 
@@ -77,31 +85,32 @@ export interface SubmissionQueue {
  */
 export interface DrainQueue {
   /** Tickets that may have queued requests. */
-  activeTickets(): Promise<number[]>;
+  activeTickets(): Promise<TicketRef[]>;
   /** The oldest `max` requests, oldest first, left in the queue until completed; null: lock lost. */
-  peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null>;
+  peekBatch(ticket: TicketRef, fencingToken: number, max: number): Promise<PeekedRequest[] | null>;
   /**
    * Stores the results of the oldest requests (exactly those peeked, in order), removes them from
    * the queue and, when soldOut, flags the ticket sold out. false: lock lost, nothing written.
    */
-  completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean>;
+  completeBatch(ticket: TicketRef, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean>;
   /** Takes an empty queue off the active list; false when a request arrived meanwhile. */
-  retireIfEmpty(ticketId: number): Promise<boolean>;
+  retireIfEmpty(ticket: TicketRef): Promise<boolean>;
 }
 
 /** Both sides of the per-ticket FIFO. */
 export interface IssueQueue extends SubmissionQueue, DrainQueue {}
 
+/** One lock per ticket row's queue (TicketRef): rows that reuse an id never share a lock or a fence. */
 export interface TicketLock {
   readonly ttlMs: number;
   /** A fresh fencing token when the lock was free, else null. */
-  acquire(ticketId: number): Promise<number | null>;
+  acquire(ticket: TicketRef): Promise<number | null>;
   /** Extends the lock; false when it is no longer held with this token. */
-  renew(ticketId: number, fencingToken: number): Promise<boolean>;
-  release(ticketId: number, fencingToken: number): Promise<void>;
+  renew(ticket: TicketRef, fencingToken: number): Promise<boolean>;
+  release(ticket: TicketRef, fencingToken: number): Promise<void>;
   /**
    * Re-issues the held lock with a token above `floor` (the database's last committed token), for
    * when Redis lost its counter. null when the lock is not held with `fencingToken`.
    */
-  raiseFence(ticketId: number, fencingToken: number, floor: number): Promise<number | null>;
+  raiseFence(ticket: TicketRef, fencingToken: number, floor: number): Promise<number | null>;
 }

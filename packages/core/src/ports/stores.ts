@@ -26,6 +26,8 @@ export interface NewTicket {
 /** The drainer's view of its ticket plus the fencing token of the last commit. */
 export interface StoredDrainState extends DrainState {
   fencingToken: number;
+  /** The row's generation: a queue of another row with the same id must not be decided from this one. */
+  generation: string;
 }
 
 /** What the database knows about the members of a batch. */

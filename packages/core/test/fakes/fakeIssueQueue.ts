@@ -1,5 +1,5 @@
-import type { DecidedResult, IssueQueue, PeekedRequest, QueuedRequest } from '../../src/index.js';
-import type { FakeTicketLock } from './fakeTicketLock.js';
+import type { DecidedResult, IssueQueue, PeekedRequest, QueuedRequest, TicketRef } from '../../src/index.js';
+import { idOf, type FakeTicketLock } from './fakeTicketLock.js';
 import { Faults } from './faults.js';
 
 /** The drain side of the issue queue in memory: per-ticket FIFOs, fenced by the fake lock. */
@@ -32,8 +32,9 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     return this.#queue(ticketId).map((entry) => entry.requestId);
   }
 
-  async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+  async peekBatch(ticket: TicketRef | number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
     await this.faults.before('peekBatch');
+    const ticketId = idOf(ticket);
     if (!this.lock.holds(ticketId, fencingToken)) return null;
     const batch = this.#queue(ticketId)
       .slice(0, max)
@@ -42,8 +43,14 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     return batch;
   }
 
-  async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
+  async completeBatch(
+    ticket: TicketRef | number,
+    fencingToken: number,
+    results: readonly DecidedResult[],
+    soldOut: boolean,
+  ): Promise<boolean> {
     await this.faults.before('completeBatch');
+    const ticketId = idOf(ticket);
     if (!this.lock.holds(ticketId, fencingToken)) return false;
     const queue = this.#queue(ticketId);
     const head = queue.slice(0, results.length).map((entry) => entry.requestId);
@@ -56,8 +63,9 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     return true;
   }
 
-  async retireIfEmpty(ticketId: number): Promise<boolean> {
+  async retireIfEmpty(ticket: TicketRef | number): Promise<boolean> {
     await this.faults.before('retireIfEmpty');
+    const ticketId = idOf(ticket);
     if (this.#queue(ticketId).length > 0) return false;
     this.retirements.push(this.now());
     return true;
