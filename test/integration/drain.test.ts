@@ -46,7 +46,7 @@ function deps(overrides: Partial<DrainDeps> = {}): DrainDeps {
     clock: systemClock,
     log: silent,
     observer: { batchDecided: () => undefined },
-    settings: { batchSize: 50, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+    settings: { batchSize: 50, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100, resultTtlMs: 86_400_000 },
     ...overrides,
   };
 }
@@ -272,7 +272,7 @@ describe('drainTicket on MariaDB and Redis', () => {
             if (batches === 1) void redis.del(ticketKeys(prefix, ref(ticketId)).lock).then(() => thief.acquire(ref(ticketId)));
           },
         },
-        settings: { batchSize: 10, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+        settings: { batchSize: 10, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100, resultTtlMs: 86_400_000 },
       }),
       ref(ticketId),
       new AbortController().signal,
@@ -288,6 +288,7 @@ describe('drainTicket on MariaDB and Redis', () => {
     const pausedQueue: DrainDeps['queue'] = {
       peekBatch: (...args) => queue.peekBatch(...args),
       completeBatch: (...args) => queue.completeBatch(...args),
+      scheduleRemoval: (...args) => queue.scheduleRemoval(...args),
       // As under SIGSTOP: the retirement's answer waits while the lock expires and another
       // worker takes it (here at once, by deleting the key), until the lease finds out.
       retireIfEmpty: async (ticket) => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   await redisReady(redis, 2000);
   queue = new RedisSubmissionQueue(redis, { prefix });
   const tickets = new PrismaTicketStore(prisma);
-  deps = { tickets, members: new PrismaMemberStore(prisma), queue, clock: systemClock };
+  deps = { tickets, freshTickets: tickets, members: new PrismaMemberStore(prisma), queue, clock: systemClock };
   const created = await tickets.createTicket({ name: 'lost', totalQuantity: 10, openAt: new Date(0), closeAt: null });
   if (!created.ok) throw new Error(created.error.code);
   ticketId = created.value.id;
@@ -99,6 +99,7 @@ describe('requests Redis lost part of', () => {
       tickets: {
         findTicket: deps.tickets.findTicket.bind(deps.tickets),
         findIssueByRequestId: () => Promise.reject(new StoreUnavailableError(new Error('down'))),
+        findIssueOfMember: () => Promise.reject(new StoreUnavailableError(new Error('down'))),
       },
     };
     const again = await submitIssueRequest(databaseAway, ticketId, memberIds[0]!);

@@ -1,4 +1,4 @@
-import type { Clock, IssueRequestState, MemberStore, Result, Submission, TicketStore } from '@ticketing/core';
+import type { Clock, IssueRequestState, MemberStore, Result, Submission, Ticket, TicketStore } from '@ticketing/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -21,6 +21,8 @@ export interface AppDeps {
   issueRequests: IssueRequestUseCases;
   /** Drops the submissions' cached copy of a ticket this process just created or deleted. */
   forgetTicket(ticketId: number): void;
+  /** A ticket row was deleted: its Redis state goes RESULT_TTL_S later (retention, G10). Never rejects. */
+  ticketDeleted(ticket: Pick<Ticket, 'id' | 'generation'>): Promise<void>;
   /** Whether each dependency answers: bounded in time, never rejecting (the pings do both). */
   health: { database(): Promise<boolean>; redis(): Promise<boolean> };
   /** /metrics serves it; the app adds its HTTP metrics to it. */

@@ -14,7 +14,16 @@ import {
   type TicketStore,
 } from '@ticketing/core';
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
-import { bullQueueFor, createRedis, pingRedis, redisSettingsOf, queueDepths, RedisSubmissionQueue, SharedMetrics } from '@ticketing/queue';
+import {
+  bullQueueFor,
+  createRedis,
+  pingRedis,
+  queueDepths,
+  RedisDrainQueue,
+  redisSettingsOf,
+  RedisSubmissionQueue,
+  SharedMetrics,
+} from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
@@ -84,6 +93,8 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
   const tickets = reportingUnavailability(new PrismaTicketStore(prisma));
   const members = reportingUnavailability(new PrismaMemberStore(prisma));
   const queue = new RedisSubmissionQueue(redis, { prefix: config.QUEUE_PREFIX });
+  // The API only schedules removals (of deleted tickets' state); the workers carry them out.
+  const retention = new RedisDrainQueue(redis, { prefix: config.QUEUE_PREFIX });
   const lookups = cachedLookups(tickets, members, {
     ticketTtlMs: TICKET_TTL_MS,
     missingTicketTtlMs: MISSING_TICKET_TTL_MS,
@@ -122,6 +133,13 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     clock,
     issueRequests: issueRequestUseCases({ tickets, lookups, queue, clock, stopping }),
     forgetTicket: lookups.forgetTicket,
+    async ticketDeleted(ticket) {
+      const atMs = clock.now().getTime() + config.RESULT_TTL_S * 1000;
+      await retention.scheduleRemoval(ticketRef(ticket.id, ticket.generation), atMs).catch((error: unknown) => {
+        // The row is gone either way; its Redis state then stays until removed by hand.
+        logger.warn({ ticketId: ticket.id, err: error }, 'removal of a deleted ticket state not scheduled');
+      });
+    },
     health: { database: () => pingDatabase(prisma, PING_TIMEOUT_MS), redis: () => pingRedis(redis, PING_TIMEOUT_MS) },
     registry,
     board: board?.router,
@@ -157,7 +175,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
  * wait also ends when the server starts stopping.
  */
 function issueRequestUseCases(adapters: {
-  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
+  tickets: Pick<TicketStore, 'findIssueByRequestId' | 'findIssueOfMember' | 'findTicket'>;
   lookups: Pick<SubmissionLookups, 'findTicket' | 'memberExists'>;
   queue: SubmissionQueue;
   clock: Clock;
@@ -169,13 +187,26 @@ function issueRequestUseCases(adapters: {
     withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => {
       throw new StoreUnavailableError();
     });
+  // Only once a ticket's Redis state is gone (its sale ended RESULT_TTL_S ago): bounded like the poll's read.
+  const bounded =
+    <A extends unknown[], T>(read: (...args: A) => Promise<T>) =>
+    (...args: A): Promise<T> =>
+      withinDeadline(read(...args), ISSUE_LOOKUP_TIMEOUT_MS, () => {
+        throw new StoreUnavailableError();
+      });
+  const freshTickets = { findTicket: bounded((ticketId: number) => tickets.findTicket(ticketId)) };
   const submission: IssueRequestDeps = {
-    tickets: { findTicket: lookups.findTicket, findIssueByRequestId },
+    tickets: {
+      findTicket: lookups.findTicket,
+      findIssueByRequestId,
+      findIssueOfMember: bounded((ticketId: number, memberId: number) => tickets.findIssueOfMember(ticketId, memberId)),
+    },
+    freshTickets,
     members: { memberExists: lookups.memberExists },
     queue,
     clock,
   };
-  const reading = { tickets: { findIssueByRequestId, findTicket: lookups.findTicket }, queue };
+  const reading = { tickets: { findIssueByRequestId, findTicket: lookups.findTicket }, freshTickets, queue };
   return {
     submit: (ticketId, memberId) =>
       withinDeadline(submitIssueRequest(submission, ticketId, memberId), SUBMISSION_DEADLINE_MS, () => {

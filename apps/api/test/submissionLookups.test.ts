@@ -11,6 +11,7 @@ const ticket = (id: number): Ticket => ({
   openAt: new Date(0),
   closeAt: null,
   generation: '0'.repeat(40),
+  stateRemovedAt: null,
   createdAt: new Date(0),
 });
 

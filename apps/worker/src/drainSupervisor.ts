@@ -1,5 +1,16 @@
 import { setMaxListeners } from 'node:events';
-import { drainTicket, type DrainDeps, type IssueQueue, type TicketRef } from '@ticketing/core';
+import {
+  drainTicket,
+  removeEndedState,
+  type DrainDeps,
+  type IssueQueue,
+  type RetentionDeps,
+  type RetentionQueue,
+  type TicketRef,
+} from '@ticketing/core';
+
+/** Most ended tickets one scan removes the state of (the rest wait for the next scans). */
+const REMOVALS_PER_SCAN = 10;
 
 export interface SupervisorOptions {
   /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
@@ -18,9 +29,14 @@ export class DrainSupervisor {
   readonly #running = new Map<string, Promise<void>>();
   readonly #stop = new AbortController();
   #loop: Promise<void> | null = null;
+  /** The removal of ended tickets' state in progress, one at a time per process. */
+  #removals: Promise<void> | null = null;
 
   constructor(
-    private readonly deps: DrainDeps & { queue: DrainDeps['queue'] & Pick<IssueQueue, 'activeTickets'> },
+    private readonly deps: DrainDeps & {
+      store: DrainDeps['store'] & RetentionDeps['store'];
+      queue: DrainDeps['queue'] & Pick<IssueQueue, 'activeTickets'> & RetentionQueue;
+    },
     private readonly options: SupervisorOptions,
   ) {
     // Every drainer waits on this one signal.
@@ -35,7 +51,7 @@ export class DrainSupervisor {
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#loop;
-    await Promise.allSettled(this.#running.values());
+    await Promise.allSettled([...this.#running.values(), this.#removals]);
   }
 
   get drainingTickets(): string[] {
@@ -53,7 +69,29 @@ export class DrainSupervisor {
       } catch (error) {
         this.deps.log.warn({ err: error }, 'cannot list active tickets; retrying');
       }
+      this.#removals ??= this.#removeDue().finally(() => {
+        this.#removals = null;
+      });
       await this.deps.clock.sleep(this.options.scanIntervalMs, signal);
+    }
+  }
+
+  /**
+   * Removes the Redis state of tickets whose sale ended RESULT_TTL_S ago (retention, G10), beside
+   * the drains: each under its ticket's lock, so a ticket being drained, or being removed by
+   * another worker, is left for a later scan.
+   */
+  async #removeDue(): Promise<void> {
+    const { queue, clock, log } = this.deps;
+    try {
+      for (const ticket of await queue.dueRemovals(clock.now().getTime(), REMOVALS_PER_SCAN)) {
+        if (this.#stop.signal.aborted) return;
+        if (this.#running.has(`${ticket.ticketId}:${ticket.epoch}`)) continue;
+        const result = await removeEndedState({ ...this.deps, resultTtlMs: this.deps.settings.resultTtlMs }, ticket);
+        log.debug({ ...ticket, result }, 'ended ticket state removal');
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'cannot remove ended tickets state; retrying');
     }
   }
 

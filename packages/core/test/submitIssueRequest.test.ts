@@ -35,6 +35,7 @@ const ticket = (id: number, overrides: Partial<Ticket> = {}): Ticket => ({
   closeAt: null,
   createdAt: new Date('2025-02-01T00:00:00.000Z'),
   generation: `g${id}`,
+  stateRemovedAt: null,
   ...overrides,
 });
 
@@ -52,6 +53,11 @@ class FakeTicketStore {
   async findIssueByRequestId(requestId: string): Promise<MemberTicket | null> {
     if (this.down) throw new StoreUnavailableError(new Error('database down'));
     return this.issues.get(requestId) ?? null;
+  }
+
+  async findIssueOfMember(ticketId: number, memberId: number): Promise<MemberTicket | null> {
+    if (this.down) throw new StoreUnavailableError(new Error('database down'));
+    return [...this.issues.values()].find((issue) => issue.ticketId === ticketId && issue.memberId === memberId) ?? null;
   }
 }
 
@@ -79,6 +85,8 @@ class FakeSubmissionQueue implements SubmissionQueue {
   enqueueFailures = 0;
   readonly admitted = new Map<number, Map<number, string>>();
   readonly soldOut = new Set<number>();
+  /** Tickets whose Redis state was removed (the ended flag): every admission is ENDED. */
+  readonly ended = new Set<number>();
   readonly jobs = new Map<string, { request: QueuedRequest; outcome: Outcome | null }>();
   readonly enqueued: string[] = [];
   #nextId = 0;
@@ -87,6 +95,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     if (this.down) throw new QueueUnavailableError(new Error('redis down'));
     const members = this.admitted.get(input.ticketId) ?? new Map<number, string>();
     this.admitted.set(input.ticketId, members);
+    if (this.ended.has(input.ticketId)) return { kind: 'ENDED' };
     const existing = members.get(input.memberId);
     const request = (requestId: string): QueuedRequest => ({
       requestId,
@@ -143,7 +152,7 @@ beforeEach(() => {
   tickets = new FakeTicketStore();
   members = new FakeMemberStore();
   queue = new FakeSubmissionQueue();
-  deps = { tickets, members, queue, clock };
+  deps = { tickets, freshTickets: tickets, members, queue, clock };
   tickets.tickets.set(1, ticket(1));
   members.members.add(7);
   members.members.add(8);
@@ -159,7 +168,11 @@ function databaseAwayBehindCache(): void {
   const cached = new Map(tickets.tickets);
   deps = {
     ...deps,
-    tickets: { findTicket: async (id) => cached.get(id) ?? null, findIssueByRequestId: (id) => tickets.findIssueByRequestId(id) },
+    tickets: {
+      findTicket: async (id) => cached.get(id) ?? null,
+      findIssueByRequestId: (id) => tickets.findIssueByRequestId(id),
+      findIssueOfMember: (ticketId, memberId) => tickets.findIssueOfMember(ticketId, memberId),
+    },
   };
 }
 
@@ -362,5 +375,57 @@ describe('a poll: only ids sealed for the ticket row count', () => {
     // The database was reset: ticket 1 is another row now.
     tickets.tickets.set(1, ticket(1, { generation: 'another' }));
     expect(await poll(request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+});
+
+describe('after the ticket’s Redis state was removed (its sale ended RESULT_TTL_S ago)', () => {
+  const removed = new Date('2025-03-01T09:30:00.000Z');
+  const issue = (memberId: number, requestId: string): MemberTicket => ({
+    id: 40 + memberId,
+    ticketId: 1,
+    memberId,
+    issueNumber: 1,
+    requestId,
+    issuedAt: removed,
+    usedAt: null,
+  });
+
+  test('asking again: the issued member gets 200 with its issued request, another the ticket’s 409; nothing is admitted', async () => {
+    tickets.tickets.set(1, ticket(1, { totalQuantity: 1, issuedQuantity: 1, stateRemovedAt: removed }));
+    tickets.issues.set('1-7-r1@g1', issue(7, '1-7-r1@g1'));
+    expect(await submitIssueRequest(deps, 1, 7)).toMatchObject({
+      ok: true,
+      value: { created: false, request: { requestId: '1-7-r1@g1', status: 'ISSUED', issueNumber: 1, memberTicketId: 47 } },
+    });
+    expect(await submitIssueRequest(deps, 1, 8)).toEqual({ ok: false, error: { code: 'SOLD_OUT' } });
+    tickets.tickets.set(2, ticket(2, { closeAt: removed, stateRemovedAt: removed }));
+    expect(await submitIssueRequest(deps, 2, 8)).toEqual({ ok: false, error: { code: 'CLOSED' } });
+    expect(queue.admitted.size).toBe(0);
+  });
+
+  test('removed a moment ago, the cached ticket not knowing yet: the queue says ENDED and the fresh row answers', async () => {
+    const cachedOpen = ticket(1, { totalQuantity: 1 });
+    tickets.tickets.set(1, ticket(1, { totalQuantity: 1, issuedQuantity: 1, stateRemovedAt: removed }));
+    queue.ended.add(1);
+    deps = {
+      ...deps,
+      tickets: { ...deps.tickets, findTicket: async () => cachedOpen, findIssueOfMember: (t, m) => tickets.findIssueOfMember(t, m) },
+    };
+    expect(await submitIssueRequest(deps, 1, 8)).toEqual({ ok: false, error: { code: 'SOLD_OUT' } });
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('a poll: issued requests ISSUED from the database, others 410 ISSUE_REQUEST_EXPIRED, made-up ids 404', async () => {
+    const issued = await submitted(1, 7);
+    const refused = await submitted(1, 8);
+    queue.loseJob(issued.request.requestId);
+    queue.loseJob(refused.request.requestId);
+    tickets.issues.set(issued.request.requestId, issue(7, issued.request.requestId));
+    tickets.tickets.set(1, ticket(1, { stateRemovedAt: removed }));
+
+    const poll = (requestId: string) => getIssueRequest(deps, requestId, 0);
+    expect(await poll(issued.request.requestId)).toMatchObject({ ok: true, value: { status: 'ISSUED', issueNumber: 1 } });
+    expect(await poll(refused.request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_EXPIRED' } });
+    expect(await poll('1-9-r77@forged')).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
   });
 });

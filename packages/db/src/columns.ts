@@ -12,6 +12,7 @@ export const ticketColumns = {
   closeAt: true,
   createdAt: true,
   generation: true,
+  stateRemovedAt: true,
 } as const satisfies Prisma.TicketSelect;
 
 export const memberColumns = { id: true, name: true, createdAt: true } as const satisfies Prisma.MemberSelect;

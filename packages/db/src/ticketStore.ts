@@ -89,6 +89,15 @@ export class PrismaTicketStore implements TicketStore {
     return this.#prisma.memberTicket.findUnique({ where: { requestId }, select: memberTicketColumns });
   }
 
+  findIssueOfMember(ticketId: number, memberId: number): Promise<MemberTicket | null> {
+    return this.#prisma.memberTicket.findUnique({ where: { ticketId_memberId: { ticketId, memberId } }, select: memberTicketColumns });
+  }
+
+  async markStateRemoved(ticketId: number, generation: string, at: Date): Promise<void> {
+    // Guarded by the generation: a row that reuses the id (a database reset) keeps its own state.
+    await this.#prisma.ticket.updateMany({ where: { id: ticketId, generation }, data: { stateRemovedAt: at } });
+  }
+
   async loadDrainState(ticketId: number): Promise<StoredDrainState | null> {
     const row = await this.#prisma.ticket.findUnique({
       where: { id: ticketId },

@@ -12,7 +12,7 @@ import { dropTestDatabase, onTestServer, testDatabaseUrl, uniqueDatabaseName } f
 const REPO_MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 const INIT = '20261125000000_init';
 /** Every migration of the repository, in the order they apply. */
-const REPOSITORY = [INIT, '20261204000000_ticket_generation'];
+const REPOSITORY = [INIT, '20261204000000_ticket_generation', '20261204010000_ticket_state_removed_at'];
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

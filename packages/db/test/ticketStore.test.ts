@@ -39,6 +39,7 @@ describe('tickets', () => {
       closeAt,
       createdAt: expect.any(Date),
       generation: expect.stringMatching(/^[0-9a-f]{40}$/),
+      stateRemovedAt: null,
     });
     expect(Number.isInteger(created.value.id)).toBe(true);
     expect(Math.abs(created.value.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
@@ -78,6 +79,31 @@ describe('tickets', () => {
     const beyond = await store.listTickets({ page: 1000, size: 2 });
     expect(beyond).toEqual({ items: [], page: 1000, size: 2, total: all.length });
     expect(first.items[0]).not.toHaveProperty('fencingToken');
+  });
+
+  test('findIssueOfMember finds the member’s issued ticket of this ticket only', async () => {
+    const ticketId = await createTicketRow(prisma);
+    const [holder, other] = await createMemberRows(prisma, 2);
+    const [issue] = issuesFor([holder!], 0);
+    await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: [issue!] });
+    expect(await store.findIssueOfMember(ticketId, holder!)).toMatchObject({
+      ticketId,
+      memberId: holder,
+      issueNumber: 1,
+      requestId: issue!.requestId,
+    });
+    expect(await store.findIssueOfMember(ticketId, other!)).toBeNull();
+    expect(await store.findIssueOfMember(await createTicketRow(prisma), holder!)).toBeNull();
+  });
+
+  test('markStateRemoved marks the row of that generation only', async () => {
+    const ticketId = await createTicketRow(prisma);
+    const at = new Date('2026-12-04T00:00:00.123Z');
+    await store.markStateRemoved(ticketId, 'f'.repeat(40), at);
+    expect((await store.findTicket(ticketId))?.stateRemovedAt).toBeNull();
+    const { generation } = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+    await store.markStateRemoved(ticketId, generation, at);
+    expect((await store.findTicket(ticketId))?.stateRemovedAt).toEqual(at);
   });
 
   test('deleteTicket removes a ticket without issues', async () => {

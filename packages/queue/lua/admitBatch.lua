@@ -3,6 +3,8 @@
   member, and the fast refusals (outside the sales window, sold out).
   KEYS[1] the ticket's members hash (memberId -> requestId)
   KEYS[2] the ticket's sold-out flag
+  KEYS[3] the ticket's ended flag (removeState.lua): its Redis state was removed after the sale
+          ended, so every submission is answered {'ENDED', ''} and the API asks the database
   ARGV[1] ticketId
   ARGV[2] the ticket row's generation (40 hex, kept in the database, never shown): its first 8 hex
           are the epoch written into every request id (and into the keys' names); the whole value
@@ -11,7 +13,7 @@
   then 4 values per submission, from ARGV[3]: memberId, sales window (OPEN, NOT_OPEN, CLOSED),
   the ticket's totalQuantity, random nonce of a new request id (8 hex)
   Returns {kind1, value1, kind2, value2, ...}, one pair per submission, in order:
-  {'EXISTING', requestId} | {'REFUSED', code} | {'ADMITTED', requestId}
+  {'EXISTING', requestId} | {'REFUSED', code} | {'ADMITTED', requestId} | {'ENDED', ''}
   The earlier request wins over every refusal: a member who asked gets that request back, sold
   out or not. Once as many members as the stock are admitted, every unit is spoken for (each
   admitted member is distinct and ahead in the queue), so a newcomer is SOLD_OUT at once and the
@@ -23,7 +25,9 @@ for i = 3, #ARGV, 4 do
   local memberId, window, totalQuantity, nonce = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local kind, value
   local existing = redis.call('HGET', KEYS[1], memberId)
-  if existing then
+  if redis.call('EXISTS', KEYS[3]) == 1 then
+    kind, value = 'ENDED', ''
+  elseif existing then
     kind, value = 'EXISTING', existing
   elseif window ~= 'OPEN' then
     kind, value = 'REFUSED', window

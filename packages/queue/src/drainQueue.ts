@@ -1,6 +1,6 @@
-import type { DecidedResult, DrainQueue, PeekedRequest, TicketRef } from '@ticketing/core';
+import type { DecidedResult, DrainQueue, PeekedRequest, RetentionQueue, StateRemoval, TicketRef } from '@ticketing/core';
 import { parseJobData } from './jobData.js';
-import { activeEntry, activeTicketsKey, decisionsChannel, parseActiveEntry, ticketKeys } from './keys.js';
+import { activeEntry, activeTicketsKey, BULL_QUEUE_KEYS, decisionsChannel, parseActiveEntry, removalsKey, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -8,10 +8,15 @@ import { runScript } from './scripts.js';
  * The workers' side of the per-ticket queues: reads and completes the BullMQ jobs the API added,
  * with the Lua scripts in ../lua, under the ticket lock's fencing token.
  */
-export class RedisDrainQueue implements DrainQueue {
+/** Most job hashes one removeState step deletes: bounds how long one call holds Redis. */
+const REMOVED_PER_STEP = 500;
+/** How long submissions are refused ENDED after a removal: far beyond the API's ticket cache. */
+const ENDED_FLAG_S = 3600;
+
+export class RedisDrainQueue implements DrainQueue, RetentionQueue {
   constructor(
     private readonly redis: RedisClient,
-    private readonly options: { prefix: string },
+    private readonly options: { prefix: string; lockTtlMs?: number },
   ) {}
 
   async activeTickets(): Promise<TicketRef[]> {
@@ -63,5 +68,29 @@ export class RedisDrainQueue implements DrainQueue {
     if ((await this.redis.llen(ticketKeys(this.options.prefix, ticket).wait)) === 0) return true;
     await this.redis.sadd(active, activeEntry(ticket));
     return false;
+  }
+
+  async scheduleRemoval(ticket: TicketRef, atMs: number): Promise<void> {
+    await this.redis.zadd(removalsKey(this.options.prefix), atMs, activeEntry(ticket));
+  }
+
+  async unscheduleRemoval(ticket: TicketRef): Promise<void> {
+    await this.redis.zrem(removalsKey(this.options.prefix), activeEntry(ticket));
+  }
+
+  async dueRemovals(nowMs: number, max: number): Promise<TicketRef[]> {
+    const entries = await this.redis.zrangebyscore(removalsKey(this.options.prefix), '-inf', nowMs, 'LIMIT', 0, max);
+    return entries.flatMap((entry) => parseActiveEntry(entry) ?? []);
+  }
+
+  async removeState(ticket: TicketRef, fencingToken: number): Promise<StateRemoval> {
+    const keys = ticketKeys(this.options.prefix, ticket);
+    const others = BULL_QUEUE_KEYS.map((suffix) => keys.jobPrefix + suffix);
+    return runScript<StateRemoval>(
+      this.redis,
+      'removeState',
+      [keys.lock, keys.wait, keys.completed, keys.failed, keys.members, keys.soldOut, keys.ended, keys.fence],
+      [String(fencingToken), this.options.lockTtlMs ?? 5000, keys.jobPrefix, REMOVED_PER_STEP, ENDED_FLAG_S, ...others],
+    );
   }
 }

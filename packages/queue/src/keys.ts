@@ -23,6 +23,8 @@ export interface TicketKeys {
   fence: string;
   soldOut: string;
   members: string;
+  /** Set (for a while) once the ticket's state was removed after its sale ended. */
+  ended: string;
 }
 
 export function ticketKeys(prefix: string, ticket: TicketRef): TicketKeys {
@@ -38,11 +40,44 @@ export function ticketKeys(prefix: string, ticket: TicketRef): TicketKeys {
     fence: `${own}fence`,
     soldOut: `${own}sold-out`,
     members: `${own}members`,
+    ended: `${own}ended`,
   };
 }
 
 /** Tickets whose queues may hold requests; workers watch it (one key, outside any ticket's slot). */
 export const activeTicketsKey = (prefix: string): string => `${prefix}:active-tickets`;
+
+/** Ticket rows' queues whose state is to be removed, scored by when (epoch ms): retention (G10). */
+export const removalsKey = (prefix: string): string => `${prefix}:state-removals`;
+
+/**
+ * The keys BullMQ may make for a queue besides its jobs (job hashes are removed one by one): all of
+ * them go when an ended ticket's state is removed.
+ */
+export const BULL_QUEUE_KEYS = [
+  'wait',
+  'paused',
+  'meta',
+  'id',
+  'events',
+  'marker',
+  'completed',
+  'failed',
+  'delayed',
+  'prioritized',
+  'pc',
+  'active',
+  'stalled',
+  'stalled-check',
+  'limiter',
+  'repeat',
+  'de',
+  'waiting-children',
+  'metrics:completed',
+  'metrics:completed:data',
+  'metrics:failed',
+  'metrics:failed:data',
+] as const;
 
 /** A queue's entry in the active set: `<ticketId>:<epoch>`. */
 export const activeEntry = ({ ticketId, epoch }: TicketRef): string => `${ticketId}:${epoch}`;

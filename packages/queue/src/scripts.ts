@@ -5,13 +5,14 @@ const luaDir = new URL('../lua/', import.meta.url);
 
 /** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
 const scripts = {
-  admitBatch: 2,
+  admitBatch: 3,
   acquireLock: 2,
   renewLock: 1,
   releaseLock: 1,
   raiseFence: 2,
   peekBatch: 2,
   completeBatch: 7,
+  removeState: 8,
 } as const;
 
 export type ScriptName = keyof typeof scripts;

@@ -58,7 +58,9 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     inputs.forEach(({ memberId, window, totalQuantity }, n) => {
       args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8));
     });
-    const reply = await unavailableOnError(() => runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut], args));
+    const reply = await unavailableOnError(() =>
+      runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.ended], args),
+    );
     return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
   }
 
@@ -135,6 +137,7 @@ function refOf(requestId: string): TicketRef {
 
 function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {
   if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+  if (kind === 'ENDED') return { kind };
   return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
 }
 

@@ -72,7 +72,7 @@ describe('admitBatch.lua', () => {
       submissions.forEach(([memberId, window, totalQuantity, nonce], n) => {
         args.push(memberId, window, totalQuantity, nonce ?? n.toString(16).padStart(8, '0'));
       });
-      return runScript<string[]>(redis, 'admitBatch', [keys.members, keys.soldOut], args);
+      return runScript<string[]>(redis, 'admitBatch', [keys.members, keys.soldOut, keys.ended], args);
     };
     return { ticketId, keys, admit };
   }
@@ -260,6 +260,7 @@ describe('a batch that fails', () => {
       openAt: new Date(0),
       closeAt: null,
       generation: GEN,
+      stateRemovedAt: null,
       createdAt: new Date(0),
     };
     const members = [1, 2, 3, 4, 5, 6];
@@ -282,7 +283,8 @@ describe('a batch that fails', () => {
     await proxy.start();
     await redisReady(flakyRedis, 5000);
     const deps: IssueRequestDeps = {
-      tickets: { findTicket: async () => ticket, findIssueByRequestId: async () => null },
+      tickets: { findTicket: async () => ticket, findIssueByRequestId: async () => null, findIssueOfMember: async () => null },
+      freshTickets: { findTicket: async () => ticket },
       members: { memberExists: async () => true },
       queue: flaky,
       clock: systemClock,

@@ -52,7 +52,7 @@ describe('admission', () => {
       ),
     );
     expect(admissions.filter((a) => a.kind === 'ADMITTED')).toHaveLength(1);
-    const ids = new Set(admissions.map((a) => (a.kind === 'REFUSED' ? null : a.request.requestId)));
+    const ids = new Set(admissions.map((a) => ('request' in a ? a.request.requestId : null)));
     expect(ids.size).toBe(1);
   });
 

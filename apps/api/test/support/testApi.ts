@@ -125,7 +125,7 @@ export class TestWorker {
         clock: systemClock,
         log: silent,
         observer: new SharedMetrics(this.redis, { prefix: this.api.prefix }),
-        settings: { batchSize: 100, idleMs: 30, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+        settings: { batchSize: 100, idleMs: 30, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100, resultTtlMs: 86_400_000 },
       },
       await this.ref(ticketId),
       new AbortController().signal,

@@ -1,10 +1,11 @@
 import { decideBatch } from '../domain/decideBatch.js';
 import type { Outcome } from '../domain/issueRequest.js';
 import type { TicketRef } from '../domain/ticket.js';
-import type { DecidedResult, IssueQueue, PeekedRequest, TicketLock } from '../ports/queue.js';
+import type { DecidedResult, IssueQueue, PeekedRequest, RetentionQueue, TicketLock } from '../ports/queue.js';
 import type { Clock, DrainObserver, Logger } from '../ports/runtime.js';
 import type { StoredDrainState, TicketStore } from '../ports/stores.js';
 import { Lease } from './lease.js';
+import { removalDue, rowOf } from './retention.js';
 
 export interface DrainSettings {
   batchSize: number;
@@ -15,11 +16,13 @@ export interface DrainSettings {
   /** Backoff between retries of a batch after an error: doubles from min to max. */
   retryMinMs: number;
   retryMaxMs: number;
+  /** RESULT_TTL_S in ms: an ended ticket's Redis state is removed this long after its drain ends. */
+  resultTtlMs: number;
 }
 
 export interface DrainDeps {
   store: Pick<TicketStore, 'loadDrainState' | 'readBatchMembers' | 'commitBatch'>;
-  queue: Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'>;
+  queue: Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'> & Pick<RetentionQueue, 'scheduleRemoval'>;
   lock: TicketLock;
   clock: Clock;
   log: Logger;
@@ -74,7 +77,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
     try {
       // Read when unknown; a missing ticket is looked for again on every turn.
       if (ticket.kind !== 'FOUND') {
-        const state = ownRow(await deps.store.loadDrainState(ticketId), lease.ticket);
+        const state = rowOf(await deps.store.loadDrainState(ticketId), lease.ticket);
         if (state !== null && state.fencingToken >= lease.token) {
           // Redis's counter is behind the database's (Redis lost data): move past the last commit.
           const raised = await deps.lock.raiseFence(lease.ticket, lease.token, state.fencingToken);
@@ -92,7 +95,10 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
         idleSince ??= now;
         // A holder paused (GC, SIGSTOP) inside the retirement finds its lease gone on waking: it
         // says so, since by now another worker may hold the ticket.
-        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(lease.ticket))) return lease.lost ? 'LOST' : 'DRAINED';
+        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(lease.ticket))) {
+          await scheduleRemoval(deps, lease, ticket);
+          return lease.lost ? 'LOST' : 'DRAINED';
+        }
         await clock.sleep(pollMs, stop);
         pollMs = Math.min(pollMs * 2, settings.maxPollMs);
         continue;
@@ -133,11 +139,14 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
 }
 
 /**
- * The row this queue belongs to, or null when the row with this id is another one (the database
- * was reset or restored): requests made for a row that is gone are answered as for a missing ticket.
+ * Every request is decided: if the sale has ended (or will at its close), the ticket's Redis state
+ * is to go RESULT_TTL_S later (retention.ts). A later drain moves the time later.
  */
-function ownRow(state: StoredDrainState | null, ticket: TicketRef): StoredDrainState | null {
-  return state?.generation.startsWith(ticket.epoch) ? state : null;
+async function scheduleRemoval(deps: DrainDeps, lease: Lease, ticket: TicketView): Promise<void> {
+  if (ticket.kind === 'UNREAD') return;
+  const state = ticket.kind === 'FOUND' ? ticket.state : null;
+  const due = removalDue(state, deps.clock.now().getTime(), deps.settings.resultTtlMs);
+  if (due !== null) await deps.queue.scheduleRemoval(lease.ticket, due);
 }
 
 /** Decides and commits one batch from `state`; the answer carries the state after the batch. */

@@ -12,6 +12,8 @@ export interface Ticket {
    * id, state of the earlier row is never read.
    */
   generation: string;
+  /** When the workers removed its Redis state (RESULT_TTL_S after its sale ended); null while kept. */
+  stateRemovedAt: Date | null;
 }
 
 /**

@@ -6,7 +6,9 @@ export type Admission =
   | { kind: 'ADMITTED'; request: QueuedRequest }
   /** The member asked before; `request` is what enqueueing it again would add. */
   | { kind: 'EXISTING'; request: QueuedRequest }
-  | { kind: 'REFUSED'; code: 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+  | { kind: 'REFUSED'; code: 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' }
+  /** The ticket's Redis state was removed after its sale ended: the database answers. */
+  | { kind: 'ENDED' };
 
 export interface AdmissionInput {
   ticketId: number;
@@ -95,6 +97,31 @@ export interface DrainQueue {
   completeBatch(ticket: TicketRef, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean>;
   /** Takes an empty queue off the active list; false when a request arrived meanwhile. */
   retireIfEmpty(ticket: TicketRef): Promise<boolean>;
+}
+
+/** What one call removing an ended ticket's Redis state did. */
+export type StateRemoval =
+  /** Some of it is gone (new admissions are refused ENDED from the first call on); call again. */
+  | 'MORE'
+  /** All of it is gone but the lock, which the caller releases. */
+  | 'REMOVED'
+  /** Requests are waiting (a late one got in): nothing more removed; the drain comes first. */
+  | 'QUEUED'
+  /** The lock is not held with this token: nothing removed. */
+  | 'LOST';
+
+/**
+ * Retention (G10): when a ticket row's sale ended, its Redis state is removed RESULT_TTL_S later by
+ * whichever worker gets to it first, under the ticket's lock.
+ */
+export interface RetentionQueue {
+  /** Removal of this queue's state is due at `atMs` (epoch ms); a later call moves it. */
+  scheduleRemoval(ticket: TicketRef, atMs: number): Promise<void>;
+  unscheduleRemoval(ticket: TicketRef): Promise<void>;
+  /** Queues whose removal is due at `nowMs`, the most overdue first, at most `max`. */
+  dueRemovals(nowMs: number, max: number): Promise<TicketRef[]>;
+  /** One bounded step of the removal, by the lock holder. */
+  removeState(ticket: TicketRef, fencingToken: number): Promise<StateRemoval>;
 }
 
 /** Both sides of the per-ticket FIFO. */

@@ -1,9 +1,11 @@
-import type { DecidedResult, IssueQueue, PeekedRequest, QueuedRequest, TicketRef } from '../../src/index.js';
+import type { DecidedResult, IssueQueue, PeekedRequest, QueuedRequest, RetentionQueue, TicketRef } from '../../src/index.js';
 import { idOf, type FakeTicketLock } from './fakeTicketLock.js';
 import { Faults } from './faults.js';
 
 /** The drain side of the issue queue in memory: per-ticket FIFOs, fenced by the fake lock. */
-export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'> {
+export class FakeIssueQueue
+  implements Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'>, Pick<RetentionQueue, 'scheduleRemoval'>
+{
   readonly faults = new Faults<'peekBatch' | 'completeBatch' | 'retireIfEmpty'>();
   /** The stored result of each completed request. */
   readonly results = new Map<string, DecidedResult>();
@@ -12,6 +14,8 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
   readonly peeks: string[][] = [];
   /** The fake time of every retirement that took a ticket off the active list. */
   readonly retirements: number[] = [];
+  /** When each ticket's Redis state was scheduled to go (epoch ms), by ticket id. */
+  readonly removals = new Map<number, number>();
   readonly #waiting = new Map<number, PeekedRequest[]>();
 
   constructor(
@@ -69,6 +73,10 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     if (this.#queue(ticketId).length > 0) return false;
     this.retirements.push(this.now());
     return true;
+  }
+
+  async scheduleRemoval(ticket: TicketRef, atMs: number): Promise<void> {
+    this.removals.set(ticket.ticketId, atMs);
   }
 
   #queue(ticketId: number): PeekedRequest[] {

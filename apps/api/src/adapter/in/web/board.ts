@@ -51,7 +51,8 @@ export function createBoard(options: BoardOptions): Board {
   let refreshing: Promise<void> | null = null;
 
   async function refresh(): Promise<void> {
-    const tickets = await recentTickets(options.tickets, SHOWN_TICKETS);
+    // A ticket whose Redis state was removed (its sale ended RESULT_TTL_S ago) has no queue to show.
+    const tickets = (await recentTickets(options.tickets, SHOWN_TICKETS)).filter((ticket) => ticket.stateRemovedAt === null);
     const keyOf = (ticket: Pick<Ticket, 'id' | 'generation'>) => `${ticket.id}:${ticket.generation}`;
     const wanted = new Set(tickets.map(keyOf));
     for (const [key, entry] of shown) {

@@ -61,7 +61,7 @@ export function issueRequestEndpoints({ issueRequests }: Pick<AppDeps, 'issueReq
       params: IssueRequestPath,
       query: WaitQuery,
       responses: { 200: { description: 'The request: PENDING, ISSUED, REJECTED or FAILED', schema: IssueRequestBody } },
-      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'QUEUE_UNAVAILABLE'],
+      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'ISSUE_REQUEST_EXPIRED', 'QUEUE_UNAVAILABLE'],
       async handle({ params, query }, { res, principal }) {
         const { requestId } = params;
         // No request id is this long, so there is nothing to look up.
