@@ -1,6 +1,7 @@
 --[[
   Stores the results of the oldest requests the way BullMQ stores a finished job (so Bull Board,
-  Job.fromId and getState see them), then removes them from the wait list.
+  Job.fromId and getState see them), then removes them from the wait list. The events stream
+  names each finished job without its result: the job hash keeps the result, once (issue 13).
   KEYS[1] lock   KEYS[2] wait   KEYS[3] completed   KEYS[4] failed   KEYS[5] events stream
   KEYS[6] sold-out flag   KEYS[7] the ticket's members hash (admissions)
   ARGV[1] token   ARGV[2] job key prefix   ARGV[3] timestamp ms   ARGV[4] 1 when the ticket is sold out
@@ -23,11 +24,11 @@ for i = 5, #ARGV, 4 do
   redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
   if failedReason == '' then
     redis.call('ZADD', KEYS[3], now, id)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'returnvalue', result, 'prev', 'waiting')
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'prev', 'waiting')
   else
     redis.call('HSET', jobKey, 'failedReason', failedReason)
     redis.call('ZADD', KEYS[4], now, id)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'failedReason', failedReason, 'prev', 'waiting')
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'prev', 'waiting')
   end
   -- Only the lock holder takes from the right end, so the batch is still there, oldest last.
   if redis.call('LINDEX', KEYS[2], -1) == id then

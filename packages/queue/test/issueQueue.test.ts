@@ -131,6 +131,11 @@ describe('queue', () => {
     expect(job!.returnvalue).toEqual(results[1]!.outcome);
     expect(await bull.getJobCounts('waiting', 'completed')).toEqual({ waiting: 2, completed: 2 });
     await bull.close();
+    // The result is kept once, in the job: the events stream only names the finished jobs.
+    const events = (await redis.xrange(ticketKeys(prefix, t(40)).events, '-', '+')).map(([, fields]) => fields);
+    const completed = events.filter((fields) => fields[1] === 'completed');
+    expect(completed.map((fields) => fields[3])).toEqual(results.map((result) => result.requestId));
+    expect(completed.flat()).not.toContain('returnvalue');
   });
 
   test('FAILED outcomes land in BullMQ’s failed set with their reason', async () => {
