@@ -65,7 +65,12 @@ export const SCENARIOS: ScenarioEntry[] = [
       'names it. When MariaDB returns, the connection pools reconnect and the backlog drains in order. A poll of a waiting ' +
       'request reads Redis, then the database (the truth for committed issues); the API gives that read 300 ms and ' +
       'otherwise answers from the queue alone (PENDING), so a long-poll stays close to its `waitMs` while the database is ' +
-      'away (the "slowest poll" below).',
+      'away (the "slowest poll" below). One edge is bounded rather than removed: a member id that cannot be checked ' +
+      'meanwhile holds a place in the stock count, so once as many are admitted as the stock, newcomers get 409 `SOLD_OUT` ' +
+      'at once; when the worker finds such an id does not exist it answers it FAILED `MEMBER_NOT_FOUND` and ' +
+      '`completeBatch.lua` gives its place back, so the refusals last only until the backlog is decided, and a member ' +
+      'refused meanwhile is admitted when it asks again (it is not re-admitted by itself; test: "a request failed ' +
+      'MEMBER_NOT_FOUND gives its admission back" in `packages/queue/test/issueQueue.test.ts`).',
   },
   {
     id: 'redis-down',
