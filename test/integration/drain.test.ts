@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { decideBatch, drainTicket, systemClock, type BatchCommit, type DrainDeps, type Logger, type QueuedRequest } from '@ticketing/core';
+import {
+  decideBatch,
+  drainTicket,
+  systemClock,
+  ticketRef,
+  type BatchCommit,
+  type DrainDeps,
+  type Logger,
+  type QueuedRequest,
+  type TicketRef,
+} from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
 import {
   createRedis,
@@ -36,21 +46,33 @@ function deps(overrides: Partial<DrainDeps> = {}): DrainDeps {
     clock: systemClock,
     log: silent,
     observer: { batchDecided: () => undefined },
-    settings: { batchSize: 50, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+    settings: { batchSize: 50, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100, resultTtlMs: 86_400_000 },
     ...overrides,
   };
 }
 
+/** The generation of each ticket row the suite made, by id: its queue is named after it. */
+const generations = new Map<number, string>();
+const ref = (ticketId: number): TicketRef => ticketRef(ticketId, generations.get(ticketId)!);
+
 async function newTicket(totalQuantity: number): Promise<number> {
   const created = await store.createTicket({ name: `drain-${++ticketCount}`, totalQuantity, openAt: new Date(0), closeAt: null });
   if (!created.ok) throw new Error(created.error.code);
+  generations.set(created.value.id, created.value.generation);
   return created.value.id;
 }
 
 async function enqueueMembers(ticketId: number, members: number[]): Promise<QueuedRequest[]> {
   const requests: QueuedRequest[] = [];
   for (const memberId of members) {
-    const admission = await submissions.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
+    const admission = await submissions.admit({
+      ticketId,
+      generation: generations.get(ticketId)!,
+      memberId,
+      totalQuantity: 100_000,
+      window: 'OPEN',
+      acceptedAt: Date.now(),
+    });
     if (admission.kind !== 'ADMITTED') throw new Error(admission.kind);
     await submissions.enqueue(admission.request);
     requests.push(admission.request);
@@ -116,7 +138,7 @@ describe('drainTicket on MariaDB and Redis', () => {
     const ticketId = await newTicket(120);
     const requests = await enqueueMembers(ticketId, memberIds);
     const stop = new AbortController();
-    const results = await Promise.all(Array.from({ length: 4 }, () => drainTicket(deps(), ticketId, stop.signal)));
+    const results = await Promise.all(Array.from({ length: 4 }, () => drainTicket(deps(), ref(ticketId), stop.signal)));
     expect(results.filter((r) => r === 'DRAINED')).toHaveLength(1);
     expect(results.filter((r) => r === 'BUSY')).toHaveLength(3);
 
@@ -127,15 +149,15 @@ describe('drainTicket on MariaDB and Redis', () => {
     expect(answers.slice(0, 120).every((o) => o?.status === 'ISSUED')).toBe(true);
     expect(answers.slice(120).every((o) => o?.status === 'REJECTED' && o.reason === 'SOLD_OUT')).toBe(true);
     expect((await store.loadDrainState(ticketId))!.issuedQuantity).toBe(120);
-    expect(await redis.exists(ticketKeys(prefix, ticketId).soldOut)).toBe(1);
+    expect(await redis.exists(ticketKeys(prefix, ref(ticketId)).soldOut)).toBe(1);
   });
 
   test('a holder that dies between its commit and completing the batch: the next holder answers the same numbers', async () => {
     const ticketId = await newTicket(30);
     const requests = await enqueueMembers(ticketId, memberIds.slice(0, 60));
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
-    const token = (await lock.acquire(ticketId))!;
-    const batch = (await queue.peekBatch(ticketId, token, 20))!;
+    const token = (await lock.acquire(ref(ticketId)))!;
+    const batch = (await queue.peekBatch(ref(ticketId), token, 20))!;
     const decided = decideBatch(
       { totalQuantity: 30, issuedQuantity: 0, closeAt: null },
       batch.map((e) => e.request!),
@@ -144,9 +166,9 @@ describe('drainTicket on MariaDB and Redis', () => {
     expect(await store.commitBatch({ ticketId, fencingToken: token, expectedIssuedQuantity: 0, issues: decided.newIssues })).toMatchObject({
       kind: 'COMMITTED',
     });
-    await redis.del(ticketKeys(prefix, ticketId).lock); // it died: its lock lapses
+    await redis.del(ticketKeys(prefix, ref(ticketId)).lock); // it died: its lock lapses
 
-    expect(await drainTicket(deps(), ticketId, new AbortController().signal)).toBe('DRAINED');
+    expect(await drainTicket(deps(), ref(ticketId), new AbortController().signal)).toBe('DRAINED');
     const issued = await rows(ticketId);
     expect(issued).toHaveLength(30);
     expect(issued.map((r) => r.requestId)).toEqual(requests.slice(0, 30).map((r) => r.requestId));
@@ -160,20 +182,20 @@ describe('drainTicket on MariaDB and Redis', () => {
     const ticketId = await newTicket(10);
     const requests = await enqueueMembers(ticketId, memberIds.slice(0, 20));
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 2000 });
-    const stale = (await lock.acquire(ticketId))!;
-    const staleBatch = (await queue.peekBatch(ticketId, stale, 10))!;
+    const stale = (await lock.acquire(ref(ticketId)))!;
+    const staleBatch = (await queue.peekBatch(ref(ticketId), stale, 10))!;
     const staleDecision = decideBatch(
       { totalQuantity: 10, issuedQuantity: 0, closeAt: null },
       staleBatch.map((e) => e.request!),
       [],
     );
 
-    await redis.del(ticketKeys(prefix, ticketId).lock); // frozen past its lifetime: the lock expired
-    expect(await drainTicket(deps(), ticketId, new AbortController().signal)).toBe('DRAINED');
+    await redis.del(ticketKeys(prefix, ref(ticketId)).lock); // frozen past its lifetime: the lock expired
+    expect(await drainTicket(deps(), ref(ticketId), new AbortController().signal)).toBe('DRAINED');
 
     const commit = await store.commitBatch({ ticketId, fencingToken: stale, expectedIssuedQuantity: 0, issues: staleDecision.newIssues });
     expect(commit).toEqual({ kind: 'STALE' });
-    expect(await queue.completeBatch(ticketId, stale, [], true)).toBe(false);
+    expect(await queue.completeBatch(ref(ticketId), stale, [], true)).toBe(false);
     expect(await rows(ticketId)).toHaveLength(10);
     expect((await outcomes(requests)).filter((o) => o?.status === 'ISSUED')).toHaveLength(10);
   });
@@ -192,6 +214,7 @@ describe('drainTicket on MariaDB and Redis', () => {
       const created = await bareStore.createTicket({ name: 'bare', totalQuantity: 5, openAt: new Date(0), closeAt: null });
       if (!created.ok) throw new Error('ticket');
       const ticketId = created.value.id;
+      generations.set(ticketId, created.value.generation);
       const stalePrefix = `${prefix}-bare`;
       const bareSubmissions = new RedisSubmissionQueue(redis, { prefix: stalePrefix });
       const bareQueue = new RedisDrainQueue(redis, { prefix: stalePrefix });
@@ -199,6 +222,7 @@ describe('drainTicket on MariaDB and Redis', () => {
       for (const memberId of members) {
         const admission = await bareSubmissions.admit({
           ticketId,
+          generation: created.value.generation,
           memberId,
           totalQuantity: 100_000,
           window: 'OPEN',
@@ -206,15 +230,15 @@ describe('drainTicket on MariaDB and Redis', () => {
         });
         if (admission.kind === 'ADMITTED') await bareSubmissions.enqueue(admission.request);
       }
-      const stale = (await lock.acquire(ticketId))!;
-      const staleBatch = (await bareQueue.peekBatch(ticketId, stale, 5))!;
+      const stale = (await lock.acquire(ref(ticketId)))!;
+      const staleBatch = (await bareQueue.peekBatch(ref(ticketId), stale, 5))!;
       const staleDecision = decideBatch(
         { totalQuantity: 5, issuedQuantity: 0, closeAt: null },
         staleBatch.map((e) => e.request!),
         [],
       );
-      await redis.del(ticketKeys(stalePrefix, ticketId).lock);
-      const drained = await drainTicket(deps({ store: bareStore, queue: bareQueue, lock }), ticketId, new AbortController().signal);
+      await redis.del(ticketKeys(stalePrefix, ref(ticketId)).lock);
+      const drained = await drainTicket(deps({ store: bareStore, queue: bareQueue, lock }), ref(ticketId), new AbortController().signal);
       expect(drained).toBe('DRAINED');
       expect(await barePrisma.memberTicket.count({ where: { ticketId } })).toBe(5);
 
@@ -245,12 +269,12 @@ describe('drainTicket on MariaDB and Redis', () => {
           batchDecided: () => {
             batches += 1;
             // After the first batch another process takes the lock (as after an expiry).
-            if (batches === 1) void redis.del(ticketKeys(prefix, ticketId).lock).then(() => thief.acquire(ticketId));
+            if (batches === 1) void redis.del(ticketKeys(prefix, ref(ticketId)).lock).then(() => thief.acquire(ref(ticketId)));
           },
         },
-        settings: { batchSize: 10, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+        settings: { batchSize: 10, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100, resultTtlMs: 86_400_000 },
       }),
-      ticketId,
+      ref(ticketId),
       new AbortController().signal,
     );
     expect(result).toBe('LOST');
@@ -264,17 +288,18 @@ describe('drainTicket on MariaDB and Redis', () => {
     const pausedQueue: DrainDeps['queue'] = {
       peekBatch: (...args) => queue.peekBatch(...args),
       completeBatch: (...args) => queue.completeBatch(...args),
+      scheduleRemoval: (...args) => queue.scheduleRemoval(...args),
       // As under SIGSTOP: the retirement's answer waits while the lock expires and another
       // worker takes it (here at once, by deleting the key), until the lease finds out.
-      retireIfEmpty: async (id) => {
-        const retired = await queue.retireIfEmpty(id);
-        await redis.del(ticketKeys(prefix, id).lock);
-        await thief.acquire(id);
+      retireIfEmpty: async (ticket) => {
+        const retired = await queue.retireIfEmpty(ticket);
+        await redis.del(ticketKeys(prefix, ticket).lock);
+        await thief.acquire(ticket);
         await new Promise((resolve) => setTimeout(resolve, 1000));
         return retired;
       },
     };
-    const result = await drainTicket(deps({ queue: pausedQueue }), ticketId, new AbortController().signal);
+    const result = await drainTicket(deps({ queue: pausedQueue }), ref(ticketId), new AbortController().signal);
     expect(result).toBe('LOST');
     expect((await rows(ticketId)).length).toBe(20);
   });

@@ -1,4 +1,15 @@
-import type { Clock, IssueRequestState, LineTotals, MemberStore, RequestUpdates, Result, Submission, TicketStore } from '@ticketing/core';
+import type {
+  Clock,
+  IssueRequestState,
+  LineTotals,
+  MemberStore,
+  RequestUpdates,
+  Result,
+  Submission,
+  Ticket,
+  TicketRef,
+  TicketStore,
+} from '@ticketing/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -15,8 +26,8 @@ export interface IssueRequestUseCases {
   read(requestId: string, waitMs: number, signal?: AbortSignal): Promise<Result<IssueRequestState>>;
   /** followIssueRequest: the request's place, then its decision, until it is decided or `signal` aborts. */
   follow(requestId: string, signal: AbortSignal, updates: RequestUpdates): Promise<Result<void>>;
-  /** The ticket's line in the queue: what entered it and what left it. */
-  line(ticketId: number): Promise<LineTotals>;
+  /** The ticket row's line in the queue: what entered it and what left it. */
+  line(ticket: TicketRef): Promise<LineTotals>;
 }
 
 /** Everything the HTTP app talks to; composition.ts builds it from the configuration. */
@@ -27,6 +38,8 @@ export interface AppDeps {
   issueRequests: IssueRequestUseCases;
   /** Drops the submissions' cached copy of a ticket this process just created or deleted. */
   forgetTicket(ticketId: number): void;
+  /** A ticket row was deleted: its Redis state goes RESULT_TTL_S later (retention, G10). Never rejects. */
+  ticketDeleted(ticket: Pick<Ticket, 'id' | 'generation'>): Promise<void>;
   /** Whether each dependency answers: bounded in time, never rejecting (the pings do both). */
   health: { database(): Promise<boolean>; redis(): Promise<boolean> };
   /** /metrics serves it; the app adds its HTTP metrics to it. */

@@ -7,6 +7,7 @@ import {
   StoreUnavailableError,
   submitIssueRequest,
   systemClock,
+  ticketRef,
   withinDeadline,
   type Clock,
   type IssueRequestDeps,
@@ -18,8 +19,9 @@ import {
   bullQueueFor,
   createRedis,
   pingRedis,
-  redisSettingsOf,
   queueDepths,
+  RedisDrainQueue,
+  redisSettingsOf,
   RedisSubmissionQueue,
   RedisWatchSlots,
   SharedMetrics,
@@ -95,6 +97,8 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
   const tickets = reportingUnavailability(new PrismaTicketStore(prisma));
   const members = reportingUnavailability(new PrismaMemberStore(prisma));
   const queue = new RedisSubmissionQueue(redis, { prefix: config.QUEUE_PREFIX });
+  // The API only schedules removals (of deleted tickets' state); the workers carry them out.
+  const retention = new RedisDrainQueue(redis, { prefix: config.QUEUE_PREFIX });
   const lookups = cachedLookups(tickets, members, {
     ticketTtlMs: TICKET_TTL_MS,
     missingTicketTtlMs: MISSING_TICKET_TTL_MS,
@@ -115,7 +119,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
         user: config.BOARD_USER,
         password: config.BOARD_PASSWORD,
         tickets,
-        queueFor: (ticketId) => bullQueueFor(redis, config.QUEUE_PREFIX, ticketId),
+        queueFor: (ticket) => bullQueueFor(redis, config.QUEUE_PREFIX, ticketRef(ticket.id, ticket.generation)),
         log: logger,
       })
     : undefined;
@@ -134,8 +138,10 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
 
   const issueRequests = issueRequestUseCases({ tickets, lookups, queue, clock, stopping });
   const ticketStats = new TicketStatsFeed(async (ticketId) => {
-    const [line, ticket] = await Promise.all([issueRequests.line(ticketId), tickets.findTicket(ticketId)]);
-    return { line, ticket };
+    // The row first: its generation names the line's keys.
+    const ticket = await tickets.findTicket(ticketId);
+    if (ticket === null) return { line: null, ticket };
+    return { line: await issueRequests.line(ticketRef(ticket.id, ticket.generation)), ticket };
   });
 
   const deps: AppDeps = {
@@ -144,6 +150,13 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     clock,
     issueRequests,
     forgetTicket: lookups.forgetTicket,
+    async ticketDeleted(ticket) {
+      const atMs = clock.now().getTime() + config.RESULT_TTL_S * 1000;
+      await retention.scheduleRemoval(ticketRef(ticket.id, ticket.generation), atMs).catch((error: unknown) => {
+        // The row is gone either way; its Redis state then stays until removed by hand.
+        logger.warn({ ticketId: ticket.id, err: error }, 'removal of a deleted ticket state not scheduled');
+      });
+    },
     health: { database: () => pingDatabase(prisma, PING_TIMEOUT_MS), redis: () => pingRedis(redis, PING_TIMEOUT_MS) },
     registry,
     board: board?.router,
@@ -181,24 +194,38 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
  * wait also ends when the server starts stopping.
  */
 function issueRequestUseCases(adapters: {
-  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
+  tickets: Pick<TicketStore, 'findIssueByRequestId' | 'findIssueOfMember' | 'findTicket'>;
   lookups: Pick<SubmissionLookups, 'findTicket' | 'memberExists'>;
   queue: SubmissionQueue;
   clock: Clock;
   stopping: AbortSignal | undefined;
 }): IssueRequestUseCases {
   const { tickets, lookups, queue, clock, stopping } = adapters;
+  // Polls read the ticket's generation through the cache too: it never changes for a row.
   const findIssueByRequestId = (requestId: string) =>
     withinDeadline(tickets.findIssueByRequestId(requestId), ISSUE_LOOKUP_TIMEOUT_MS, () => {
       throw new StoreUnavailableError();
     });
+  // Only once a ticket's Redis state is gone (its sale ended RESULT_TTL_S ago): bounded like the poll's read.
+  const bounded =
+    <A extends unknown[], T>(read: (...args: A) => Promise<T>) =>
+    (...args: A): Promise<T> =>
+      withinDeadline(read(...args), ISSUE_LOOKUP_TIMEOUT_MS, () => {
+        throw new StoreUnavailableError();
+      });
+  const freshTickets = { findTicket: bounded((ticketId: number) => tickets.findTicket(ticketId)) };
   const submission: IssueRequestDeps = {
-    tickets: { findTicket: lookups.findTicket, findIssueByRequestId },
+    tickets: {
+      findTicket: lookups.findTicket,
+      findIssueByRequestId,
+      findIssueOfMember: bounded((ticketId: number, memberId: number) => tickets.findIssueOfMember(ticketId, memberId)),
+    },
+    freshTickets,
     members: { memberExists: lookups.memberExists },
     queue,
     clock,
   };
-  const reading = { tickets: { findIssueByRequestId }, queue };
+  const reading = { tickets: { findIssueByRequestId, findTicket: lookups.findTicket }, freshTickets, queue };
   return {
     submit: (ticketId, memberId) =>
       withinDeadline(submitIssueRequest(submission, ticketId, memberId), SUBMISSION_DEADLINE_MS, () => {
@@ -208,6 +235,6 @@ function issueRequestUseCases(adapters: {
       getIssueRequest(reading, requestId, waitMs, signal && stopping ? AbortSignal.any([signal, stopping]) : (signal ?? stopping)),
     follow: (requestId, signal, updates) =>
       followIssueRequest(reading, requestId, stopping ? AbortSignal.any([signal, stopping]) : signal, updates),
-    line: (ticketId) => queue.readLine(ticketId),
+    line: (ticket) => queue.readLine(ticket),
   };
 }

@@ -84,14 +84,14 @@ describe('409s', () => {
     const ticket = await newTicket({ openAt: new Date(Date.now() + 3_600_000).toISOString() });
     const member = await newMember();
     expectProblem(await submit(ticket.id, member.id), 409, 'NOT_OPEN');
-    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, ticket.id).wait)).toBe(0);
+    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, await suite.worker.ref(ticket.id)).wait)).toBe(0);
   });
 
   test('CLOSED: closeAt in the past; nothing is queued', async () => {
     const ticket = await newTicket({ openAt: '2020-01-01T00:00:00+09:00', closeAt: '2020-12-31T00:00:00+09:00' });
     const member = await newMember();
     expectProblem(await submit(ticket.id, member.id), 409, 'CLOSED');
-    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, ticket.id).wait)).toBe(0);
+    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, await suite.worker.ref(ticket.id)).wait)).toBe(0);
   });
 
   test('SOLD_OUT is known at once once a worker has sold the ticket out; the holder still gets 200', async () => {
@@ -103,7 +103,7 @@ describe('409s', () => {
     const refused = await submit(ticket.id, late.id);
     expectProblem(refused, 409, 'SOLD_OUT');
     expect(refused.elapsedMs).toBeLessThan(1000);
-    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, ticket.id).wait)).toBe(0);
+    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, await suite.worker.ref(ticket.id)).wait)).toBe(0);
 
     const again = await submit(ticket.id, winner.id);
     expect(again.status).toBe(200);

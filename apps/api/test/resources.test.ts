@@ -146,7 +146,7 @@ describe('issue requests', () => {
     const again = await suite.http.post(`/api/v1/tickets/${ticket.id}/issue-requests`, { memberId: member.id });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, ticket.id).wait)).toBe(1);
+    expect(await suite.worker.redis.llen(ticketKeys(suite.api.prefix, await suite.worker.ref(ticket.id)).wait)).toBe(1);
 
     const polled = await suite.http.get(first.headers.get('location')!);
     expect(polled.status).toBe(200);

@@ -10,6 +10,8 @@ const ticket = (id: number): Ticket => ({
   issuedQuantity: 0,
   openAt: new Date(0),
   closeAt: null,
+  generation: '0'.repeat(40),
+  stateRemovedAt: null,
   createdAt: new Date(0),
 });
 

@@ -45,7 +45,7 @@ export function compose(config: Config, { logger, clock = systemClock }: Composi
   const supervisor = new DrainSupervisor(
     {
       store,
-      queue: new RedisDrainQueue(redis, { prefix }),
+      queue: new RedisDrainQueue(redis, { prefix, lockTtlMs: config.LOCK_TTL_MS }),
       lock: new RedisTicketLock(redis, { prefix, ttlMs: config.LOCK_TTL_MS }),
       clock,
       log: logger,
@@ -56,6 +56,7 @@ export function compose(config: Config, { logger, clock = systemClock }: Composi
         maxPollMs: config.WORKER_POLL_MAX_MS,
         retryMinMs: config.WORKER_RETRY_MIN_MS,
         retryMaxMs: config.WORKER_RETRY_MAX_MS,
+        resultTtlMs: config.RESULT_TTL_S * 1000,
       },
     },
     { scanIntervalMs: config.WORKER_SCAN_INTERVAL_MS, maxTickets: config.WORKER_MAX_TICKETS },

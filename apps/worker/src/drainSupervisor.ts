@@ -1,5 +1,16 @@
 import { setMaxListeners } from 'node:events';
-import { drainTicket, type DrainDeps, type IssueQueue } from '@ticketing/core';
+import {
+  drainTicket,
+  removeEndedState,
+  type DrainDeps,
+  type IssueQueue,
+  type RetentionDeps,
+  type RetentionQueue,
+  type TicketRef,
+} from '@ticketing/core';
+
+/** Most ended tickets one scan removes the state of (the rest wait for the next scans). */
+const REMOVALS_PER_SCAN = 10;
 
 export interface SupervisorOptions {
   /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
@@ -14,12 +25,18 @@ export interface SupervisorOptions {
  * a ticket created while the process runs is picked up by the next scan.
  */
 export class DrainSupervisor {
-  readonly #running = new Map<number, Promise<void>>();
+  /** Drainers by `<ticketId>:<epoch>`: each ticket row's queue is drained on its own. */
+  readonly #running = new Map<string, Promise<void>>();
   readonly #stop = new AbortController();
   #loop: Promise<void> | null = null;
+  /** The removal of ended tickets' state in progress, one at a time per process. */
+  #removals: Promise<void> | null = null;
 
   constructor(
-    private readonly deps: DrainDeps & { queue: DrainDeps['queue'] & Pick<IssueQueue, 'activeTickets'> },
+    private readonly deps: DrainDeps & {
+      store: DrainDeps['store'] & RetentionDeps['store'];
+      queue: DrainDeps['queue'] & Pick<IssueQueue, 'activeTickets'> & RetentionQueue;
+    },
     private readonly options: SupervisorOptions,
   ) {
     // Every drainer waits on this one signal.
@@ -34,10 +51,10 @@ export class DrainSupervisor {
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#loop;
-    await Promise.allSettled(this.#running.values());
+    await Promise.allSettled([...this.#running.values(), this.#removals]);
   }
 
-  get drainingTickets(): number[] {
+  get drainingTickets(): string[] {
     return [...this.#running.keys()];
   }
 
@@ -45,22 +62,45 @@ export class DrainSupervisor {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       try {
-        for (const ticketId of await this.deps.queue.activeTickets()) {
+        for (const ticket of await this.deps.queue.activeTickets()) {
           if (this.#running.size >= this.options.maxTickets) break;
-          if (!this.#running.has(ticketId)) this.#launch(ticketId);
+          if (!this.#running.has(`${ticket.ticketId}:${ticket.epoch}`)) this.#launch(ticket);
         }
       } catch (error) {
         this.deps.log.warn({ err: error }, 'cannot list active tickets; retrying');
       }
+      this.#removals ??= this.#removeDue().finally(() => {
+        this.#removals = null;
+      });
       await this.deps.clock.sleep(this.options.scanIntervalMs, signal);
     }
   }
 
-  #launch(ticketId: number): void {
-    const run = drainTicket(this.deps, ticketId, this.#stop.signal)
+  /**
+   * Removes the Redis state of tickets whose sale ended RESULT_TTL_S ago (retention, G10), beside
+   * the drains: each under its ticket's lock, so a ticket being drained, or being removed by
+   * another worker, is left for a later scan.
+   */
+  async #removeDue(): Promise<void> {
+    const { queue, clock, log } = this.deps;
+    try {
+      for (const ticket of await queue.dueRemovals(clock.now().getTime(), REMOVALS_PER_SCAN)) {
+        if (this.#stop.signal.aborted) return;
+        if (this.#running.has(`${ticket.ticketId}:${ticket.epoch}`)) continue;
+        const result = await removeEndedState({ ...this.deps, resultTtlMs: this.deps.settings.resultTtlMs }, ticket);
+        log.debug({ ...ticket, result }, 'ended ticket state removal');
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'cannot remove ended tickets state; retrying');
+    }
+  }
+
+  #launch(ticket: TicketRef): void {
+    const key = `${ticket.ticketId}:${ticket.epoch}`;
+    const run = drainTicket(this.deps, ticket, this.#stop.signal)
       .then(() => undefined)
-      .catch((error: unknown) => this.deps.log.error({ ticketId, err: error }, 'drainer crashed'))
-      .finally(() => this.#running.delete(ticketId));
-    this.#running.set(ticketId, run);
+      .catch((error: unknown) => this.deps.log.error({ ...ticket, err: error }, 'drainer crashed'))
+      .finally(() => this.#running.delete(key));
+    this.#running.set(key, run);
   }
 }

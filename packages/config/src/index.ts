@@ -60,6 +60,11 @@ const settings = z.object({
   WORKER_SCAN_INTERVAL_MS: positiveInt(100).pipe(z.number().max(60_000)),
   /** Most tickets one worker process drains at once. */
   WORKER_MAX_TICKETS: positiveInt(256).pipe(z.number().max(100_000)),
+  /**
+   * Seconds an ended ticket's Redis state (jobs, answers, admissions, flags) is kept after its sale
+   * ended; then the workers remove it and polls answer from MySQL. 0 removes it as soon as it ended.
+   */
+  RESULT_TTL_S: z.coerce.number().int().min(0).max(31_536_000).default(86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Identity and limits: only the API reads these, so none is required here (see requireTokenKeys).
   AUTH_JWT_SECRET: z

@@ -159,6 +159,13 @@ describe('identity and limits', () => {
     }
   });
 
+  test('RESULT_TTL_S: seconds, 86400 unless set, 0 meaning at once; a fraction, a negative or a word is refused', () => {
+    expect(loadConfig({}).RESULT_TTL_S).toBe(86_400);
+    expect(loadConfig({ RESULT_TTL_S: '2' }).RESULT_TTL_S).toBe(2);
+    expect(loadConfig({ RESULT_TTL_S: '0' }).RESULT_TTL_S).toBe(0);
+    for (const value of ['-1', '1.5', 'a day', '31536001']) expect(refusal({ RESULT_TTL_S: value })).toMatch(/^\s+RESULT_TTL_S: /m);
+  });
+
   test('TRUST_PROXY becomes what Express trust proxy takes: a hop count, a boolean, or addresses', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);

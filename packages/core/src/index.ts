@@ -10,4 +10,5 @@ export * from './ports/runtime.js';
 export * from './application/issueRequests.js';
 export * from './application/followIssueRequest.js';
 export * from './application/drainTicket.js';
+export * from './application/retention.js';
 export * from './support/index.js';

@@ -3,7 +3,7 @@ import { drainTicket, type BatchReport, type DrainDeps, type Logger, type Queued
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeIssueQueue } from './fakes/fakeIssueQueue.js';
 import { FakeTicketLock } from './fakes/fakeTicketLock.js';
-import { FakeTicketStore } from './fakes/fakeTicketStore.js';
+import { FakeTicketStore, TEST_EPOCH } from './fakes/fakeTicketStore.js';
 
 /**
  * The drain loop on in-memory fakes of its ports and a fake clock: every path in milliseconds,
@@ -12,7 +12,7 @@ import { FakeTicketStore } from './fakes/fakeTicketStore.js';
  */
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const TICKET = 1;
-const settings = { batchSize: 3, idleMs: 1000, maxPollMs: 50, retryMinMs: 50, retryMaxMs: 400 };
+const settings = { batchSize: 3, idleMs: 1000, maxPollMs: 50, retryMinMs: 50, retryMaxMs: 400, resultTtlMs: 60_000 };
 
 function world({ ttlMs = 3000 } = {}) {
   const clock = new FakeClock();
@@ -29,7 +29,7 @@ function world({ ttlMs = 3000 } = {}) {
     observer: { batchDecided: (report) => reports.push(report) },
     settings,
   };
-  const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, TICKET, stop));
+  const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, { ticketId: TICKET, epoch: TEST_EPOCH }, stop));
   return { clock, lock, queue, store, reports, drain };
 }
 
@@ -243,6 +243,48 @@ describe('drainTicket', () => {
     expect(answers(w.queue, ids(1, 2))).toEqual(['FAILED TICKET_NOT_FOUND', 'FAILED TICKET_NOT_FOUND']);
     expect(w.store.commits).toEqual([]);
     expect(w.queue.soldOut.size).toBe(0);
+  });
+
+  test('retention: a drained ticket whose sale ended is scheduled for removal resultTtlMs after the drain ends', async () => {
+    const soldOut = world();
+    soldOut.store.addTicket(TICKET, { totalQuantity: 1 });
+    soldOut.store.addMembers(1, 2);
+    soldOut.queue.enqueue(...requests(1, 2));
+    expect(await soldOut.drain()).toBe('DRAINED');
+    const endedAt = soldOut.clock.now().getTime();
+    expect(soldOut.queue.removals.get(TICKET)).toBe(endedAt + settings.resultTtlMs);
+
+    const open = world();
+    open.store.addTicket(TICKET, { totalQuantity: 10 });
+    open.store.addMembers(1);
+    open.queue.enqueue(request(1));
+    expect(await open.drain()).toBe('DRAINED');
+    expect(open.queue.removals.size).toBe(0);
+
+    const closesLater = world();
+    const closeAt = closesLater.clock.now().getTime() + 3_600_000;
+    closesLater.store.addTicket(TICKET, { totalQuantity: 10, closeAt });
+    closesLater.store.addMembers(1);
+    closesLater.queue.enqueue(request(1));
+    expect(await closesLater.drain()).toBe('DRAINED');
+    expect(closesLater.queue.removals.get(TICKET)).toBe(closeAt + settings.resultTtlMs);
+
+    const gone = world();
+    gone.queue.enqueue(request(1));
+    expect(await gone.drain()).toBe('DRAINED');
+    expect(gone.queue.removals.get(TICKET)).toBe(gone.clock.now().getTime() + settings.resultTtlMs);
+  });
+
+  test('a row with the same id but another generation (the database was reset): its queue is not decided from it', async () => {
+    const w = world();
+    // Its fence is far above the queue's tokens: were the row taken for the queue's, the lock would be raised.
+    w.store.addTicket(TICKET, { totalQuantity: 10, fencingToken: 1000, generation: `feedf00d${'1'.repeat(32)}` });
+    w.queue.enqueue(...requests(1, 2));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ids(1, 2))).toEqual(['FAILED TICKET_NOT_FOUND', 'FAILED TICKET_NOT_FOUND']);
+    expect(w.store.commits).toEqual([]);
+    expect(w.store.ticket(TICKET)).toMatchObject({ issuedQuantity: 0, fencingToken: 1000 });
   });
 
   test('a member that does not exist: FAILED MEMBER_NOT_FOUND, with its admission given back', async () => {

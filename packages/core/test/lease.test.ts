@@ -12,7 +12,7 @@ async function heldLease() {
   const clock = new FakeClock();
   const lock = new FakeTicketLock(TTL_MS);
   const token = (await lock.acquire(TICKET))!;
-  const lease = new Lease({ lock, clock, log: silent }, TICKET, token, clock.monotonicMs());
+  const lease = new Lease({ lock, clock, log: silent }, { ticketId: TICKET, epoch: '0badcafe' }, token, clock.monotonicMs());
   return { clock, lock, lease, token };
 }
 

@@ -1,13 +1,22 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { type DecidedResult, drainTicket, estimatedWaitMs, type Logger, placeInLine, positionInLine } from '../src/index.js';
+import {
+  type DecidedResult,
+  drainTicket,
+  estimatedWaitMs,
+  type Logger,
+  placeInLine,
+  positionInLine,
+  type TicketRef,
+} from '../src/index.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeIssueQueue } from './fakes/fakeIssueQueue.js';
-import { FakeTicketLock } from './fakes/fakeTicketLock.js';
-import { FakeTicketStore } from './fakes/fakeTicketStore.js';
+import { FakeTicketLock, idOf } from './fakes/fakeTicketLock.js';
+import { FakeTicketStore, TEST_EPOCH } from './fakes/fakeTicketStore.js';
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const TICKET = 1;
+const REF: TicketRef = { ticketId: TICKET, epoch: TEST_EPOCH };
 
 describe('position arithmetic', () => {
   test('requests ahead not yet decided, never negative; the wait is position + 1 decisions at the pace', () => {
@@ -42,12 +51,17 @@ class LineUnderFaults extends FakeIssueQueue {
     super(ticketLock, now);
   }
 
-  override async completeBatch(ticketId: number, token: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
+  override async completeBatch(
+    ticket: TicketRef | number,
+    token: number,
+    results: readonly DecidedResult[],
+    soldOut: boolean,
+  ): Promise<boolean> {
     const call = ++this.calls;
     try {
-      if (this.takeOverAt.has(call)) this.thief = this.ticketLock.takeOver(ticketId);
+      if (this.takeOverAt.has(call)) this.thief = this.ticketLock.takeOver(idOf(ticket));
       if (this.failBeforeAt.has(call)) throw new Error('redis connection lost before the write');
-      const done = await super.completeBatch(ticketId, token, results, soldOut);
+      const done = await super.completeBatch(ticket, token, results, soldOut);
       if (done && this.replyLostAt.has(call)) throw new Error('redis connection lost after the write');
       return done;
     } finally {
@@ -97,13 +111,13 @@ describe('place in line across takeovers and retries (G11)', () => {
           look();
           expect(ids.map((requestId) => told.get(requestId))).toEqual(ids.map((_, n) => n));
 
-          const settings = { batchSize, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 40 };
+          const settings = { batchSize, idleMs: 100, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 40, resultTtlMs: 60_000 };
           const deps = { store, queue, lock, clock, log: silent, observer: { batchDecided: () => undefined }, settings };
           for (let attempt = 0; attempt < 10 && queue.waiting(TICKET).length > 0; attempt++) {
-            const result = await clock.run(drainTicket(deps, TICKET, new AbortController().signal));
+            const result = await clock.run(drainTicket(deps, REF, new AbortController().signal));
             if (result === 'LOST' && queue.thief !== null) {
               // The worker that took over dies at once; the ticket's lock is free for the next drain.
-              await lock.release(TICKET, queue.thief);
+              await lock.release(REF, queue.thief);
               queue.thief = null;
             }
           }

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
+  getIssueRequest,
   QueueUnavailableError,
   StoreUnavailableError,
   submitIssueRequest,
@@ -16,6 +17,7 @@ import {
   type StoredRequest,
   type SubmissionQueue,
   type Ticket,
+  type TicketRef,
 } from '../src/index.js';
 import { FakeClock } from './fakes/fakeClock.js';
 
@@ -35,6 +37,8 @@ const ticket = (id: number, overrides: Partial<Ticket> = {}): Ticket => ({
   openAt: new Date('2025-03-01T09:00:00.000Z'),
   closeAt: null,
   createdAt: new Date('2025-02-01T00:00:00.000Z'),
+  generation: `g${id}`,
+  stateRemovedAt: null,
   ...overrides,
 });
 
@@ -53,6 +57,11 @@ class FakeTicketStore {
     if (this.down) throw new StoreUnavailableError(new Error('database down'));
     return this.issues.get(requestId) ?? null;
   }
+
+  async findIssueOfMember(ticketId: number, memberId: number): Promise<MemberTicket | null> {
+    if (this.down) throw new StoreUnavailableError(new Error('database down'));
+    return [...this.issues.values()].find((issue) => issue.ticketId === ticketId && issue.memberId === memberId) ?? null;
+  }
 }
 
 class FakeMemberStore {
@@ -70,7 +79,8 @@ class FakeMemberStore {
 /**
  * The submission queue's contract in memory: one request per member, the earlier request winning
  * over every refusal, window refusals, the sold-out flag, the stock spoken for by admissions;
- * enqueue idempotent per requestId; a request whose job is gone is LOST.
+ * enqueue idempotent per requestId; a well-formed id whose job is gone is ABSENT, and sealed for
+ * the generation it carries (`@<generation>` stands for the seal).
  */
 class FakeSubmissionQueue implements SubmissionQueue {
   down = false;
@@ -78,6 +88,8 @@ class FakeSubmissionQueue implements SubmissionQueue {
   enqueueFailures = 0;
   readonly admitted = new Map<number, Map<number, string>>();
   readonly soldOut = new Set<number>();
+  /** Tickets whose Redis state was removed (the ended flag): every admission is ENDED. */
+  readonly ended = new Set<number>();
   readonly jobs = new Map<string, { request: QueuedRequest; outcome: Outcome | null; sequence: number }>();
   /** Per ticket: requests that entered its line, and those decided. */
   readonly lines = new Map<number, { admitted: number; decided: number }>();
@@ -89,6 +101,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     if (this.down) throw new QueueUnavailableError(new Error('redis down'));
     const members = this.admitted.get(input.ticketId) ?? new Map<number, string>();
     this.admitted.set(input.ticketId, members);
+    if (this.ended.has(input.ticketId)) return { kind: 'ENDED' };
     const existing = members.get(input.memberId);
     const request = (requestId: string): QueuedRequest => ({
       requestId,
@@ -99,7 +112,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     if (existing !== undefined) return { kind: 'EXISTING', request: request(existing) };
     if (input.window !== 'OPEN') return { kind: 'REFUSED', code: input.window };
     if (this.soldOut.has(input.ticketId) || members.size >= input.totalQuantity) return { kind: 'REFUSED', code: 'SOLD_OUT' };
-    const requestId = `${input.ticketId}-${input.memberId}-r${++this.#nextId}`;
+    const requestId = `${input.ticketId}-${input.memberId}-r${++this.#nextId}@${input.generation}`;
     members.set(input.memberId, requestId);
     return { kind: 'ADMITTED', request: request(requestId) };
   }
@@ -137,18 +150,20 @@ class FakeSubmissionQueue implements SubmissionQueue {
     if (this.down) throw new QueueUnavailableError(new Error('redis down'));
     const job = this.jobs.get(requestId);
     if (job) return { kind: 'FOUND', request: job.request, outcome: job.outcome, line: this.#reading(requestId) };
-    for (const [ticketId, members] of this.admitted) {
-      for (const [memberId, admittedId] of members) if (admittedId === requestId) return { kind: 'LOST', ticketId, memberId };
-    }
-    return null;
+    const parts = /^(\d+)-(\d+)-r\d+@/.exec(requestId);
+    return parts ? { kind: 'ABSENT', ticketId: Number(parts[1]), memberId: Number(parts[2]) } : null;
+  }
+
+  isSealed(requestId: string, generation: string): boolean {
+    return requestId.endsWith(`@${generation}`);
   }
 
   watchLine(): () => void {
     return () => undefined;
   }
 
-  async readLine(ticketId: number): Promise<LineTotals> {
-    const { admitted, decided } = this.#line(ticketId);
+  async readLine(ticket: TicketRef): Promise<LineTotals> {
+    const { admitted, decided } = this.#line(ticket.ticketId);
     return { admitted, decided, issued: 0, rejected: 0, failed: 0, decidedPerSecond: this.decidedPerSecond };
   }
 
@@ -171,7 +186,7 @@ beforeEach(() => {
   tickets = new FakeTicketStore();
   members = new FakeMemberStore();
   queue = new FakeSubmissionQueue();
-  deps = { tickets, members, queue, clock };
+  deps = { tickets, freshTickets: tickets, members, queue, clock };
   tickets.tickets.set(1, ticket(1));
   members.members.add(7);
   members.members.add(8);
@@ -187,7 +202,11 @@ function databaseAwayBehindCache(): void {
   const cached = new Map(tickets.tickets);
   deps = {
     ...deps,
-    tickets: { findTicket: async (id) => cached.get(id) ?? null, findIssueByRequestId: (id) => tickets.findIssueByRequestId(id) },
+    tickets: {
+      findTicket: async (id) => cached.get(id) ?? null,
+      findIssueByRequestId: (id) => tickets.findIssueByRequestId(id),
+      findIssueOfMember: (ticketId, memberId) => tickets.findIssueOfMember(ticketId, memberId),
+    },
   };
 }
 
@@ -381,5 +400,80 @@ describe('refusals: answered at once, nothing queued', () => {
     tickets.tickets.set(6, ticket(6, { closeAt: new Date(NOW.getTime() + 1) }));
     expect((await submitted(6, 7)).created).toBe(true);
     expect(queue.enqueued).toHaveLength(1);
+  });
+});
+
+describe('a poll: only ids sealed for the ticket row count', () => {
+  const poll = (requestId: string) => getIssueRequest(deps, requestId, 0);
+
+  test('an id whose job the queue lost, sealed for this row: FAILED QUEUE_DATA_LOST', async () => {
+    const { request } = await submitted(1, 7);
+    queue.loseJob(request.requestId);
+    expect(await poll(request.requestId)).toMatchObject({ ok: true, value: { status: 'FAILED', reason: 'QUEUE_DATA_LOST', memberId: 7 } });
+  });
+
+  test('a well-formed made-up id (no seal of this row): ISSUE_REQUEST_NOT_FOUND', async () => {
+    expect(await poll('1-7-r99@forged')).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+
+  test('a request of an earlier row with the same id, still in the queue: ISSUE_REQUEST_NOT_FOUND', async () => {
+    const { request } = await submitted(1, 7);
+    queue.jobs.get(request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 5, decidedAt: 0 };
+    expect((await poll(request.requestId)).ok).toBe(true);
+    // The database was reset: ticket 1 is another row now.
+    tickets.tickets.set(1, ticket(1, { generation: 'another' }));
+    expect(await poll(request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+});
+
+describe('after the ticket’s Redis state was removed (its sale ended RESULT_TTL_S ago)', () => {
+  const removed = new Date('2025-03-01T09:30:00.000Z');
+  const issue = (memberId: number, requestId: string): MemberTicket => ({
+    id: 40 + memberId,
+    ticketId: 1,
+    memberId,
+    issueNumber: 1,
+    requestId,
+    issuedAt: removed,
+    usedAt: null,
+  });
+
+  test('asking again: the issued member gets 200 with its issued request, another the ticket’s 409; nothing is admitted', async () => {
+    tickets.tickets.set(1, ticket(1, { totalQuantity: 1, issuedQuantity: 1, stateRemovedAt: removed }));
+    tickets.issues.set('1-7-r1@g1', issue(7, '1-7-r1@g1'));
+    expect(await submitIssueRequest(deps, 1, 7)).toMatchObject({
+      ok: true,
+      value: { created: false, request: { requestId: '1-7-r1@g1', status: 'ISSUED', issueNumber: 1, memberTicketId: 47 } },
+    });
+    expect(await submitIssueRequest(deps, 1, 8)).toEqual({ ok: false, error: { code: 'SOLD_OUT' } });
+    tickets.tickets.set(2, ticket(2, { closeAt: removed, stateRemovedAt: removed }));
+    expect(await submitIssueRequest(deps, 2, 8)).toEqual({ ok: false, error: { code: 'CLOSED' } });
+    expect(queue.admitted.size).toBe(0);
+  });
+
+  test('removed a moment ago, the cached ticket not knowing yet: the queue says ENDED and the fresh row answers', async () => {
+    const cachedOpen = ticket(1, { totalQuantity: 1 });
+    tickets.tickets.set(1, ticket(1, { totalQuantity: 1, issuedQuantity: 1, stateRemovedAt: removed }));
+    queue.ended.add(1);
+    deps = {
+      ...deps,
+      tickets: { ...deps.tickets, findTicket: async () => cachedOpen, findIssueOfMember: (t, m) => tickets.findIssueOfMember(t, m) },
+    };
+    expect(await submitIssueRequest(deps, 1, 8)).toEqual({ ok: false, error: { code: 'SOLD_OUT' } });
+    expect(queue.enqueued).toEqual([]);
+  });
+
+  test('a poll: issued requests ISSUED from the database, others 410 ISSUE_REQUEST_EXPIRED, made-up ids 404', async () => {
+    const issued = await submitted(1, 7);
+    const refused = await submitted(1, 8);
+    queue.loseJob(issued.request.requestId);
+    queue.loseJob(refused.request.requestId);
+    tickets.issues.set(issued.request.requestId, issue(7, issued.request.requestId));
+    tickets.tickets.set(1, ticket(1, { stateRemovedAt: removed }));
+
+    const poll = (requestId: string) => getIssueRequest(deps, requestId, 0);
+    expect(await poll(issued.request.requestId)).toMatchObject({ ok: true, value: { status: 'ISSUED', issueNumber: 1 } });
+    expect(await poll(refused.request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_EXPIRED' } });
+    expect(await poll('1-9-r77@forged')).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
   });
 });

@@ -10,6 +10,8 @@ const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   openAt: at('2026-01-01T00:00:00Z'),
   closeAt: at('2026-01-02T00:00:00Z'),
   createdAt: at('2025-12-01T00:00:00Z'),
+  generation: '0'.repeat(40),
+  stateRemovedAt: null,
   ...over,
 });
 

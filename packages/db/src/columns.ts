@@ -11,6 +11,8 @@ export const ticketColumns = {
   openAt: true,
   closeAt: true,
   createdAt: true,
+  generation: true,
+  stateRemovedAt: true,
 } as const satisfies Prisma.TicketSelect;
 
 export const memberColumns = { id: true, name: true, createdAt: true } as const satisfies Prisma.MemberSelect;

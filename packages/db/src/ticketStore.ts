@@ -16,6 +16,7 @@ import {
 import { memberTicketColumns, ticketColumns } from './columns.js';
 import { commitBatch } from './commitBatch.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
+import { newGeneration } from './generation.js';
 import { Prisma, type PrismaClient } from './generated/prisma/client.js';
 import { pageWindow, toPage } from './paging.js';
 
@@ -29,7 +30,7 @@ export class PrismaTicketStore implements TicketStore {
   async createTicket(ticket: NewTicket): Promise<Result<Ticket>> {
     try {
       const { name, totalQuantity, openAt, closeAt } = ticket;
-      const data = { name, totalQuantity, openAt, closeAt, createdAt: new Date() };
+      const data = { name, totalQuantity, openAt, closeAt, createdAt: new Date(), generation: newGeneration() };
       return ok(await this.#prisma.ticket.create({ data, select: ticketColumns }));
     } catch (error) {
       if (isUniqueViolation(error)) return fail('TICKET_NAME_TAKEN');
@@ -88,10 +89,19 @@ export class PrismaTicketStore implements TicketStore {
     return this.#prisma.memberTicket.findUnique({ where: { requestId }, select: memberTicketColumns });
   }
 
+  findIssueOfMember(ticketId: number, memberId: number): Promise<MemberTicket | null> {
+    return this.#prisma.memberTicket.findUnique({ where: { ticketId_memberId: { ticketId, memberId } }, select: memberTicketColumns });
+  }
+
+  async markStateRemoved(ticketId: number, generation: string, at: Date): Promise<void> {
+    // Guarded by the generation: a row that reuses the id (a database reset) keeps its own state.
+    await this.#prisma.ticket.updateMany({ where: { id: ticketId, generation }, data: { stateRemovedAt: at } });
+  }
+
   async loadDrainState(ticketId: number): Promise<StoredDrainState | null> {
     const row = await this.#prisma.ticket.findUnique({
       where: { id: ticketId },
-      select: { totalQuantity: true, issuedQuantity: true, closeAt: true, fencingToken: true },
+      select: { totalQuantity: true, issuedQuantity: true, closeAt: true, fencingToken: true, generation: true },
     });
     if (row === null) return null;
     return {
@@ -100,6 +110,7 @@ export class PrismaTicketStore implements TicketStore {
       closeAt: row.closeAt?.getTime() ?? null,
       // Tokens come from a Redis counter: far below 2^53, so a number holds them exactly.
       fencingToken: Number(row.fencingToken),
+      generation: row.generation,
     };
   }
 

@@ -1,5 +1,6 @@
 import type { NewMemberTicket } from '@ticketing/core';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { newGeneration } from '../src/generation.js';
 
 let counter = 0;
 /** A name no other test in the run uses (names are UNIQUE and suites share their database). */
@@ -10,7 +11,7 @@ export function uniqueName(prefix: string): string {
 
 export async function createTicketRow(prisma: PrismaClient, totalQuantity = 1000, closeAt: Date | null = null): Promise<number> {
   const ticket = await prisma.ticket.create({
-    data: { name: uniqueName('ticket'), totalQuantity, openAt: new Date('2026-01-01T00:00:00Z'), closeAt },
+    data: { name: uniqueName('ticket'), totalQuantity, openAt: new Date('2026-01-01T00:00:00Z'), closeAt, generation: newGeneration() },
   });
   return ticket.id;
 }

@@ -11,6 +11,8 @@ import { dropTestDatabase, onTestServer, testDatabaseUrl, uniqueDatabaseName } f
 
 const REPO_MIGRATIONS = fileURLToPath(new URL('../../../prisma/migrations/', import.meta.url));
 const INIT = '20261125000000_init';
+/** Every migration of the repository, in the order they apply. */
+const REPOSITORY = [INIT, '20261204000000_ticket_generation', '20261204010000_ticket_state_removed_at'];
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -61,8 +63,8 @@ describe('runMigrations', () => {
     const applied: string[] = [];
     const report = await runMigrations({ databaseUrl: url, onApplied: (migration) => applied.push(migration) });
 
-    expect(report).toEqual({ database: name, createdDatabase: true, applied: [INIT] });
-    expect(applied).toEqual([INIT]);
+    expect(report).toEqual({ database: name, createdDatabase: true, applied: REPOSITORY });
+    expect(applied).toEqual(REPOSITORY);
     const [schema] = await onTestServer<Array<Record<string, string>>>(
       'SELECT DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
       [name],
@@ -80,7 +82,21 @@ describe('runMigrations', () => {
     await runMigrations({ databaseUrl: url });
     const report = await runMigrations({ databaseUrl: url });
     expect(report).toEqual({ database: name, createdDatabase: false, applied: [] });
-    expect(await history(name)).toHaveLength(1);
+    expect(await history(name)).toHaveLength(REPOSITORY.length);
+  });
+
+  test('tickets that existed before the generation column each get their own random generation', async () => {
+    const { name, url } = freshDatabase();
+    const sql = async (migration: string) => readFile(join(REPO_MIGRATIONS, migration, 'migration.sql'), 'utf8');
+    const migrationsDir = await migrationsFolder({ [INIT]: await sql(INIT) });
+    await runMigrations({ databaseUrl: url, migrationsDir });
+    await inDatabase(name, "INSERT INTO {db}.ticket (name, total_quantity, open_at) VALUES ('a', 1, NOW(3)), ('b', 1, NOW(3))");
+    await writeMigration(migrationsDir, REPOSITORY[1]!, await sql(REPOSITORY[1]!));
+    await runMigrations({ databaseUrl: url, migrationsDir });
+
+    const rows = await inDatabase<Array<{ generation: string }>>(name, 'SELECT generation FROM {db}.ticket');
+    expect(rows.map((row) => row.generation)).toEqual([expect.stringMatching(/^[0-9a-f]{40}$/), expect.stringMatching(/^[0-9a-f]{40}$/)]);
+    expect(rows[0]!.generation).not.toBe(rows[1]!.generation);
   });
 
   test('concurrent runs apply each migration exactly once', async () => {
@@ -240,9 +256,9 @@ describe('the migrate command', () => {
     const output = { out: (line: string) => out.push(line), err: (line: string) => err.push(line) };
 
     expect(await migrateCommand({ DATABASE_URL: url }, output)).toBe(0);
-    expect(out).toEqual([`applied ${INIT}`]);
+    expect(out).toEqual(REPOSITORY.map((migration) => `applied ${migration}`));
     expect(await migrateCommand({ DATABASE_URL: url }, output)).toBe(0);
-    expect(out[1]).toMatch(/^no pending migrations in mysql:\/\//);
+    expect(out[REPOSITORY.length]).toMatch(/^no pending migrations in mysql:\/\//);
     expect(err).toEqual([]);
   });
 

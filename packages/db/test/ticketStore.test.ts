@@ -38,10 +38,15 @@ describe('tickets', () => {
       openAt,
       closeAt,
       createdAt: expect.any(Date),
+      generation: expect.stringMatching(/^[0-9a-f]{40}$/),
+      stateRemovedAt: null,
     });
     expect(Number.isInteger(created.value.id)).toBe(true);
     expect(Math.abs(created.value.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
     expect(await store.findTicket(created.value.id)).toEqual(created.value);
+    // Each row its own: a row that reuses an id after a reset never shares its Redis state.
+    const other = await store.createTicket({ name: uniqueName('concert'), totalQuantity: 1, openAt, closeAt: null });
+    expect(other.ok && other.value.generation).not.toBe(created.value.generation);
   });
 
   test('createTicket refuses a taken name with TICKET_NAME_TAKEN', async () => {
@@ -74,6 +79,31 @@ describe('tickets', () => {
     const beyond = await store.listTickets({ page: 1000, size: 2 });
     expect(beyond).toEqual({ items: [], page: 1000, size: 2, total: all.length });
     expect(first.items[0]).not.toHaveProperty('fencingToken');
+  });
+
+  test('findIssueOfMember finds the member’s issued ticket of this ticket only', async () => {
+    const ticketId = await createTicketRow(prisma);
+    const [holder, other] = await createMemberRows(prisma, 2);
+    const [issue] = issuesFor([holder!], 0);
+    await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: [issue!] });
+    expect(await store.findIssueOfMember(ticketId, holder!)).toMatchObject({
+      ticketId,
+      memberId: holder,
+      issueNumber: 1,
+      requestId: issue!.requestId,
+    });
+    expect(await store.findIssueOfMember(ticketId, other!)).toBeNull();
+    expect(await store.findIssueOfMember(await createTicketRow(prisma), holder!)).toBeNull();
+  });
+
+  test('markStateRemoved marks the row of that generation only', async () => {
+    const ticketId = await createTicketRow(prisma);
+    const at = new Date('2026-12-04T00:00:00.123Z');
+    await store.markStateRemoved(ticketId, 'f'.repeat(40), at);
+    expect((await store.findTicket(ticketId))?.stateRemovedAt).toBeNull();
+    const { generation } = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+    await store.markStateRemoved(ticketId, generation, at);
+    expect((await store.findTicket(ticketId))?.stateRemovedAt).toEqual(at);
   });
 
   test('deleteTicket removes a ticket without issues', async () => {
@@ -128,11 +158,13 @@ describe('the drainer', () => {
   test('loadDrainState answers the counts, closeAt in epoch ms and the fencing token as a number', async () => {
     const closeAt = new Date('2027-01-01T00:00:00.250Z');
     const ticketId = await createTicketRow(prisma, 50, closeAt);
+    const { generation } = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
     expect(await store.loadDrainState(ticketId)).toEqual({
       totalQuantity: 50,
       issuedQuantity: 0,
       closeAt: closeAt.getTime(),
       fencingToken: 0,
+      generation,
     });
 
     const [memberId] = await createMemberRows(prisma, 1);
@@ -143,6 +175,7 @@ describe('the drainer', () => {
       issuedQuantity: 1,
       closeAt: closeAt.getTime(),
       fencingToken: token,
+      generation,
     });
 
     expect(await store.loadDrainState(2_000_000_003)).toBeNull();

@@ -1,6 +1,7 @@
 --[[
   Stores the results of the oldest requests the way BullMQ stores a finished job (so Bull Board,
-  Job.fromId and getState see them), then removes them from the wait list.
+  Job.fromId and getState see them), then removes them from the wait list. The events stream
+  names each finished job without its result: the job hash keeps the result, once (issue 13).
   KEYS[1] lock   KEYS[2] wait   KEYS[3] completed   KEYS[4] failed   KEYS[5] events stream
   KEYS[6] sold-out flag   KEYS[7] the ticket's members hash (admissions)
   KEYS[8] the ticket's line (hash: admitted, decided, issued, rejected, failed)   KEYS[9] its pace
@@ -28,11 +29,11 @@ for i = 6, #ARGV, 5 do
   redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
   if failedReason == '' then
     redis.call('ZADD', KEYS[3], now, id)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'returnvalue', result, 'prev', 'waiting')
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'prev', 'waiting')
   else
     redis.call('HSET', jobKey, 'failedReason', failedReason)
     redis.call('ZADD', KEYS[4], now, id)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'failedReason', failedReason, 'prev', 'waiting')
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'prev', 'waiting')
   end
   -- Only the lock holder takes from the right end, so the batch is still there, oldest last.
   local gone

@@ -1,5 +1,6 @@
+import type { TicketRef } from '@ticketing/core';
 import { Queue } from 'bullmq';
-import { queueName } from './keys.js';
+import { activeEntry, queueName } from './keys.js';
 import type { RedisClient } from './redis.js';
 
 const MAX_CACHED = 1000;
@@ -9,30 +10,32 @@ const MAX_CACHED = 1000;
  * connection it is given). Kept in a small LRU: a process talks to few tickets at a time.
  */
 export class BullQueues {
-  readonly #queues = new Map<number, Queue>();
+  readonly #queues = new Map<string, Queue>();
 
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
-  get(ticketId: number): Queue {
-    let queue = this.#queues.get(ticketId);
+  get(ticket: TicketRef): Queue {
+    const key = activeEntry(ticket);
+    let queue = this.#queues.get(key);
     if (queue) {
-      this.#queues.delete(ticketId);
+      this.#queues.delete(key);
     } else {
-      queue = new Queue(queueName(ticketId), { connection: this.redis, prefix: this.prefix });
+      queue = new Queue(queueName(ticket), { connection: this.redis, prefix: this.prefix });
       queue.on('error', () => undefined); // surfaced by the failing call itself
       if (this.#queues.size >= MAX_CACHED) this.#evictOldest();
     }
-    this.#queues.set(ticketId, queue);
+    this.#queues.set(key, queue);
     return queue;
   }
 
   /** Drops a queue object whose connection set-up failed, so the next call builds a fresh one. */
-  forget(ticketId: number): void {
-    const queue = this.#queues.get(ticketId);
-    this.#queues.delete(ticketId);
+  forget(ticket: TicketRef | string): void {
+    const key = typeof ticket === 'string' ? ticket : activeEntry(ticket);
+    const queue = this.#queues.get(key);
+    this.#queues.delete(key);
     void queue?.close().catch(() => undefined);
   }
 
@@ -48,6 +51,6 @@ export class BullQueues {
 }
 
 /** A BullMQ Queue for Bull Board to show one ticket's requests. */
-export function bullQueueFor(redis: RedisClient, prefix: string, ticketId: number): Queue {
-  return new Queue(queueName(ticketId), { connection: redis, prefix });
+export function bullQueueFor(redis: RedisClient, prefix: string, ticket: TicketRef): Queue {
+  return new Queue(queueName(ticket), { connection: redis, prefix });
 }

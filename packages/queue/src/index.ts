@@ -5,4 +5,4 @@ export { RedisTicketLock } from './ticketLock.js';
 export { SharedMetrics, queueDepths, type SharedMetricsSnapshot, type HistogramSnapshot, type DecisionOutcome } from './sharedMetrics.js';
 export { bullQueueFor } from './bullQueues.js';
 export { RedisWatchSlots, type WatchSlot } from './watchSlots.js';
-export { queueName, ticketKeys, activeTicketsKey, parseRequestId } from './keys.js';
+export { queueName, ticketKeys, activeTicketsKey, activeEntry, parseRequestId } from './keys.js';

@@ -1,16 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { TicketRef } from '@ticketing/core';
 
 /**
  * Where each ticket's data lives in Redis. Every key of one ticket carries the hash tag
  * `{<ticketId>}`, so in Redis Cluster a ticket's queue, lock and flags share one slot (its Lua
- * scripts stay atomic) while different tickets spread across the masters.
+ * scripts stay atomic) while different tickets spread across the masters. Every key also carries
+ * the epoch of the ticket row's generation: a row that reuses the id (a database reset or
+ * restore) starts with no state, and never reads the earlier row's.
  */
-export function queueName(ticketId: number): string {
-  return `ticket-{${ticketId}}`;
+export function queueName({ ticketId, epoch }: TicketRef): string {
+  return `ticket-{${ticketId}}-${epoch}`;
 }
 
 export interface TicketKeys {
-  /** BullMQ's key prefix for the ticket's queue: `<prefix>:ticket-{id}:`; a job's hash is this + jobId. */
+  /** BullMQ's key prefix for the ticket's queue: `<prefix>:ticket-{id}-<epoch>:`; a job's hash is this + jobId. */
   jobPrefix: string;
   wait: string;
   completed: string;
@@ -20,16 +23,17 @@ export interface TicketKeys {
   fence: string;
   soldOut: string;
   members: string;
-  epoch: string;
+  /** Set (for a while) once the ticket's state was removed after its sale ended. */
+  ended: string;
   /** Hash: `admitted` (the next sequence number) and `decided` (requests taken off the queue): positions (G11). */
   line: string;
   /** The ticket's recent decisions per second, as its drainer last measured them; expires when no one drains. */
   pace: string;
 }
 
-export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
-  const bull = `${prefix}:${queueName(ticketId)}:`;
-  const own = `${prefix}:issuance:{${ticketId}}:`;
+export function ticketKeys(prefix: string, ticket: TicketRef): TicketKeys {
+  const bull = `${prefix}:${queueName(ticket)}:`;
+  const own = `${prefix}:issuance:{${ticket.ticketId}}-${ticket.epoch}:`;
   return {
     jobPrefix: bull,
     wait: `${bull}wait`,
@@ -40,7 +44,7 @@ export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
     fence: `${own}fence`,
     soldOut: `${own}sold-out`,
     members: `${own}members`,
-    epoch: `${own}epoch`,
+    ended: `${own}ended`,
     line: `${own}line`,
     pace: `${own}pace`,
   };
@@ -48,6 +52,46 @@ export function ticketKeys(prefix: string, ticketId: number): TicketKeys {
 
 /** Tickets whose queues may hold requests; workers watch it (one key, outside any ticket's slot). */
 export const activeTicketsKey = (prefix: string): string => `${prefix}:active-tickets`;
+
+/** Ticket rows' queues whose state is to be removed, scored by when (epoch ms): retention (G10). */
+export const removalsKey = (prefix: string): string => `${prefix}:state-removals`;
+
+/**
+ * The keys BullMQ may make for a queue besides its jobs (job hashes are removed one by one): all of
+ * them go when an ended ticket's state is removed.
+ */
+export const BULL_QUEUE_KEYS = [
+  'wait',
+  'paused',
+  'meta',
+  'id',
+  'events',
+  'marker',
+  'completed',
+  'failed',
+  'delayed',
+  'prioritized',
+  'pc',
+  'active',
+  'stalled',
+  'stalled-check',
+  'limiter',
+  'repeat',
+  'de',
+  'waiting-children',
+  'metrics:completed',
+  'metrics:completed:data',
+  'metrics:failed',
+  'metrics:failed:data',
+] as const;
+
+/** A queue's entry in the active set: `<ticketId>:<epoch>`. */
+export const activeEntry = ({ ticketId, epoch }: TicketRef): string => `${ticketId}:${epoch}`;
+
+export function parseActiveEntry(entry: string): TicketRef | null {
+  const match = /^([1-9]\d{0,9}):([0-9a-f]{8})$/.exec(entry);
+  return match ? { ticketId: Number(match[1]), epoch: match[2]! } : null;
+}
 export const decisionsChannel = (prefix: string): string => `${prefix}:decisions`;
 /** Each completed batch's `<ticketId> <decided> <pace>`: what moves every waiting request's position. */
 export const progressChannel = (prefix: string): string => `${prefix}:progress`;
@@ -61,7 +105,7 @@ export interface RequestIdParts {
 
 /**
  * Request ids are `<ticketId>-<memberId>-<epoch>-<nonce><seal>` (made by admitBatch.lua): opaque to
- * clients, but they name the ticket's queue, and whom to report a request Redis has lost for.
+ * clients, but they name the ticket row's queue, and whom to report a request Redis has lost for.
  */
 export function parseRequestId(requestId: string): RequestIdParts | null {
   const match = /^([1-9]\d{0,9})-([1-9]\d{0,9})-([0-9a-f]{8})-[0-9a-f]{16}$/.exec(requestId);
@@ -69,8 +113,9 @@ export function parseRequestId(requestId: string): RequestIdParts | null {
 }
 
 /**
- * Whether admitBatch.lua made this id under the ticket's epoch secret: the seal is the first 8 hex of
- * sha1(secret:id-without-seal), which a client cannot make up without the secret.
+ * Whether admitBatch.lua made this id with this secret (the ticket row's generation): the seal is
+ * the first 8 hex of sha1(secret:id-without-seal), which a client cannot make up without the
+ * secret. The row keeps the secret, so the check needs no Redis state.
  */
 export function isSealedBy(secret: string, requestId: string): boolean {
   const unsealed = requestId.slice(0, -8);

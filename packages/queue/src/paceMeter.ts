@@ -14,17 +14,17 @@ interface Sample {
  * time), so every API process reads the same figure from Redis.
  */
 export class PaceMeter {
-  readonly #samples = new Map<number, Sample[]>();
+  readonly #samples = new Map<string, Sample[]>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Counts a completed batch of `count` decisions; the pace since the oldest batch in the window, or null. */
-  record(ticketId: number, count: number): number | null {
+  /** Counts a completed batch of `count` decisions of a ticket's queue; the pace since the oldest batch in the window, or null. */
+  record(ticket: string, count: number): number | null {
     const at = this.now();
-    const samples = this.#samples.get(ticketId) ?? [];
+    const samples = this.#samples.get(ticket) ?? [];
     samples.push({ at, count });
     while (samples.length > 1 && at - samples[0]!.at > WINDOW_MS) samples.shift();
-    this.#samples.set(ticketId, samples);
+    this.#samples.set(ticket, samples);
     const span = at - samples[0]!.at;
     if (samples.length < 2 || span < MIN_SPAN_MS) return null;
     // The oldest sample's decisions happened before its time: only what came after it counts.
@@ -33,7 +33,7 @@ export class PaceMeter {
   }
 
   /** A ticket this drainer let go of: its next holder measures afresh. */
-  forget(ticketId: number): void {
-    this.#samples.delete(ticketId);
+  forget(ticket: string): void {
+    this.#samples.delete(ticket);
   }
 }

@@ -14,6 +14,7 @@ const scripts = {
   peekBatch: 2,
   completeBatch: 9,
   holdWatch: 1,
+  removeState: 8,
 } as const;
 
 export type ScriptName = keyof typeof scripts;

@@ -1,5 +1,5 @@
 import type { BatchReport, DrainObserver, Outcome } from '@ticketing/core';
-import { activeTicketsKey, metricsKey, ticketKeys } from './keys.js';
+import { activeTicketsKey, metricsKey, parseActiveEntry, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 
 export type DecisionOutcome = 'ISSUED' | 'REJECTED_SOLD_OUT' | 'REJECTED_CLOSED' | 'FAILED';
@@ -85,7 +85,7 @@ function histogram(value: (field: string) => number, name: string, bounds: numbe
 
 /** Waiting requests per active ticket, for the queue-depth gauge (bounded to the first `limit`). */
 export async function queueDepths(redis: RedisClient, prefix: string, limit = 200): Promise<Array<{ ticketId: number; waiting: number }>> {
-  const ids = (await redis.smembers(activeTicketsKey(prefix))).map(Number).filter(Number.isSafeInteger).slice(0, limit);
-  const lengths = await Promise.all(ids.map((id) => redis.llen(ticketKeys(prefix, id).wait)));
-  return ids.map((ticketId, i) => ({ ticketId, waiting: lengths[i] ?? 0 }));
+  const refs = (await redis.smembers(activeTicketsKey(prefix))).flatMap((entry) => parseActiveEntry(entry) ?? []).slice(0, limit);
+  const lengths = await Promise.all(refs.map((ref) => redis.llen(ticketKeys(prefix, ref).wait)));
+  return refs.map(({ ticketId }, i) => ({ ticketId, waiting: lengths[i] ?? 0 }));
 }

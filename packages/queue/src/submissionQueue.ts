@@ -12,10 +12,12 @@ import {
   type QueuedRequest,
   type StoredRequest,
   type SubmissionQueue,
+  type TicketRef,
+  ticketRef,
 } from '@ticketing/core';
 import { DecisionFeed } from './decisionFeed.js';
 import { jobSequence, openJobData, parseJobData } from './jobData.js';
-import { activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
+import { activeEntry, activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -29,14 +31,9 @@ const MAX_BATCH = 500;
  */
 export class RedisSubmissionQueue implements SubmissionQueue {
   #feed: DecisionFeed | null = null;
-  readonly #admissions = new TurnBatches<number, AdmissionInput, Admission>(
-    (ticketId, inputs) => this.#admitAll(ticketId, inputs),
-    MAX_BATCH,
-  );
-  readonly #enqueues = new TurnBatches<number, QueuedRequest, LineReading | null>(
-    (ticketId, requests) => this.#enqueueAll(ticketId, requests),
-    MAX_BATCH,
-  );
+  // Batched per ticket row (id and generation), since each row has its own keys and seal.
+  readonly #admissions = new TurnBatches<string, AdmissionInput, Admission>((_, inputs) => this.#admitAll(inputs), MAX_BATCH);
+  readonly #enqueues = new TurnBatches<string, QueuedRequest, LineReading | null>((_, requests) => this.#enqueueAll(requests), MAX_BATCH);
 
   constructor(
     private readonly redis: RedisClient,
@@ -48,18 +45,19 @@ export class RedisSubmissionQueue implements SubmissionQueue {
    * the order admit was called: one round trip per ticket and turn instead of one each.
    */
   admit(input: AdmissionInput): Promise<Admission> {
-    return this.#admissions.add(input.ticketId, input);
+    return this.#admissions.add(`${input.ticketId}:${input.generation}`, input);
   }
 
-  async #admitAll(ticketId: number, inputs: readonly AdmissionInput[]): Promise<Admission[]> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
+  async #admitAll(inputs: readonly AdmissionInput[]): Promise<Admission[]> {
+    const { ticketId, generation } = inputs[0]!;
+    const keys = ticketKeys(this.options.prefix, ticketRef(ticketId, generation));
     const nonces = randomBytes(4 * inputs.length).toString('hex');
-    const args: Array<string | number> = [ticketId, randomBytes(20).toString('hex')];
+    const args: Array<string | number> = [ticketId, generation];
     inputs.forEach(({ memberId, window, totalQuantity }, n) => {
       args.push(memberId, window, totalQuantity, nonces.slice(8 * n, 8 * n + 8));
     });
     const reply = await unavailableOnError(() =>
-      runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.epoch], args),
+      runScript<string[]>(this.redis, 'admitBatch', [keys.members, keys.soldOut, keys.ended], args),
     );
     return inputs.map((input, n) => admission(input, reply[2 * n]!, reply[2 * n + 1]!));
   }
@@ -70,11 +68,13 @@ export class RedisSubmissionQueue implements SubmissionQueue {
    * sequence number in the line, and mark the ticket active once.
    */
   enqueue(request: QueuedRequest): Promise<LineReading | null> {
-    return this.#enqueues.add(request.ticketId, request);
+    return this.#enqueues.add(activeEntry(refOf(request.requestId)), request);
   }
 
-  async #enqueueAll(ticketId: number, requests: readonly QueuedRequest[]): Promise<Array<LineReading | null>> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
+  /** The request ids name their row's queue (admitBatch.lua put the epoch in them). */
+  async #enqueueAll(requests: readonly QueuedRequest[]): Promise<Array<LineReading | null>> {
+    const ticket = refOf(requests[0]!.requestId);
+    const keys = ticketKeys(this.options.prefix, ticket);
     const args: Array<string | number> = [keys.jobPrefix, Date.now()];
     for (const request of requests) args.push(request.requestId, openJobData(request));
     const reply = await unavailableOnError(async () => {
@@ -85,7 +85,7 @@ export class RedisSubmissionQueue implements SubmissionQueue {
         args,
       );
       // After the jobs, never before: a worker retiring the ticket re-checks the queue after removing it.
-      await this.redis.sadd(activeTicketsKey(this.options.prefix), ticketId);
+      await this.redis.sadd(activeTicketsKey(this.options.prefix), activeEntry(ticket));
       return answer;
     });
     const decided = Number(reply[0]);
@@ -99,7 +99,7 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   async findRequest(requestId: string): Promise<StoredRequest | null> {
     const parts = parseRequestId(requestId);
     if (parts === null) return null;
-    const keys = ticketKeys(this.options.prefix, parts.ticketId);
+    const keys = ticketKeys(this.options.prefix, parts);
     // One round trip: the job, and the line's progress for a pending one (the same slot in a cluster).
     const [job, decided, pace] = await unavailableOnError(async () => {
       const replies = await this.redis
@@ -119,11 +119,12 @@ export class RedisSubmissionQueue implements SubmissionQueue {
       const line = sequence === null ? null : { sequence, decided: Number(decided ?? 0), decidedPerSecond: paceOf(pace) };
       return { kind: 'FOUND', request, outcome, line };
     }
-    // Not there: lost with the epoch (Redis restarted empty), lost by a failover that dropped the
-    // last writes (same epoch, and the seal proves admitBatch.lua made it), or a made-up id.
-    const secret = await unavailableOnError(() => this.redis.get(keys.epoch));
-    const lost = secret === null || !secret.startsWith(parts.epoch) || isSealedBy(secret, requestId);
-    return lost ? { kind: 'LOST', ticketId: parts.ticketId, memberId: parts.memberId } : null;
+    return { kind: 'ABSENT', ticketId: parts.ticketId, memberId: parts.memberId };
+  }
+
+  isSealed(requestId: string, generation: string): boolean {
+    const parts = parseRequestId(requestId);
+    return parts !== null && generation.startsWith(parts.epoch) && isSealedBy(generation, requestId);
   }
 
   watchDecision(requestId: string): DecisionWatch {
@@ -136,8 +137,8 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     return this.#feed.followLine(ticketId, listener);
   }
 
-  async readLine(ticketId: number): Promise<LineTotals> {
-    const keys = ticketKeys(this.options.prefix, ticketId);
+  async readLine(ticket: TicketRef): Promise<LineTotals> {
+    const keys = ticketKeys(this.options.prefix, ticket);
     const [line, pace] = await unavailableOnError(async () => {
       const replies = await this.redis.pipeline().hgetall(keys.line).get(keys.pace).exec();
       for (const [error] of replies ?? []) if (error) throw error;
@@ -166,6 +167,13 @@ export class RedisSubmissionQueue implements SubmissionQueue {
   }
 }
 
+/** The queue a request id names; enqueue is only given ids admitBatch.lua made. */
+function refOf(requestId: string): TicketRef {
+  const parts = parseRequestId(requestId);
+  if (parts === null) throw new TypeError(`not a request id: ${requestId}`);
+  return { ticketId: parts.ticketId, epoch: parts.epoch };
+}
+
 /** The pace a drainer stored (decisions per second), or null when none is current. */
 function paceOf(value: number | string | null | undefined): number | null {
   const pace = Number(value);
@@ -174,6 +182,7 @@ function paceOf(value: number | string | null | undefined): number | null {
 
 function admission({ ticketId, memberId, acceptedAt }: AdmissionInput, kind: string, value: string): Admission {
   if (kind === 'REFUSED') return { kind, code: value as 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+  if (kind === 'ENDED') return { kind };
   return { kind: kind as 'ADMITTED' | 'EXISTING', request: { requestId: value, ticketId, memberId, acceptedAt } };
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { QueuedRequest } from '@ticketing/core';
+import { ticketRef, type QueuedRequest } from '@ticketing/core';
 import {
   bullQueueFor,
   createRedis,
@@ -15,6 +15,10 @@ import {
   type RedisClient,
 } from '@ticketing/queue';
 import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
+
+/** Every ticket of these tests is one row with this generation. */
+const GEN = 'ab'.repeat(20);
+const t = (ticketId: number) => ticketRef(ticketId, GEN);
 
 /**
  * The same adapters on a Redis Cluster of 3 masters and 3 replicas (started here, removed after):
@@ -46,7 +50,7 @@ afterAll(async () => {
 });
 
 async function submit(ticketId: number, memberId: number): Promise<QueuedRequest> {
-  const admission = await queue.admit({ ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: Date.now() });
+  const admission = await queue.admit({ generation: GEN, ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: Date.now() });
   if (admission.kind !== 'ADMITTED') throw new Error(`not admitted: ${admission.kind}`);
   await queue.enqueue(admission.request);
   return admission.request;
@@ -69,8 +73,8 @@ describe('on a Redis Cluster', () => {
   test('100 tickets spread across the 3 masters, each ticket whole on one of them', async () => {
     for (let ticketId = 1; ticketId <= 100; ticketId++) await submit(ticketId, 1);
 
-    const tickets = await keysPerMaster(`${prefix}:issuance:{*}:members`);
-    const jobs = await keysPerMaster(`${prefix}:ticket-{*}:wait`);
+    const tickets = await keysPerMaster(`${prefix}:issuance:{*}-*:members`);
+    const jobs = await keysPerMaster(`${prefix}:ticket-{*}-*:wait`);
     expect([...tickets.values()].reduce((a, b) => a + b, 0)).toBe(100);
     expect(tickets.size).toBe(3);
     // CRC16 of "1".."100" over 16,384 slots in three ranges: no master may go without.
@@ -84,27 +88,27 @@ describe('on a Redis Cluster', () => {
     const first = await submit(200, 1);
     const second = await submit(200, 2);
     const watch = queue.watchDecision(first.requestId);
-    const token = (await lock.acquire(200))!;
+    const token = (await lock.acquire(t(200)))!;
     expect(token).toBeGreaterThan(0);
-    expect(await lock.acquire(200)).toBeNull();
+    expect(await lock.acquire(t(200))).toBeNull();
 
-    const batch = (await drain.peekBatch(200, token, 10))!;
+    const batch = (await drain.peekBatch(t(200), token, 10))!;
     expect(batch.map((entry) => entry.requestId)).toEqual([first.requestId, second.requestId]);
     const decidedAt = Date.now();
     const results = [
       { requestId: first.requestId, outcome: { status: 'ISSUED' as const, issueNumber: 1, memberTicketId: 1, decidedAt } },
       { requestId: second.requestId, outcome: { status: 'ISSUED' as const, issueNumber: 2, memberTicketId: 2, decidedAt } },
     ];
-    expect(await drain.completeBatch(200, token - 1, results, false)).toBe(false);
-    expect(await drain.completeBatch(200, token, results, false)).toBe(true);
+    expect(await drain.completeBatch(t(200), token - 1, results, false)).toBe(false);
+    expect(await drain.completeBatch(t(200), token, results, false)).toBe(true);
     // The decision is published on the (cluster-wide) channel and wakes the long poll.
     expect(await watch.until(5000)).toBe(true);
     watch.close();
     expect(await queue.findRequest(second.requestId)).toMatchObject({ kind: 'FOUND', outcome: { status: 'ISSUED', issueNumber: 2 } });
-    expect(await redis.llen(ticketKeys(prefix, 200).wait)).toBe(0);
+    expect(await redis.llen(ticketKeys(prefix, t(200)).wait)).toBe(0);
 
     // Bull Board reads the same queue through BullMQ on the cluster connection.
-    const board = bullQueueFor(redis, prefix, 200);
+    const board = bullQueueFor(redis, prefix, t(200));
     expect(await board.getJobCounts('waiting', 'completed')).toEqual({ waiting: 0, completed: 2 });
     await board.close();
   });

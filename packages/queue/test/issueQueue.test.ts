@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Outcome, QueuedRequest } from '@ticketing/core';
+import { ticketRef, type Outcome, type QueuedRequest } from '@ticketing/core';
 import {
   bullQueueFor,
   createRedis,
@@ -11,6 +11,10 @@ import {
   type RedisClient,
 } from '@ticketing/queue';
 import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
+
+/** Every ticket of these tests is one row with this generation. */
+const GEN = 'ab'.repeat(20);
+const t = (ticketId: number) => ticketRef(ticketId, GEN);
 
 const prefix = uniqueRedisPrefix();
 let redis: RedisClient;
@@ -32,7 +36,7 @@ afterAll(async () => {
 });
 
 async function submit(ticketId: number, memberId: number): Promise<QueuedRequest> {
-  const admission = await queue.admit({ ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: Date.now() });
+  const admission = await queue.admit({ generation: GEN, ticketId, memberId, totalQuantity: 1000, window: 'OPEN', acceptedAt: Date.now() });
   if (admission.kind !== 'ADMITTED') throw new Error(`not admitted: ${admission.kind}`);
   await queue.enqueue(admission.request);
   return admission.request;
@@ -43,29 +47,35 @@ const issued = (n: number): Outcome => ({ status: 'ISSUED', issueNumber: n, memb
 describe('admission', () => {
   test('one request per member: every later submission gets the first requestId, even concurrent ones', async () => {
     const admissions = await Promise.all(
-      Array.from({ length: 10 }, () => queue.admit({ ticketId: 10, memberId: 1, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })),
+      Array.from({ length: 10 }, () =>
+        queue.admit({ generation: GEN, ticketId: 10, memberId: 1, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 }),
+      ),
     );
     expect(admissions.filter((a) => a.kind === 'ADMITTED')).toHaveLength(1);
-    const ids = new Set(admissions.map((a) => (a.kind === 'REFUSED' ? null : a.request.requestId)));
+    const ids = new Set(admissions.map((a) => ('request' in a ? a.request.requestId : null)));
     expect(ids.size).toBe(1);
   });
 
   test('refuses outside the sales window and once sold out, but a member who asked still gets the request', async () => {
-    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'NOT_OPEN', acceptedAt: 1 })).toEqual({
+    expect(
+      await queue.admit({ generation: GEN, ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'NOT_OPEN', acceptedAt: 1 }),
+    ).toEqual({
       kind: 'REFUSED',
       code: 'NOT_OPEN',
     });
-    expect(await queue.admit({ ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 })).toEqual({
-      kind: 'REFUSED',
-      code: 'CLOSED',
-    });
+    expect(await queue.admit({ generation: GEN, ticketId: 11, memberId: 1, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 })).toEqual(
+      {
+        kind: 'REFUSED',
+        code: 'CLOSED',
+      },
+    );
     const first = await submit(11, 2);
-    await redis.set(ticketKeys(prefix, 11).soldOut, '1');
-    expect(await queue.admit({ ticketId: 11, memberId: 3, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
+    await redis.set(ticketKeys(prefix, t(11)).soldOut, '1');
+    expect(await queue.admit({ generation: GEN, ticketId: 11, memberId: 3, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
       kind: 'REFUSED',
       code: 'SOLD_OUT',
     });
-    const again = await queue.admit({ ticketId: 11, memberId: 2, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 });
+    const again = await queue.admit({ generation: GEN, ticketId: 11, memberId: 2, totalQuantity: 1000, window: 'CLOSED', acceptedAt: 1 });
     expect(again.kind === 'EXISTING' && again.request.requestId).toBe(first.requestId);
   });
 });
@@ -74,21 +84,21 @@ describe('queue', () => {
   test('enqueueing twice adds one job; the request is found PENDING', async () => {
     const request = await submit(20, 1);
     await queue.enqueue(request);
-    expect(await redis.llen(ticketKeys(prefix, 20).wait)).toBe(1);
+    expect(await redis.llen(ticketKeys(prefix, t(20)).wait)).toBe(1);
     expect(await queue.findRequest(request.requestId)).toEqual({
       kind: 'FOUND',
       request,
       outcome: null,
       line: { sequence: 0, decided: 0, decidedPerSecond: null },
     });
-    expect(await drain.activeTickets()).toContain(20);
+    expect(await drain.activeTickets()).toContainEqual(t(20));
   });
 
   test('each ticket has its own queue, keyed under its own hash tag', async () => {
     await submit(21, 1);
     await submit(22, 1);
-    expect(await redis.llen(ticketKeys(prefix, 21).wait)).toBe(1);
-    expect(await redis.llen(ticketKeys(prefix, 22).wait)).toBe(1);
+    expect(await redis.llen(ticketKeys(prefix, t(21)).wait)).toBe(1);
+    expect(await redis.llen(ticketKeys(prefix, t(22)).wait)).toBe(1);
     const keys = await redis.keys(`${prefix}:*{21}*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key).toMatch(/\{21\}/);
@@ -97,43 +107,48 @@ describe('queue', () => {
   test('peek returns the oldest first, leaves them queued, and only to the lock holder', async () => {
     const requests = [];
     for (let m = 1; m <= 5; m++) requests.push(await submit(30, m));
-    const token = (await lock.acquire(30))!;
-    expect(await drain.peekBatch(30, token - 1, 3)).toBeNull();
-    const batch = (await drain.peekBatch(30, token, 3))!;
+    const token = (await lock.acquire(t(30)))!;
+    expect(await drain.peekBatch(t(30), token - 1, 3)).toBeNull();
+    const batch = (await drain.peekBatch(t(30), token, 3))!;
     expect(batch.map((entry) => entry.request)).toEqual(requests.slice(0, 3));
-    expect(await drain.peekBatch(30, token, 3)).toEqual(batch);
-    expect(await redis.llen(ticketKeys(prefix, 30).wait)).toBe(5);
+    expect(await drain.peekBatch(t(30), token, 3)).toEqual(batch);
+    expect(await redis.llen(ticketKeys(prefix, t(30)).wait)).toBe(5);
   });
 
   test('complete stores results as BullMQ completed jobs, removes exactly the batch, and refuses a stale holder', async () => {
     const requests = [];
     for (let m = 1; m <= 4; m++) requests.push(await submit(40, m));
-    const token = (await lock.acquire(40))!;
-    const batch = (await drain.peekBatch(40, token, 2))!;
+    const token = (await lock.acquire(t(40)))!;
+    const batch = (await drain.peekBatch(t(40), token, 2))!;
     const results = batch.map((entry, n) => ({ requestId: entry.requestId, outcome: issued(n + 1) }));
 
-    expect(await drain.completeBatch(40, token - 1, results, false)).toBe(false);
-    expect(await redis.llen(ticketKeys(prefix, 40).wait)).toBe(4);
+    expect(await drain.completeBatch(t(40), token - 1, results, false)).toBe(false);
+    expect(await redis.llen(ticketKeys(prefix, t(40)).wait)).toBe(4);
     expect(await queue.findRequest(requests[0]!.requestId)).toMatchObject({ outcome: null });
 
-    expect(await drain.completeBatch(40, token, results, false)).toBe(true);
-    expect((await drain.peekBatch(40, token, 10))!.map((e) => e.request)).toEqual(requests.slice(2));
+    expect(await drain.completeBatch(t(40), token, results, false)).toBe(true);
+    expect((await drain.peekBatch(t(40), token, 10))!.map((e) => e.request)).toEqual(requests.slice(2));
     expect(await queue.findRequest(requests[0]!.requestId)).toMatchObject({ outcome: results[0]!.outcome });
 
-    const bull = bullQueueFor(redis, prefix, 40);
+    const bull = bullQueueFor(redis, prefix, t(40));
     const job = await bull.getJob(requests[1]!.requestId);
     expect(await job!.getState()).toBe('completed');
     expect(job!.returnvalue).toEqual(results[1]!.outcome);
     expect(await bull.getJobCounts('waiting', 'completed')).toEqual({ waiting: 2, completed: 2 });
     await bull.close();
+    // The result is kept once, in the job: the events stream only names the finished jobs.
+    const events = (await redis.xrange(ticketKeys(prefix, t(40)).events, '-', '+')).map(([, fields]) => fields);
+    const completed = events.filter((fields) => fields[1] === 'completed');
+    expect(completed.map((fields) => fields[3])).toEqual(results.map((result) => result.requestId));
+    expect(completed.flat()).not.toContain('returnvalue');
   });
 
   test('FAILED outcomes land in BullMQ’s failed set with their reason', async () => {
     const request = await submit(41, 1);
-    const token = (await lock.acquire(41))!;
+    const token = (await lock.acquire(t(41)))!;
     const outcome: Outcome = { status: 'FAILED', reason: 'TICKET_NOT_FOUND', decidedAt: Date.now() };
-    expect(await drain.completeBatch(41, token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
-    const bull = bullQueueFor(redis, prefix, 41);
+    expect(await drain.completeBatch(t(41), token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
+    const bull = bullQueueFor(redis, prefix, t(41));
     const job = await bull.getJob(request.requestId);
     expect(await job!.getState()).toBe('failed');
     expect(job!.failedReason).toBe('TICKET_NOT_FOUND');
@@ -142,9 +157,9 @@ describe('queue', () => {
 
   test('a sold-out batch sets the flag that refuses new members at once', async () => {
     const request = await submit(42, 1);
-    const token = (await lock.acquire(42))!;
-    await drain.completeBatch(42, token, [{ requestId: request.requestId, outcome: issued(1) }], true);
-    expect(await queue.admit({ ticketId: 42, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
+    const token = (await lock.acquire(t(42)))!;
+    await drain.completeBatch(t(42), token, [{ requestId: request.requestId, outcome: issued(1) }], true);
+    expect(await queue.admit({ generation: GEN, ticketId: 42, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
       kind: 'REFUSED',
       code: 'SOLD_OUT',
     });
@@ -158,27 +173,27 @@ describe('queue', () => {
         finished.push(request.requestId);
       }),
     );
-    const token = (await lock.acquire(50))!;
-    const batch = (await drain.peekBatch(50, token, 1000))!;
+    const token = (await lock.acquire(t(50)))!;
+    const batch = (await drain.peekBatch(t(50), token, 1000))!;
     expect(batch.map((entry) => entry.requestId)).toEqual(finished);
   });
 
   test('retiring an empty queue takes it off the active list; a queue with a request stays', async () => {
     await submit(60, 1);
-    expect(await drain.retireIfEmpty(60)).toBe(false);
-    expect(await drain.activeTickets()).toContain(60);
-    await redis.del(ticketKeys(prefix, 60).wait);
-    expect(await drain.retireIfEmpty(60)).toBe(true);
-    expect(await drain.activeTickets()).not.toContain(60);
+    expect(await drain.retireIfEmpty(t(60))).toBe(false);
+    expect(await drain.activeTickets()).toContainEqual(t(60));
+    await redis.del(ticketKeys(prefix, t(60)).wait);
+    expect(await drain.retireIfEmpty(t(60))).toBe(true);
+    expect(await drain.activeTickets()).not.toContainEqual(t(60));
   });
 
   test('a watcher wakes as soon as its request is completed', async () => {
     const request = await submit(70, 1);
     await queue.startDecisionFeed();
     const watch = queue.watchDecision(request.requestId);
-    const token = (await lock.acquire(70))!;
+    const token = (await lock.acquire(t(70)))!;
     const startedAt = Date.now();
-    setTimeout(() => void drain.completeBatch(70, token, [{ requestId: request.requestId, outcome: issued(1) }], false), 50);
+    setTimeout(() => void drain.completeBatch(t(70), token, [{ requestId: request.requestId, outcome: issued(1) }], false), 50);
     expect(await watch.until(5000)).toBe(true);
     expect(Date.now() - startedAt).toBeLessThan(4000);
     watch.close();
@@ -190,59 +205,76 @@ describe('queue', () => {
   test('once as many members as the stock are admitted, a newcomer is SOLD_OUT at once; the admitted still get theirs', async () => {
     const admitted = [];
     for (let m = 1; m <= 3; m++)
-      admitted.push(await queue.admit({ ticketId: 80, memberId: m, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 }));
+      admitted.push(await queue.admit({ generation: GEN, ticketId: 80, memberId: m, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 }));
     expect(admitted.every((a) => a.kind === 'ADMITTED')).toBe(true);
-    expect(await queue.admit({ ticketId: 80, memberId: 4, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({
+    expect(await queue.admit({ generation: GEN, ticketId: 80, memberId: 4, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).toEqual({
       kind: 'REFUSED',
       code: 'SOLD_OUT',
     });
-    expect((await queue.admit({ ticketId: 80, memberId: 2, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).kind).toBe('EXISTING');
+    expect((await queue.admit({ generation: GEN, ticketId: 80, memberId: 2, totalQuantity: 3, window: 'OPEN', acceptedAt: 1 })).kind).toBe(
+      'EXISTING',
+    );
   });
 
   test('a request failed MEMBER_NOT_FOUND gives its admission back, so the stock count stays with real members', async () => {
-    const ghost = await queue.admit({ ticketId: 83, memberId: 9, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 });
+    const ghost = await queue.admit({ generation: GEN, ticketId: 83, memberId: 9, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 });
     if (ghost.kind !== 'ADMITTED') throw new Error(ghost.kind);
     await queue.enqueue(ghost.request);
-    expect(await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({
+    expect(await queue.admit({ generation: GEN, ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).toEqual({
       kind: 'REFUSED',
       code: 'SOLD_OUT',
     });
-    const token = (await lock.acquire(83))!;
+    const token = (await lock.acquire(t(83)))!;
     const outcome: Outcome = { status: 'FAILED', reason: 'MEMBER_NOT_FOUND', decidedAt: Date.now() };
-    expect(await drain.completeBatch(83, token, [{ requestId: ghost.request.requestId, outcome, releasedMemberId: 9 }], false)).toBe(true);
-    expect((await queue.admit({ ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).kind).toBe('ADMITTED');
+    expect(await drain.completeBatch(t(83), token, [{ requestId: ghost.request.requestId, outcome, releasedMemberId: 9 }], false)).toBe(
+      true,
+    );
+    expect((await queue.admit({ generation: GEN, ticketId: 83, memberId: 10, totalQuantity: 1, window: 'OPEN', acceptedAt: 1 })).kind).toBe(
+      'ADMITTED',
+    );
   });
 
-  test('a request Redis has lost (the ticket’s keys are gone) is reported LOST, naming its member', async () => {
+  test('a request Redis has lost (the ticket’s keys are gone) is ABSENT, naming its member, and its seal still checks out from the generation', async () => {
     const request = await submit(81, 7);
     for (const key of await redis.keys(`${prefix}:*{81}*`)) await redis.del(key);
-    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'LOST', ticketId: 81, memberId: 7 });
-    // New requests start a new epoch and work as before.
+    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'ABSENT', ticketId: 81, memberId: 7 });
+    expect(queue.isSealed(request.requestId, GEN)).toBe(true);
+    // New requests of the same row work as before.
     const fresh = await submit(81, 8);
     expect(await queue.findRequest(fresh.requestId)).toMatchObject({ kind: 'FOUND' });
-    expect(await queue.findRequest(request.requestId)).toEqual({ kind: 'LOST', ticketId: 81, memberId: 7 });
   });
 
-  test('a request a failover lost (its job gone, the epoch kept) is reported LOST; a made-up id of that epoch is not found', async () => {
+  test('a request a failover lost (its job gone) is ABSENT and sealed; a made-up id of that epoch is ABSENT but not sealed', async () => {
     const kept = await submit(84, 1);
     const dropped = await submit(84, 2);
-    // What a promoted replica that missed the last writes holds: the epoch, not the newest request.
-    const keys = ticketKeys(prefix, 84);
+    const keys = ticketKeys(prefix, t(84));
     await redis.del(keys.jobPrefix + dropped.requestId);
     await redis.lrem(keys.wait, 0, dropped.requestId);
     await redis.hdel(keys.members, '2');
-    expect(await queue.findRequest(dropped.requestId)).toEqual({ kind: 'LOST', ticketId: 84, memberId: 2 });
+    expect(await queue.findRequest(dropped.requestId)).toEqual({ kind: 'ABSENT', ticketId: 84, memberId: 2 });
+    expect(queue.isSealed(dropped.requestId, GEN)).toBe(true);
     expect(await queue.findRequest(kept.requestId)).toMatchObject({ kind: 'FOUND' });
     const forged = dropped.requestId.replace(/-(\d+)-([0-9a-f]{8})-/, '-3-$2-');
-    expect(await queue.findRequest(forged)).toBeNull();
+    expect(await queue.findRequest(forged)).toEqual({ kind: 'ABSENT', ticketId: 84, memberId: 3 });
+    expect(queue.isSealed(forged, GEN)).toBe(false);
   });
 
-  test('unknown and malformed request ids are simply not found', async () => {
+  test('ids are sealed for one row only: another generation (a row that reused the id) does not accept them', async () => {
+    const request = await submit(85, 1);
+    expect(queue.isSealed(request.requestId, GEN)).toBe(true);
+    expect(queue.isSealed(request.requestId, 'cd'.repeat(20))).toBe(false);
+    // Same epoch, other secret: the seal, not the epoch, decides.
+    expect(queue.isSealed(request.requestId, `abababab${'cd'.repeat(16)}`)).toBe(false);
+  });
+
+  test('unknown and malformed request ids: ABSENT but not sealed, or not ids at all', async () => {
     const known = await submit(82, 1);
     const sameEpochUnknown = known.requestId.replace(/[0-9a-f]{16}$/, '0000000000000000');
-    expect(await queue.findRequest(sameEpochUnknown)).toBeNull();
+    expect(await queue.findRequest(sameEpochUnknown)).toEqual({ kind: 'ABSENT', ticketId: 82, memberId: 1 });
+    expect(queue.isSealed(sameEpochUnknown, GEN)).toBe(false);
     expect(await queue.findRequest('70-00000000000000000000')).toBeNull();
     expect(await queue.findRequest('nonsense')).toBeNull();
     expect(await queue.findRequest('1:2')).toBeNull();
+    expect(queue.isSealed('nonsense', GEN)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { DecidedResult, QueuedRequest } from '@ticketing/core';
+import { type DecidedResult, type QueuedRequest, ticketRef } from '@ticketing/core';
 import {
   bullQueueFor,
   createRedis,
@@ -20,6 +20,9 @@ import { Job } from 'bullmq';
  * estimate.
  */
 const prefix = uniqueRedisPrefix();
+/** Every ticket of these tests is one row with this generation. */
+const GEN = 'cd'.repeat(20);
+const t = (ticketId: number) => ticketRef(ticketId, GEN);
 let redis: RedisClient;
 let connections: RedisClient[];
 let apis: RedisSubmissionQueue[];
@@ -42,7 +45,14 @@ afterAll(async () => {
 });
 
 async function admitted(api: RedisSubmissionQueue, ticketId: number, memberId: number): Promise<QueuedRequest> {
-  const admission = await api.admit({ ticketId, memberId, totalQuantity: 100_000, window: 'OPEN', acceptedAt: Date.now() });
+  const admission = await api.admit({
+    generation: GEN,
+    ticketId,
+    memberId,
+    totalQuantity: 100_000,
+    window: 'OPEN',
+    acceptedAt: Date.now(),
+  });
   if (admission.kind !== 'ADMITTED') throw new Error(`not admitted: ${admission.kind}`);
   return admission.request;
 }
@@ -56,7 +66,7 @@ describe('sequence numbers', () => {
     const readings = await Promise.all(requests.map((request, n) => apis[(n + 1) % 2]!.enqueue(request)));
     const sequenceOf = new Map(requests.map((request, n) => [request.requestId, readings[n]!.sequence]));
     // The wait list's right end is the oldest.
-    const queueOrder = (await redis.lrange(ticketKeys(prefix, ticketId).wait, 0, -1)).reverse();
+    const queueOrder = (await redis.lrange(ticketKeys(prefix, t(ticketId)).wait, 0, -1)).reverse();
     expect(queueOrder.map((id) => sequenceOf.get(id))).toEqual(Array.from({ length: 200 }, (_, n) => n));
     for (const reading of readings) expect(reading).toMatchObject({ decided: 0, decidedPerSecond: null });
   });
@@ -67,9 +77,9 @@ describe('sequence numbers', () => {
     expect((await apis[0]!.enqueue(first))!.sequence).toBe(0);
     expect((await apis[1]!.enqueue(second))!.sequence).toBe(1);
     expect((await apis[1]!.enqueue(first))!.sequence).toBe(0);
-    expect(await redis.llen(ticketKeys(prefix, ticketId).wait)).toBe(2);
+    expect(await redis.llen(ticketKeys(prefix, t(ticketId)).wait)).toBe(2);
 
-    const queue = bullQueueFor(redis, prefix, ticketId);
+    const queue = bullQueueFor(redis, prefix, t(ticketId));
     try {
       const job = await Job.fromId(queue, second.requestId);
       expect(job?.name).toBe('issue');
@@ -88,23 +98,23 @@ describe('decided count', () => {
     const requests = await Promise.all([1, 2, 3, 4, 5].map((memberId) => admitted(apis[0]!, ticketId, memberId)));
     for (const request of requests) await apis[0]!.enqueue(request);
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 200 });
-    const stale = (await lock.acquire(ticketId))!;
+    const stale = (await lock.acquire(t(ticketId)))!;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const holder = (await lock.acquire(ticketId))!;
+    const holder = (await lock.acquire(t(ticketId)))!;
 
     expect(
       await drain.completeBatch(
-        ticketId,
+        t(ticketId),
         stale,
         requests.slice(0, 2).map((r) => rejected(r.requestId)),
         false,
       ),
     ).toBe(false);
-    expect(await redis.hget(ticketKeys(prefix, ticketId).line, 'decided')).toBeNull();
+    expect(await redis.hget(ticketKeys(prefix, t(ticketId)).line, 'decided')).toBeNull();
 
     expect(
       await drain.completeBatch(
-        ticketId,
+        t(ticketId),
         holder,
         requests.slice(0, 2).map((r) => rejected(r.requestId)),
         false,
@@ -113,13 +123,13 @@ describe('decided count', () => {
     // The same two again (a retry whose first completion did land): nothing is left to remove.
     expect(
       await drain.completeBatch(
-        ticketId,
+        t(ticketId),
         holder,
         requests.slice(0, 2).map((r) => rejected(r.requestId)),
         false,
       ),
     ).toBe(true);
-    const line = await redis.hgetall(ticketKeys(prefix, ticketId).line);
+    const line = await redis.hgetall(ticketKeys(prefix, t(ticketId)).line);
     expect(line).toMatchObject({ admitted: '5', decided: '2', rejected: '2' });
 
     const third = await apis[1]!.findRequest(requests[2]!.requestId);
@@ -133,25 +143,25 @@ describe('decided count', () => {
     const requests = await Promise.all(Array.from({ length: 6 }, (_, n) => admitted(apis[0]!, ticketId, n + 1)));
     for (const request of requests) await apis[0]!.enqueue(request);
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
-    const token = (await lock.acquire(ticketId))!;
+    const token = (await lock.acquire(t(ticketId)))!;
     await drain.completeBatch(
-      ticketId,
+      t(ticketId),
       token,
       requests.slice(0, 2).map((r) => rejected(r.requestId)),
       false,
     );
-    expect(await redis.get(ticketKeys(prefix, ticketId).pace)).toBeNull();
+    expect(await redis.get(ticketKeys(prefix, t(ticketId)).pace)).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 100));
     await drain.completeBatch(
-      ticketId,
+      t(ticketId),
       token,
       requests.slice(2, 4).map((r) => rejected(r.requestId)),
       false,
     );
-    const pace = Number(await redis.get(ticketKeys(prefix, ticketId).pace));
+    const pace = Number(await redis.get(ticketKeys(prefix, t(ticketId)).pace));
     expect(pace).toBeGreaterThan(0);
     expect(pace).toBeLessThanOrEqual(2 / 0.1);
-    expect(await redis.pttl(ticketKeys(prefix, ticketId).pace)).toBeGreaterThan(0);
+    expect(await redis.pttl(ticketKeys(prefix, t(ticketId)).pace)).toBeGreaterThan(0);
     const found = await apis[0]!.findRequest(requests[5]!.requestId);
     expect(found).toMatchObject({ line: { sequence: 5, decided: 4, decidedPerSecond: pace } });
   });

@@ -60,11 +60,17 @@ export function openRedis(redisUrl: string): RedisClient {
   return createRedis({ redisUrl }, 'ticketing-bench');
 }
 
-export async function insertTicket(pool: Pool, name: string, totalQuantity: number): Promise<number> {
-  const result = (await pool.query('INSERT INTO ticket (name, total_quantity, open_at) VALUES (?, ?, NOW(3) - INTERVAL 1 MINUTE)', [
-    `${name}-${randomBytes(3).toString('hex')}`,
-    totalQuantity,
-  ])) as { insertId: bigint | number };
+/** `generation` binds the row's Redis state (random unless a caller needs to know it). */
+export async function insertTicket(
+  pool: Pool,
+  name: string,
+  totalQuantity: number,
+  generation = randomBytes(20).toString('hex'),
+): Promise<number> {
+  const result = (await pool.query(
+    'INSERT INTO ticket (name, total_quantity, open_at, generation) VALUES (?, ?, NOW(3) - INTERVAL 1 MINUTE, ?)',
+    [`${name}-${randomBytes(3).toString('hex')}`, totalQuantity, generation],
+  )) as { insertId: bigint | number };
   return Number(result.insertId);
 }
 
@@ -76,14 +82,17 @@ export async function verifyIssues(databaseUrl: string, ticketId: number, expect
   return violations.map((violation) => `ticket ${ticketId}: ${violation}`);
 }
 
+/** Every generation's keys of a ticket id (see the queue package's keys.ts). */
 export const ticketPatterns = (prefix: string, ticketId: number): string[] => [
-  `${prefix}:ticket-{${ticketId}}:*`,
-  `${prefix}:issuance:{${ticketId}}:*`,
+  `${prefix}:ticket-{${ticketId}}-*`,
+  `${prefix}:issuance:{${ticketId}}-*`,
 ];
 
 /** Removes a finished ticket's queue, lock and flags from Redis (our prefix only). */
 export async function forgetTicket(ctx: { redis: RedisClient; prefix: string }, ticketId: number): Promise<void> {
-  await ctx.redis.srem(`${ctx.prefix}:active-tickets`, ticketId);
+  const active = `${ctx.prefix}:active-tickets`;
+  const entries = (await ctx.redis.smembers(active)).filter((entry) => entry.startsWith(`${ticketId}:`));
+  if (entries.length > 0) await ctx.redis.srem(active, ...entries);
   for (const pattern of ticketPatterns(ctx.prefix, ticketId)) await removeKeys(ctx.redis, pattern);
 }
 

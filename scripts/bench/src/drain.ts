@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { activeTicketsKey, RedisSubmissionQueue, ticketKeys } from '@ticketing/queue';
+import { activeEntry, activeTicketsKey, RedisSubmissionQueue, ticketKeys } from '@ticketing/queue';
 import { runPool } from '@ticketing/testkit';
 import { forgetTicket, insertTicket, verifyIssues, type BenchContext } from './context.js';
 import { startWorkers, type ProcessOptions } from './system.js';
@@ -28,12 +28,17 @@ export async function drain(
   const { tickets, queuedPerTicket, stockPerTicket, workers } = options;
   if (queuedPerTicket > ctx.memberIds.length) throw new Error(`drain needs ${queuedPerTicket} members`);
   const queue = new RedisSubmissionQueue(ctx.redis, { prefix: ctx.prefix });
-  const ticketIds: number[] = [];
-  for (let t = 0; t < tickets; t++) ticketIds.push(await insertTicket(ctx.pool, 'drain', stockPerTicket));
+  const refs: Array<{ ticketId: number; epoch: string }> = [];
+  for (let t = 0; t < tickets; t++) {
+    const generation = randomBytes(20).toString('hex');
+    // The request ids below must carry the row's epoch, or the workers answer them TICKET_NOT_FOUND.
+    refs.push({ ticketId: await insertTicket(ctx.pool, 'drain', stockPerTicket, generation), epoch: generation.slice(0, 8) });
+  }
+  const ticketIds = refs.map((ref) => ref.ticketId);
+  const entries = refs.map(activeEntry);
   const members = ctx.memberIds.slice(0, queuedPerTicket);
   try {
-    for (const ticketId of ticketIds) {
-      const epoch = randomBytes(4).toString('hex');
+    for (const { ticketId, epoch } of refs) {
       const acceptedAt = Date.now();
       await runPool(members.length, 256, (n) =>
         queue.enqueue({
@@ -45,16 +50,16 @@ export async function drain(
       );
     }
     // Hidden from the workers until they are up, so their start-up is not timed.
-    await ctx.redis.srem(activeTicketsKey(ctx.prefix), ...ticketIds);
+    await ctx.redis.srem(activeTicketsKey(ctx.prefix), ...entries);
     const started = await startWorkers(ctx, workers, workerProcess);
     try {
       await new Promise((r) => setTimeout(r, 300));
       const t0 = performance.now();
-      await ctx.redis.sadd(activeTicketsKey(ctx.prefix), ...ticketIds);
+      await ctx.redis.sadd(activeTicketsKey(ctx.prefix), ...entries);
       const deadline = t0 + 600_000;
       for (;;) {
         let left = 0;
-        for (const ticketId of ticketIds) left += await ctx.redis.llen(ticketKeys(ctx.prefix, ticketId).wait);
+        for (const ref of refs) left += await ctx.redis.llen(ticketKeys(ctx.prefix, ref).wait);
         if (left === 0) break;
         if (performance.now() > deadline) throw new Error(`drain: ${left} requests still queued after 600 s`);
         await new Promise((r) => setTimeout(r, 5));
@@ -62,8 +67,9 @@ export async function drain(
       const drainMs = performance.now() - t0;
       const violations: string[] = [];
       let decisions = 0;
-      for (const ticketId of ticketIds) {
-        const completed = await ctx.redis.zcard(ticketKeys(ctx.prefix, ticketId).completed);
+      for (const ref of refs) {
+        const { ticketId } = ref;
+        const completed = await ctx.redis.zcard(ticketKeys(ctx.prefix, ref).completed);
         decisions += completed;
         if (completed !== queuedPerTicket) violations.push(`ticket ${ticketId}: ${completed} decided of ${queuedPerTicket}`);
         violations.push(...(await verifyIssues(ctx.databaseUrl, ticketId, Math.min(stockPerTicket, queuedPerTicket))));

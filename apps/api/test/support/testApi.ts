@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { loadConfig } from '@ticketing/config';
-import { drainTicket, systemClock, type DrainResult, type Logger } from '@ticketing/core';
+import { drainTicket, systemClock, ticketRef, type DrainResult, type Logger, type TicketRef } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore, type PrismaClient } from '@ticketing/db';
 import { createRedis, RedisDrainQueue, redisReady, RedisTicketLock, SharedMetrics, type RedisClient } from '@ticketing/queue';
 import type { AddressInfo } from 'node:net';
@@ -110,7 +110,13 @@ export class TestWorker {
     return this;
   }
 
-  drain(ticketId: number): Promise<DrainResult> {
+  /** The queue of ticket row `ticketId` (its epoch comes from the row's generation). */
+  async ref(ticketId: number): Promise<TicketRef> {
+    const { generation } = await this.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { generation: true } });
+    return ticketRef(ticketId, generation);
+  }
+
+  async drain(ticketId: number): Promise<DrainResult> {
     return drainTicket(
       {
         store: this.#store,
@@ -119,9 +125,9 @@ export class TestWorker {
         clock: systemClock,
         log: silent,
         observer: new SharedMetrics(this.redis, { prefix: this.api.prefix }),
-        settings: { batchSize: 100, idleMs: 30, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100 },
+        settings: { batchSize: 100, idleMs: 30, maxPollMs: 10, retryMinMs: 10, retryMaxMs: 100, resultTtlMs: 86_400_000 },
       },
-      ticketId,
+      await this.ref(ticketId),
       new AbortController().signal,
     );
   }

@@ -1,9 +1,11 @@
 import { decideBatch } from '../domain/decideBatch.js';
 import type { Outcome } from '../domain/issueRequest.js';
-import type { DecidedResult, IssueQueue, PeekedRequest, TicketLock } from '../ports/queue.js';
+import type { TicketRef } from '../domain/ticket.js';
+import type { DecidedResult, IssueQueue, PeekedRequest, RetentionQueue, TicketLock } from '../ports/queue.js';
 import type { Clock, DrainObserver, Logger } from '../ports/runtime.js';
 import type { StoredDrainState, TicketStore } from '../ports/stores.js';
 import { Lease } from './lease.js';
+import { removalDue, rowOf } from './retention.js';
 
 export interface DrainSettings {
   batchSize: number;
@@ -14,11 +16,13 @@ export interface DrainSettings {
   /** Backoff between retries of a batch after an error: doubles from min to max. */
   retryMinMs: number;
   retryMaxMs: number;
+  /** RESULT_TTL_S in ms: an ended ticket's Redis state is removed this long after its drain ends. */
+  resultTtlMs: number;
 }
 
 export interface DrainDeps {
   store: Pick<TicketStore, 'loadDrainState' | 'readBatchMembers' | 'commitBatch'>;
-  queue: Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'>;
+  queue: Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'> & Pick<RetentionQueue, 'scheduleRemoval'>;
   lock: TicketLock;
   clock: Clock;
   log: Logger;
@@ -35,15 +39,16 @@ export type DrainResult = 'BUSY' | 'DRAINED' | 'LOST' | 'STOPPED';
  * there for the next attempt or the next holder, in the same order; requests already committed
  * come back with their committed answer.
  */
-export async function drainTicket(deps: DrainDeps, ticketId: number, stop: AbortSignal): Promise<DrainResult> {
+export async function drainTicket(deps: DrainDeps, ticket: TicketRef, stop: AbortSignal): Promise<DrainResult> {
+  const { ticketId, epoch } = ticket;
   const acquiredAt = deps.clock.monotonicMs();
-  const token = await deps.lock.acquire(ticketId);
+  const token = await deps.lock.acquire(ticket);
   if (token === null) return 'BUSY';
-  const lease = new Lease(deps, ticketId, token, acquiredAt);
-  deps.log.info({ ticketId, fencingToken: token }, 'ticket lock acquired');
+  const lease = new Lease(deps, ticket, token, acquiredAt);
+  deps.log.info({ ticketId, epoch, fencingToken: token }, 'ticket lock acquired');
   try {
     const result = await drainHeld(deps, lease, stop);
-    deps.log.info({ ticketId, fencingToken: lease.token, result }, 'ticket drain ended');
+    deps.log.info({ ticketId, epoch, fencingToken: lease.token, result }, 'ticket drain ended');
     return result;
   } finally {
     await lease.end();
@@ -72,10 +77,10 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
     try {
       // Read when unknown; a missing ticket is looked for again on every turn.
       if (ticket.kind !== 'FOUND') {
-        const state = await deps.store.loadDrainState(ticketId);
+        const state = rowOf(await deps.store.loadDrainState(ticketId), lease.ticket);
         if (state !== null && state.fencingToken >= lease.token) {
           // Redis's counter is behind the database's (Redis lost data): move past the last commit.
-          const raised = await deps.lock.raiseFence(ticketId, lease.token, state.fencingToken);
+          const raised = await deps.lock.raiseFence(lease.ticket, lease.token, state.fencingToken);
           if (raised === null) return 'LOST';
           log.warn({ ticketId, fencingToken: raised, committedToken: state.fencingToken }, 'fencing token raised');
           lease.token = raised;
@@ -83,14 +88,17 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
         ticket = state === null ? { kind: 'NOT_FOUND' } : { kind: 'FOUND', state };
       }
 
-      const batch = await deps.queue.peekBatch(ticketId, lease.token, settings.batchSize);
+      const batch = await deps.queue.peekBatch(lease.ticket, lease.token, settings.batchSize);
       if (batch === null) return 'LOST';
       if (batch.length === 0) {
         const now = clock.monotonicMs();
         idleSince ??= now;
         // A holder paused (GC, SIGSTOP) inside the retirement finds its lease gone on waking: it
         // says so, since by now another worker may hold the ticket.
-        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(ticketId))) return lease.lost ? 'LOST' : 'DRAINED';
+        if (now - idleSince >= settings.idleMs && (await deps.queue.retireIfEmpty(lease.ticket))) {
+          await scheduleRemoval(deps, lease, ticket);
+          return lease.lost ? 'LOST' : 'DRAINED';
+        }
         await clock.sleep(pollMs, stop);
         pollMs = Math.min(pollMs * 2, settings.maxPollMs);
         continue;
@@ -114,7 +122,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       ticket = attempt.ticket;
       const known = ticket.kind === 'FOUND' ? ticket.state : null;
       const soldOut = known !== null && known.issuedQuantity >= known.totalQuantity;
-      if (!(await deps.queue.completeBatch(ticketId, lease.token, attempt.results, soldOut))) return 'LOST';
+      if (!(await deps.queue.completeBatch(lease.ticket, lease.token, attempt.results, soldOut))) return 'LOST';
       report(deps, ticketId, batch, attempt.results);
       log.debug({ ticketId, batchSize: batch.length, issuedQuantity: known?.issuedQuantity }, 'batch decided');
       failures = 0;
@@ -128,6 +136,17 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
     }
   }
   return 'STOPPED';
+}
+
+/**
+ * Every request is decided: if the sale has ended (or will at its close), the ticket's Redis state
+ * is to go RESULT_TTL_S later (retention.ts). A later drain moves the time later.
+ */
+async function scheduleRemoval(deps: DrainDeps, lease: Lease, ticket: TicketView): Promise<void> {
+  if (ticket.kind === 'UNREAD') return;
+  const state = ticket.kind === 'FOUND' ? ticket.state : null;
+  const due = removalDue(state, deps.clock.now().getTime(), deps.settings.resultTtlMs);
+  if (due !== null) await deps.queue.scheduleRemoval(lease.ticket, due);
 }
 
 /** Decides and commits one batch from `state`; the answer carries the state after the batch. */

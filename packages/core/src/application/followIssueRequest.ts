@@ -5,7 +5,7 @@ import type { SubmissionQueue } from '../ports/queue.js';
 import { readIssueRequest, type ReadDeps } from './issueRequests.js';
 
 export interface FollowDeps extends ReadDeps {
-  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'watchLine'>;
+  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'isSealed' | 'watchLine'>;
 }
 
 export interface RequestUpdates {
@@ -48,8 +48,10 @@ export async function followIssueRequest(
     if (stored?.kind === 'FOUND' && sequence !== null) {
       unwatchLine = deps.queue.watchLine(stored.request.ticketId, (progress) => tell(placeInLine({ sequence, ...progress })));
     }
-    let state = await readIssueRequest(deps, requestId);
-    if (state === null) return fail('ISSUE_REQUEST_NOT_FOUND');
+    const first = await readIssueRequest(deps, requestId);
+    if (first === null) return fail('ISSUE_REQUEST_NOT_FOUND');
+    if (first === 'EXPIRED') return fail('ISSUE_REQUEST_EXPIRED');
+    let state = first;
     while (state.status === 'PENDING' && !signal.aborted) {
       if (state.position !== null) tell({ position: state.position, estimatedWaitMs: state.estimatedWaitMs });
       const woken = await watch.until(REREAD_MS, signal);
@@ -59,7 +61,10 @@ export async function followIssueRequest(
         watch.close();
         watch = deps.queue.watchDecision(requestId);
       }
-      state = (await readIssueRequest(deps, requestId)) ?? state;
+      const next = await readIssueRequest(deps, requestId);
+      // Gone meanwhile (its ticket's state removed): the stream ends; a reconnect is answered as a poll.
+      if (next === null || next === 'EXPIRED') return ok(undefined);
+      state = next;
     }
     if (state.status !== 'PENDING') updates.decision(state);
     return ok(undefined);

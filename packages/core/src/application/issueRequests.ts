@@ -1,13 +1,15 @@
 import { fail, ok, StoreUnavailableError, type Result } from '../domain/errors.js';
 import { decidedState, isLost, issuedState, lostState, pendingState, type IssueRequestState } from '../domain/issueRequest.js';
 import type { MemberTicket } from '../domain/member.js';
-import { salesWindow } from '../domain/ticket.js';
-import type { SubmissionQueue } from '../ports/queue.js';
+import { salesWindow, ticketStatus, type Ticket } from '../domain/ticket.js';
+import type { StoredRequest, SubmissionQueue } from '../ports/queue.js';
 import type { Clock } from '../ports/runtime.js';
 import type { MemberStore, TicketStore } from '../ports/stores.js';
 
 export interface IssueRequestDeps {
-  tickets: Pick<TicketStore, 'findTicket' | 'findIssueByRequestId'>;
+  tickets: Pick<TicketStore, 'findTicket' | 'findIssueByRequestId' | 'findIssueOfMember'>;
+  /** The ticket as the database has it now (the API caches `tickets.findTicket`). */
+  freshTickets: Pick<TicketStore, 'findTicket'>;
   members: Pick<MemberStore, 'memberExists'>;
   queue: SubmissionQueue;
   clock: Clock;
@@ -33,6 +35,7 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
   ]);
   if (ticket === null) return fail('TICKET_NOT_FOUND');
   if (!memberExists) return fail('MEMBER_NOT_FOUND');
+  if (ticket.stateRemovedAt !== null) return answerAfterRemoval(deps, ticket, memberId);
 
   const now = deps.clock.now();
   const admission = await deps.queue.admit({
@@ -41,10 +44,14 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
     totalQuantity: ticket.totalQuantity,
     window: salesWindow(ticket, now),
     acceptedAt: now.getTime(),
+    generation: ticket.generation,
   });
   switch (admission.kind) {
     case 'REFUSED':
       return fail(admission.code);
+    case 'ENDED':
+      // Removed a moment ago, and this process's copy of the ticket does not say so yet.
+      return answerAfterRemoval(deps, (await deps.freshTickets.findTicket(ticketId)) ?? ticket, memberId);
     case 'ADMITTED': {
       const line = await deps.queue.enqueue(admission.request);
       return ok({ created: true, request: pendingState(admission.request, line) });
@@ -56,6 +63,7 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
         if (error instanceof StoreUnavailableError) return null;
         throw error;
       });
+      if (earlier === 'EXPIRED') return answerAfterRemoval(deps, ticket, memberId);
       if (earlier !== null && !isLost(earlier)) return ok({ created: false, request: earlier });
       // Admitted by a submission whose enqueue has not landed yet, or never will (its API died in
       // between, or a failover kept the admission but lost the job). Enqueueing is idempotent per
@@ -66,20 +74,45 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
   }
 }
 
-export interface ReadDeps {
-  tickets: Pick<TicketStore, 'findIssueByRequestId'>;
-  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision'>;
+/**
+ * After the ticket's Redis state was removed (its sale ended RESULT_TTL_S ago) the database
+ * answers a member asking again: its issued ticket, or the refusal the ticket's state gives.
+ */
+async function answerAfterRemoval(
+  deps: Pick<IssueRequestDeps, 'tickets' | 'clock'>,
+  ticket: Ticket,
+  memberId: number,
+): Promise<Result<Submission>> {
+  const issue = await deps.tickets.findIssueOfMember(ticket.id, memberId);
+  if (issue !== null) return ok({ created: false, request: issuedState(issue, null) });
+  return fail(ticketStatus(ticket, deps.clock.now()) === 'CLOSED' ? 'CLOSED' : 'SOLD_OUT');
 }
+
+export interface ReadDeps {
+  /** findTicket may be cached: only the row's generation, which never changes, is read from it. */
+  tickets: Pick<TicketStore, 'findIssueByRequestId' | 'findTicket'>;
+  /** The ticket as the database has it now: whether its Redis state was removed. */
+  freshTickets: Pick<TicketStore, 'findTicket'>;
+  queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'isSealed'>;
+}
+
+/** A request the queue no longer holds because its ticket's Redis state was removed (410). */
+export type Expired = 'EXPIRED';
 
 /**
  * The request's answer. The queue knows every request it holds; the database knows every issued
  * ticket and wins when the two disagree (a worker died between its commit and telling the queue).
+ * Only ids sealed with their ticket row's generation count: an id of an earlier row with the same
+ * ticket id (the database was reset or restored) or a made-up one is not found, whatever Redis holds.
  */
-export async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<IssueRequestState | null> {
+export async function readIssueRequest(deps: ReadDeps, requestId: string): Promise<IssueRequestState | Expired | null> {
   const stored = await deps.queue.findRequest(requestId);
-  if (stored?.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
-  const pending = stored?.kind === 'FOUND' ? stored.request : null;
-  const line = stored?.kind === 'FOUND' ? stored.line : null;
+  if (stored === null) return null;
+  const sealed = await sealedForItsRow(deps, requestId, stored);
+  if (!sealed) return null;
+  if (stored.kind === 'FOUND' && stored.outcome) return decidedState(stored.request, stored.outcome);
+  const pending = stored.kind === 'FOUND' ? stored.request : null;
+  const line = stored.kind === 'FOUND' ? stored.line : null;
   let issue: MemberTicket | null;
   try {
     issue = await deps.tickets.findIssueByRequestId(requestId);
@@ -90,7 +123,28 @@ export async function readIssueRequest(deps: ReadDeps, requestId: string): Promi
   }
   if (issue !== null) return issuedState(issue, pending?.acceptedAt ?? null);
   if (pending !== null) return pendingState(pending, line);
-  return stored?.kind === 'LOST' ? lostState(requestId, stored.ticketId, stored.memberId) : null;
+  if (stored.kind !== 'ABSENT') return null;
+  // Sealed for this row, yet the queue does not hold it: removed after the sale ended, or lost by
+  // Redis (restarted empty, or a failover dropped the last writes).
+  const ticket = await deps.freshTickets.findTicket(stored.ticketId);
+  if (ticket?.stateRemovedAt) return 'EXPIRED';
+  return lostState(requestId, stored.ticketId, stored.memberId);
+}
+
+/**
+ * Whether the queue made this id for the ticket row that now has its id. Without the database a
+ * request the queue holds is taken as the queue's (as before the row's generation existed): polls
+ * keep answering through a database outage, and only an outage during a database reset could fool it.
+ */
+async function sealedForItsRow(deps: ReadDeps, requestId: string, stored: StoredRequest): Promise<boolean> {
+  const ticketId = stored.kind === 'FOUND' ? stored.request.ticketId : stored.ticketId;
+  try {
+    const ticket = await deps.tickets.findTicket(ticketId);
+    return ticket !== null && deps.queue.isSealed(requestId, ticket.generation);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError && stored.kind === 'FOUND') return true;
+    throw error;
+  }
 }
 
 /**
@@ -107,11 +161,12 @@ export async function getIssueRequest(
   const watch = waitMs > 0 ? deps.queue.watchDecision(requestId) : null;
   try {
     let state = await readIssueRequest(deps, requestId);
-    if (state?.status === 'PENDING' && watch !== null) {
+    if (state !== null && state !== 'EXPIRED' && state.status === 'PENDING' && watch !== null) {
       // Read again even after a timeout: a missed wake-up must cost latency, never a stale answer.
       await watch.until(waitMs, signal);
       state = await readIssueRequest(deps, requestId);
     }
+    if (state === 'EXPIRED') return fail('ISSUE_REQUEST_EXPIRED');
     return state === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(state);
   } finally {
     watch?.close();

@@ -1,3 +1,4 @@
+import type { TicketRef } from '../domain/ticket.js';
 import type { TicketLock } from '../ports/queue.js';
 import type { Clock, Logger } from '../ports/runtime.js';
 
@@ -20,13 +21,17 @@ export class Lease {
 
   constructor(
     private readonly deps: LeaseDeps,
-    readonly ticketId: number,
+    readonly ticket: TicketRef,
     public token: number,
     /** When the acquiring call was sent (clock.monotonicMs()): the lifetime counts from then at the latest. */
     acquiredAt: number,
   ) {
     this.#lastRenewedAt = acquiredAt;
     this.#renewals = this.#renewLoop();
+  }
+
+  get ticketId(): number {
+    return this.ticket.ticketId;
   }
 
   get lost(): boolean {
@@ -40,7 +45,7 @@ export class Lease {
     await this.#renewals;
     if (this.#lost) return;
     this.#lost = true;
-    await this.deps.lock.release(this.ticketId, this.token).catch((error: unknown) => {
+    await this.deps.lock.release(this.ticket, this.token).catch((error: unknown) => {
       this.deps.log.warn({ ticketId: this.ticketId, err: error }, 'lock release failed; it expires by itself');
     });
   }
@@ -60,7 +65,7 @@ export class Lease {
     const { lock, clock, log } = this.deps;
     const startedAt = clock.monotonicMs();
     try {
-      if (await lock.renew(this.ticketId, this.token)) {
+      if (await lock.renew(this.ticket, this.token)) {
         this.#lastRenewedAt = startedAt;
       } else {
         log.warn({ ticketId: this.ticketId, fencingToken: this.token }, 'ticket lock taken over');

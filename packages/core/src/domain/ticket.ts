@@ -6,6 +6,27 @@ export interface Ticket {
   openAt: Date;
   closeAt: Date | null;
   createdAt: Date;
+  /**
+   * 40 random hex written when the row is created, never shown: the ticket's Redis state is bound
+   * to it (keys, request-id seals, fencing), so after a database reset or restore that reuses the
+   * id, state of the earlier row is never read.
+   */
+  generation: string;
+  /** When the workers removed its Redis state (RESULT_TTL_S after its sale ended); null while kept. */
+  stateRemovedAt: Date | null;
+}
+
+/**
+ * One ticket row's queue: the id and the epoch (first 8 hex of the row's generation) that names
+ * its Redis keys and appears in its request ids. Another row with the same id has another epoch.
+ */
+export interface TicketRef {
+  ticketId: number;
+  epoch: string;
+}
+
+export function ticketRef(ticketId: number, generation: string): TicketRef {
+  return { ticketId, epoch: generation.slice(0, 8) };
 }
 
 export type TicketStatus = 'SCHEDULED' | 'OPEN' | 'SOLD_OUT' | 'CLOSED';

@@ -1,13 +1,15 @@
 import type { Outcome, QueuedRequest } from '../domain/issueRequest.js';
 import type { LineProgress, LineReading, LineTotals } from '../domain/placeInLine.js';
-import type { SalesWindow } from '../domain/ticket.js';
+import type { SalesWindow, TicketRef } from '../domain/ticket.js';
 
 export type Admission =
   /** This submission is the member's first: it must now be enqueued. */
   | { kind: 'ADMITTED'; request: QueuedRequest }
   /** The member asked before; `request` is what enqueueing it again would add. */
   | { kind: 'EXISTING'; request: QueuedRequest }
-  | { kind: 'REFUSED'; code: 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' };
+  | { kind: 'REFUSED'; code: 'SOLD_OUT' | 'NOT_OPEN' | 'CLOSED' }
+  /** The ticket's Redis state was removed after its sale ended: the database answers. */
+  | { kind: 'ENDED' };
 
 export interface AdmissionInput {
   ticketId: number;
@@ -16,13 +18,18 @@ export interface AdmissionInput {
   totalQuantity: number;
   window: SalesWindow;
   acceptedAt: number;
+  /** The ticket row's generation: it names the queue and seals the request ids it hands out. */
+  generation: string;
 }
 
 export type StoredRequest =
   /** `line`: where a pending request stands, when the queue can tell (null once decided). */
   | { kind: 'FOUND'; request: QueuedRequest; outcome: Outcome | null; line: LineReading | null }
-  /** The id is one the queue handed out, but the queue has since lost it (Redis lost data). */
-  | { kind: 'LOST'; ticketId: number; memberId: number };
+  /**
+   * The id is well formed but the queue does not hold it: lost by Redis, removed after the sale
+   * ended, or made up. Only its ticket row's generation can tell (isSealed).
+   */
+  | { kind: 'ABSENT'; ticketId: number; memberId: number };
 
 export interface DecisionWatch {
   /**
@@ -70,15 +77,18 @@ export interface SubmissionQueue {
    * order; the answer is its place then (null when the queue cannot tell, e.g. decided already).
    */
   enqueue(request: QueuedRequest): Promise<LineReading | null>;
+  /** null: not an id the queue could have made. Found or not, the caller checks isSealed. */
   findRequest(requestId: string): Promise<StoredRequest | null>;
+  /** Whether the queue made this id for the ticket row with this generation (not another row, not a client). */
+  isSealed(requestId: string, generation: string): boolean;
   watchDecision(requestId: string): DecisionWatch;
   /**
    * Calls `listener` with the ticket's progress each time its drainer completes a batch, until the
    * returned function is called. One subscription serves every listener of the process.
    */
   watchLine(ticketId: number, listener: (progress: LineProgress) => void): () => void;
-  /** The ticket's line as it stands: what entered it, what left it and how. */
-  readLine(ticketId: number): Promise<LineTotals>;
+  /** The ticket row's line as it stands: what entered it, what left it and how. */
+  readLine(ticket: TicketRef): Promise<LineTotals>;
 }
 
 /**
@@ -88,31 +98,57 @@ export interface SubmissionQueue {
  */
 export interface DrainQueue {
   /** Tickets that may have queued requests. */
-  activeTickets(): Promise<number[]>;
+  activeTickets(): Promise<TicketRef[]>;
   /** The oldest `max` requests, oldest first, left in the queue until completed; null: lock lost. */
-  peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null>;
+  peekBatch(ticket: TicketRef, fencingToken: number, max: number): Promise<PeekedRequest[] | null>;
   /**
    * Stores the results of the oldest requests (exactly those peeked, in order), removes them from
    * the queue and, when soldOut, flags the ticket sold out. false: lock lost, nothing written.
    */
-  completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean>;
+  completeBatch(ticket: TicketRef, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean>;
   /** Takes an empty queue off the active list; false when a request arrived meanwhile. */
-  retireIfEmpty(ticketId: number): Promise<boolean>;
+  retireIfEmpty(ticket: TicketRef): Promise<boolean>;
+}
+
+/** What one call removing an ended ticket's Redis state did. */
+export type StateRemoval =
+  /** Some of it is gone (new admissions are refused ENDED from the first call on); call again. */
+  | 'MORE'
+  /** All of it is gone but the lock, which the caller releases. */
+  | 'REMOVED'
+  /** Requests are waiting (a late one got in): nothing more removed; the drain comes first. */
+  | 'QUEUED'
+  /** The lock is not held with this token: nothing removed. */
+  | 'LOST';
+
+/**
+ * Retention (G10): when a ticket row's sale ended, its Redis state is removed RESULT_TTL_S later by
+ * whichever worker gets to it first, under the ticket's lock.
+ */
+export interface RetentionQueue {
+  /** Removal of this queue's state is due at `atMs` (epoch ms); a later call moves it. */
+  scheduleRemoval(ticket: TicketRef, atMs: number): Promise<void>;
+  unscheduleRemoval(ticket: TicketRef): Promise<void>;
+  /** Queues whose removal is due at `nowMs`, the most overdue first, at most `max`. */
+  dueRemovals(nowMs: number, max: number): Promise<TicketRef[]>;
+  /** One bounded step of the removal, by the lock holder. */
+  removeState(ticket: TicketRef, fencingToken: number): Promise<StateRemoval>;
 }
 
 /** Both sides of the per-ticket FIFO. */
 export interface IssueQueue extends SubmissionQueue, DrainQueue {}
 
+/** One lock per ticket row's queue (TicketRef): rows that reuse an id never share a lock or a fence. */
 export interface TicketLock {
   readonly ttlMs: number;
   /** A fresh fencing token when the lock was free, else null. */
-  acquire(ticketId: number): Promise<number | null>;
+  acquire(ticket: TicketRef): Promise<number | null>;
   /** Extends the lock; false when it is no longer held with this token. */
-  renew(ticketId: number, fencingToken: number): Promise<boolean>;
-  release(ticketId: number, fencingToken: number): Promise<void>;
+  renew(ticket: TicketRef, fencingToken: number): Promise<boolean>;
+  release(ticket: TicketRef, fencingToken: number): Promise<void>;
   /**
    * Re-issues the held lock with a token above `floor` (the database's last committed token), for
    * when Redis lost its counter. null when the lock is not held with `fencingToken`.
    */
-  raiseFence(ticketId: number, fencingToken: number, floor: number): Promise<number | null>;
+  raiseFence(ticket: TicketRef, fencingToken: number, floor: number): Promise<number | null>;
 }

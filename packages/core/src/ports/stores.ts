@@ -26,6 +26,8 @@ export interface NewTicket {
 /** The drainer's view of its ticket plus the fencing token of the last commit. */
 export interface StoredDrainState extends DrainState {
   fencingToken: number;
+  /** The row's generation: a queue of another row with the same id must not be decided from this one. */
+  generation: string;
 }
 
 /** What the database knows about the members of a batch. */
@@ -59,6 +61,10 @@ export interface TicketStore {
   deleteTicket(ticketId: number): Promise<Result<void>>;
   listIssues(ticketId: number, page: PageRequest): Promise<Page<MemberTicket>>;
   findIssueByRequestId(requestId: string): Promise<MemberTicket | null>;
+  /** The member's issued ticket of this ticket, if any (asking again after the Redis state is gone). */
+  findIssueOfMember(ticketId: number, memberId: number): Promise<MemberTicket | null>;
+  /** Records that this row's Redis state was removed (nothing when the row is another generation). */
+  markStateRemoved(ticketId: number, generation: string, at: Date): Promise<void>;
 
   loadDrainState(ticketId: number): Promise<StoredDrainState | null>;
   readBatchMembers(ticketId: number, memberIds: readonly number[]): Promise<BatchMembers>;

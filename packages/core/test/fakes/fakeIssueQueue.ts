@@ -1,9 +1,11 @@
-import type { DecidedResult, IssueQueue, LineReading, PeekedRequest, QueuedRequest } from '../../src/index.js';
-import type { FakeTicketLock } from './fakeTicketLock.js';
+import type { DecidedResult, IssueQueue, LineReading, PeekedRequest, QueuedRequest, RetentionQueue, TicketRef } from '../../src/index.js';
+import { idOf, type FakeTicketLock } from './fakeTicketLock.js';
 import { Faults } from './faults.js';
 
 /** The drain side of the issue queue in memory: per-ticket FIFOs, fenced by the fake lock. */
-export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'> {
+export class FakeIssueQueue
+  implements Pick<IssueQueue, 'peekBatch' | 'completeBatch' | 'retireIfEmpty'>, Pick<RetentionQueue, 'scheduleRemoval'>
+{
   readonly faults = new Faults<'peekBatch' | 'completeBatch' | 'retireIfEmpty'>();
   /** The stored result of each completed request. */
   readonly results = new Map<string, DecidedResult>();
@@ -12,6 +14,8 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
   readonly peeks: string[][] = [];
   /** The fake time of every retirement that took a ticket off the active list. */
   readonly retirements: number[] = [];
+  /** When each ticket's Redis state was scheduled to go (epoch ms), by ticket id. */
+  readonly removals = new Map<number, number>();
   readonly #waiting = new Map<number, PeekedRequest[]>();
   /** Each request's sequence number in its ticket's line, and per ticket the next one and the decided count. */
   readonly #sequences = new Map<string, number>();
@@ -45,8 +49,9 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     return this.#queue(ticketId).map((entry) => entry.requestId);
   }
 
-  async peekBatch(ticketId: number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+  async peekBatch(ticket: TicketRef | number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
     await this.faults.before('peekBatch');
+    const ticketId = idOf(ticket);
     if (!this.lock.holds(ticketId, fencingToken)) return null;
     const batch = this.#queue(ticketId)
       .slice(0, max)
@@ -55,8 +60,14 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     return batch;
   }
 
-  async completeBatch(ticketId: number, fencingToken: number, results: readonly DecidedResult[], soldOut: boolean): Promise<boolean> {
+  async completeBatch(
+    ticket: TicketRef | number,
+    fencingToken: number,
+    results: readonly DecidedResult[],
+    soldOut: boolean,
+  ): Promise<boolean> {
     await this.faults.before('completeBatch');
+    const ticketId = idOf(ticket);
     if (!this.lock.holds(ticketId, fencingToken)) return false;
     const queue = this.#queue(ticketId);
     const head = queue.slice(0, results.length).map((entry) => entry.requestId);
@@ -70,11 +81,16 @@ export class FakeIssueQueue implements Pick<IssueQueue, 'peekBatch' | 'completeB
     return true;
   }
 
-  async retireIfEmpty(ticketId: number): Promise<boolean> {
+  async retireIfEmpty(ticket: TicketRef | number): Promise<boolean> {
     await this.faults.before('retireIfEmpty');
+    const ticketId = idOf(ticket);
     if (this.#queue(ticketId).length > 0) return false;
     this.retirements.push(this.now());
     return true;
+  }
+
+  async scheduleRemoval(ticket: TicketRef, atMs: number): Promise<void> {
+    this.removals.set(ticket.ticketId, atMs);
   }
 
   #line(ticketId: number): { admitted: number; decided: number } {

@@ -1,6 +1,10 @@
 import type { BatchCommit, BatchMembers, CommitResult, MemberTicket, StoredDrainState, TicketStore } from '../../src/index.js';
 import { Faults } from './faults.js';
 
+/** The generation fake tickets get unless a test gives one: its epoch is TEST_EPOCH. */
+export const TEST_GENERATION = `0badcafe${'0'.repeat(32)}`;
+export const TEST_EPOCH = '0badcafe';
+
 type Row = Pick<MemberTicket, 'id' | 'ticketId' | 'memberId' | 'issueNumber' | 'requestId'>;
 
 /**
@@ -17,7 +21,7 @@ export class FakeTicketStore implements Pick<TicketStore, 'loadDrainState' | 're
   readonly #rows: Row[] = [];
 
   addTicket(ticketId: number, ticket: Partial<StoredDrainState> & Pick<StoredDrainState, 'totalQuantity'>): void {
-    this.#tickets.set(ticketId, { issuedQuantity: 0, closeAt: null, fencingToken: 0, ...ticket });
+    this.#tickets.set(ticketId, { issuedQuantity: 0, closeAt: null, fencingToken: 0, generation: TEST_GENERATION, ...ticket });
   }
 
   addMembers(...memberIds: number[]): void {

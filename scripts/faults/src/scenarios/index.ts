@@ -65,7 +65,12 @@ export const SCENARIOS: ScenarioEntry[] = [
       'names it. When MariaDB returns, the connection pools reconnect and the backlog drains in order. A poll of a waiting ' +
       'request reads Redis, then the database (the truth for committed issues); the API gives that read 300 ms and ' +
       'otherwise answers from the queue alone (PENDING), so a long-poll stays close to its `waitMs` while the database is ' +
-      'away (the "slowest poll" below).',
+      'away (the "slowest poll" below). One edge is bounded rather than removed: a member id that cannot be checked ' +
+      'meanwhile holds a place in the stock count, so once as many are admitted as the stock, newcomers get 409 `SOLD_OUT` ' +
+      'at once; when the worker finds such an id does not exist it answers it FAILED `MEMBER_NOT_FOUND` and ' +
+      '`completeBatch.lua` gives its place back, so the refusals last only until the backlog is decided, and a member ' +
+      'refused meanwhile is admitted when it asks again (it is not re-admitted by itself; test: "a request failed ' +
+      'MEMBER_NOT_FOUND gives its admission back" in `packages/queue/test/issueQueue.test.ts`).',
   },
   {
     id: 'redis-down',
@@ -100,9 +105,10 @@ export const SCENARIOS: ScenarioEntry[] = [
       'and a member who asks again after the crash is answered with the ticket he holds, never a second one ' +
       "(UNIQUE(ticket_id, member_id) stays the last line of defence). Fencing tokens come from Redis's clock, so they keep " +
       "growing after an empty restart, and a holder that finds the database's token ahead raises its own (`raiseFence.lua`) " +
-      'before committing. Requests Redis forgot are answered as such: the request id names its ticket, member and the Redis ' +
-      'data epoch it was admitted in, so a poll can say FAILED `QUEUE_DATA_LOST` (or 404) instead of PENDING, unless the ' +
-      'database shows it ISSUED, in which case the poll says ISSUED.',
+      'before committing. Requests Redis forgot are answered as such: the request id names its ticket, member and the epoch ' +
+      "of its ticket row, and carries a seal made with the row's `generation` (kept in MySQL), so a poll can say FAILED " +
+      '`QUEUE_DATA_LOST` instead of PENDING, and a made-up id 404, unless the database shows it ISSUED, in which case the ' +
+      'poll says ISSUED.',
   },
   {
     id: 'redis-cluster-failover',
@@ -116,7 +122,7 @@ export const SCENARIOS: ScenarioEntry[] = [
       'by re-reading the slot map every second, and connect it at once. Replication is asynchronous, so the replica may lack the newest writes: then the database ' +
       'is the truth, as after an empty restart (`loadDrainState`, `readBatchMembers`, the guarded UPDATE, UNIQUE keys). Jobs ' +
       'whose completion was lost are decided again from the database; an admission or a job the replica never got is a ' +
-      "request Redis forgot, and because admitBatch.lua seals each request id with the ticket's epoch secret (kept by the replica), " +
+      "request Redis forgot, and because admitBatch.lua seals each request id with the ticket row's `generation` (kept in MySQL), " +
       'its poll says FAILED `QUEUE_DATA_LOST` rather than 404; asking again gives the member a live request. The lock may ' +
       "be lost too: a new holder takes it with a fencing token from the new master's clock, and the database refuses any " +
       'commit whose token is older than the last one.',

@@ -91,7 +91,10 @@ async function queueLength(url: string, prefix: string, ticketId: number): Promi
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    return await redis.llen(`${prefix}:ticket-{${ticketId}}:wait`);
+    // The wait list is named after the ticket row's epoch too (keys.ts); this private Redis holds one row's.
+    const lists = await redis.keys(`${prefix}:ticket-{${ticketId}}-*:wait`);
+    const lengths = await Promise.all(lists.map((list) => redis.llen(list)));
+    return lengths.reduce((sum, length) => sum + length, 0);
   } finally {
     redis.disconnect();
   }

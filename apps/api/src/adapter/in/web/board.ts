@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { TicketStore } from '@ticketing/core';
+import type { Ticket, TicketStore } from '@ticketing/core';
 import express, { type RequestHandler, type Router } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Problem } from './problem.js';
@@ -22,8 +22,8 @@ export interface BoardOptions {
   password: string;
   /** The board shows the queues of the newest tickets, at most 100. */
   tickets: Pick<TicketStore, 'listTickets'>;
-  /** A BullMQ Queue over one ticket's queue. */
-  queueFor(ticketId: number): BullQueue;
+  /** A BullMQ Queue over one ticket row's queue. */
+  queueFor(ticket: Pick<Ticket, 'id' | 'generation'>): BullQueue;
   /** The queue list is refreshed, when the board is used, at most this often. */
   refreshMs?: number;
   log: { warn(fields: object, message: string): void };
@@ -44,23 +44,26 @@ export interface Board {
 export function createBoard(options: BoardOptions): Board {
   const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: '발급 대기열' } } });
-  const shown = new Map<number, { queue: BullQueue; adapter: BullMQAdapter }>();
+  // By id and generation: a row that reuses an id (a database reset) has another queue.
+  const shown = new Map<string, { queue: BullQueue; adapter: BullMQAdapter }>();
   const refreshMs = options.refreshMs ?? 2000;
   let refreshedAt = 0;
   let refreshing: Promise<void> | null = null;
 
   async function refresh(): Promise<void> {
-    const ids = await recentTicketIds(options.tickets, SHOWN_TICKETS);
-    const wanted = new Set(ids);
-    for (const [ticketId, entry] of shown) {
-      if (wanted.has(ticketId)) continue;
-      shown.delete(ticketId);
+    // A ticket whose Redis state was removed (its sale ended RESULT_TTL_S ago) has no queue to show.
+    const tickets = (await recentTickets(options.tickets, SHOWN_TICKETS)).filter((ticket) => ticket.stateRemovedAt === null);
+    const keyOf = (ticket: Pick<Ticket, 'id' | 'generation'>) => `${ticket.id}:${ticket.generation}`;
+    const wanted = new Set(tickets.map(keyOf));
+    for (const [key, entry] of shown) {
+      if (wanted.has(key)) continue;
+      shown.delete(key);
       await entry.queue.close().catch(() => undefined);
     }
-    for (const ticketId of ids) {
-      if (shown.has(ticketId)) continue;
-      const queue = options.queueFor(ticketId);
-      shown.set(ticketId, { queue, adapter: new BullMQAdapter(queue, { readOnlyMode: true, displayName: `ticket ${ticketId}` }) });
+    for (const ticket of tickets) {
+      if (shown.has(keyOf(ticket))) continue;
+      const queue = options.queueFor(ticket);
+      shown.set(keyOf(ticket), { queue, adapter: new BullMQAdapter(queue, { readOnlyMode: true, displayName: `ticket ${ticket.id}` }) });
     }
     board.replaceQueues([...shown.values()].map((entry) => entry.adapter));
   }
@@ -87,8 +90,8 @@ export function createBoard(options: BoardOptions): Board {
   };
 }
 
-/** Ids of the newest tickets (the store lists oldest first, so read the last pages). */
-async function recentTicketIds(tickets: Pick<TicketStore, 'listTickets'>, count: number): Promise<number[]> {
+/** The newest tickets (the store lists oldest first, so read the last pages). */
+async function recentTickets(tickets: Pick<TicketStore, 'listTickets'>, count: number): Promise<Ticket[]> {
   const { total } = await tickets.listTickets({ page: 1, size: 1 });
   if (total === 0) return [];
   const lastPage = Math.ceil(total / count);
@@ -96,8 +99,8 @@ async function recentTicketIds(tickets: Pick<TicketStore, 'listTickets'>, count:
     [lastPage - 1, lastPage].filter((page) => page >= 1).map((page) => tickets.listTickets({ page, size: count })),
   );
   return pages
-    .flatMap((page) => page.items.map((ticket) => ticket.id))
-    .sort((a, b) => b - a)
+    .flatMap((page) => page.items)
+    .sort((a, b) => b.id - a.id)
     .slice(0, count);
 }
 

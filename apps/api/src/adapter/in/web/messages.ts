@@ -63,6 +63,16 @@ export const problemMessages: Record<ProblemCode, Record<Language, Text>> = {
     ko: { title: '발급 요청을 찾을 수 없습니다', detail: '요청한 발급 요청이 없습니다.' },
     en: { title: 'Issue request not found', detail: 'No such issue request exists.' },
   },
+  ISSUE_REQUEST_EXPIRED: {
+    ko: {
+      title: '발급 요청의 보관 기간이 지났습니다',
+      detail: '이 티켓의 판매가 끝난 뒤 보관 기간이 지나 요청 결과가 지워졌습니다. 발급되지 않은 요청입니다.',
+    },
+    en: {
+      title: 'Issue request expired',
+      detail: "This ticket's sale ended and its requests' results were removed after the retention period; this request was not issued.",
+    },
+  },
   MEMBER_TICKET_NOT_FOUND: {
     ko: { title: '발급된 티켓이 없습니다', detail: '이 회원에게 발급된 해당 티켓이 없습니다.' },
     en: { title: 'Member ticket not found', detail: 'This member holds no such ticket.' },

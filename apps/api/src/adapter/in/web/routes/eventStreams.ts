@@ -36,7 +36,7 @@ export function eventStreamEndpoints({ issueRequests, watches, limited, tickets,
       access: 'own-request',
       params: IssueRequestPath,
       responses: { 200: { description: 'The event stream', schema: EventStreamText, mediaType: 'text/event-stream' } },
-      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE'],
+      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'ISSUE_REQUEST_EXPIRED', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE'],
       async handle({ params }, { principal }): Promise<Reply> {
         const { requestId } = params;
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');

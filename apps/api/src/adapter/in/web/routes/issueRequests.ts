@@ -72,7 +72,7 @@ export function issueRequestEndpoints({ issueRequests, watches, limited }: Issue
       params: IssueRequestPath,
       query: WaitQuery,
       responses: { 200: { description: 'The request: PENDING, ISSUED, REJECTED or FAILED', schema: IssueRequestBody } },
-      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE'],
+      problems: ['VALIDATION_FAILED', 'ISSUE_REQUEST_NOT_FOUND', 'ISSUE_REQUEST_EXPIRED', 'RATE_LIMITED', 'QUEUE_UNAVAILABLE'],
       async handle({ params, query }, { res, principal }) {
         const { requestId } = params;
         // No request id is this long, so there is nothing to look up.

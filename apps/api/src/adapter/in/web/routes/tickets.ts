@@ -9,7 +9,12 @@ import { MemberTicketPage, TicketBody, TicketPage } from '../responseSchemas.js'
 const BASE = '/api/v1/tickets';
 const TAGS = ['tickets'];
 
-export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 'tickets' | 'clock' | 'forgetTicket'>): Endpoint[] {
+export function ticketEndpoints({
+  tickets,
+  clock,
+  forgetTicket,
+  ticketDeleted,
+}: Pick<AppDeps, 'tickets' | 'clock' | 'forgetTicket' | 'ticketDeleted'>): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -83,9 +88,12 @@ export function ticketEndpoints({ tickets, clock, forgetTicket }: Pick<AppDeps, 
       responses: { 204: { description: 'Deleted' } },
       problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'TICKET_HAS_ISSUES'],
       async handle({ params }) {
+        // Read first: the row's generation names the Redis state that is to go with it.
+        const ticket = await tickets.findTicket(params.ticketId);
         const deleted = await tickets.deleteTicket(params.ticketId);
         if (!deleted.ok) return new Problem(deleted.error.code);
         forgetTicket(params.ticketId);
+        if (ticket !== null) await ticketDeleted(ticket);
         return empty(204);
       },
     }),

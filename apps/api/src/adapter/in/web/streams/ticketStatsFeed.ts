@@ -13,7 +13,8 @@ export interface TicketStats {
   decidedPerSecond: number;
 }
 
-export type ReadTicketStats = (ticketId: number) => Promise<{ line: LineTotals; ticket: Ticket | null }>;
+/** The ticket's line and row; no line when the row is gone. */
+export type ReadTicketStats = (ticketId: number) => Promise<{ line: LineTotals | null; ticket: Ticket | null }>;
 
 type Listener = (stats: TicketStats) => void;
 
@@ -73,7 +74,9 @@ export class TicketStatsFeed {
     } catch {
       return null;
     }
-    const { line, ticket } = read;
+    const { ticket } = read;
+    if (read.line === null) return null;
+    const line = read.line;
     const at = performance.now();
     const previous = followed.previous;
     const seconds = previous ? (at - previous.at) / 1000 : 0;
