@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ProfileResult } from './profile/scenario.js';
+import type { AcceptAuthResult } from './auth/acceptAuth.js';
 import { renderProfile } from './profile/report.js';
 
 /** A scenario's figures as written to, and read back from, a results file of any earlier run. */
@@ -11,7 +12,15 @@ export interface BenchResults {
   quick: boolean;
   machine: { nproc: number; cpu: string; node: string };
   sizes: Record<string, number>;
-  scenarios: { ceiling?: Measured; accept?: Measured; drain?: Measured; baselines?: Measured; card?: Measured; profile?: ProfileResult };
+  scenarios: {
+    ceiling?: Measured;
+    accept?: Measured;
+    acceptAuth?: AcceptAuthResult;
+    drain?: Measured;
+    baselines?: Measured;
+    card?: Measured;
+    profile?: ProfileResult;
+  };
   rssMiB: Record<string, number>;
 }
 
