@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ProfileResult } from './profile/scenario.js';
 import type { AcceptAuthResult } from './auth/acceptAuth.js';
+import { authTargetLine, renderAcceptAuth } from './auth/report.js';
 import { renderProfile } from './profile/report.js';
 
 /** A scenario's figures as written to, and read back from, a results file of any earlier run. */
@@ -136,7 +137,9 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     lines.push(
       '## Accept: one API process, one ticket, 256 connections',
       '',
-      'autocannon, every request a distinct pre-created member (no worker running: admission alone).',
+      s.acceptAuth
+        ? 'autocannon, every request a distinct pre-created member with its own bearer token (no worker running: admission alone); the API as deployed: tokens verified, limits at their defaults (the next section takes them off).'
+        : 'autocannon, every request a distinct pre-created member (no worker running: admission alone).',
       '',
       '| submissions | 202s | accepted/s | p50 ms | p95 ms | p99 ms | API CPU µs per request | of Express ceiling | target |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -154,6 +157,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     );
     lines.push('');
   }
+  if (s.acceptAuth) lines.push(...renderAcceptAuth(s.acceptAuth));
   if (s.drain) {
     lines.push(
       '## Drain: pre-filled queues, decisions per second',
@@ -246,6 +250,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '- `npm run bench` creates its own database `bench_<random>` (migrated, dropped at the end) and QUEUE_PREFIX `bench-<random>` (keys deleted at the end), starts the API and worker processes itself (`apps/*/dist/main.js`, API with `LOG_LEVEL=warn` so per-request log lines are not measured, worker batch 500) and sends traffic only to 127.0.0.1. Members are bulk-inserted with multi-row INSERTs.',
     '- **ceiling**: `scripts/bench/src/servers/` in their own processes under autocannon 9 (256 connections, 1 s warm-up); `redis-benchmark` writes only keys under the run prefix.',
     "- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon's own summary lacks), and accepted/s is the 202s over the time from the first request to the last answer (autocannon's own duration moves in whole seconds). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + helmet, the body and path checks, a member and ticket lookup (a distinct member per request is a cache miss; the misses of one event-loop turn share one MariaDB query), the admission (`admitBatch.lua`, one call for the turn's submissions of the ticket), BullMQ `addBulk` (one pipeline of BullMQ's add script per turn) and one `SADD` per turn, on one core while autocannon, Redis and MariaDB use the other. That per-request work in the API process, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here); see the CPU profile.",
+    "- **accept, authentication and limits on and off** (`scripts/bench/src/auth/`): the off API is the real `apps/api/dist/main.js` started with `node --import scripts/bench/dist/servers/trustTokens.js`, a module hook that hands the API's own modules a jose whose `jwtVerify` decodes the token without verifying it (the product has no switch that disables authentication, and the bench starts the apps rather than import them); its TokenVerifier, cache and reading of `sub` stay as they are, so on and off differ by the verification and the limit checks alone. Per-member counts are removed after each run, and a run's warm-up uses members of its own, so each measured token is new to the API and each member submits once. The JWT cost is measured in the bench process with the API's options mirrored (the bench does not import the apps).",
     "- **drain**: the queues are pre-filled with `RedisSubmissionQueue.enqueue` (the API's own add, bypassing admission), hidden from the workers until they are up, then announced; the clock runs until every wait list is empty. Checked afterwards: every request has a completed job, exact issued count, distinct members, numbers 1..n, counter = rows. With 2 cores, more workers compete with MariaDB and Redis for the same CPU, so 2 and 4 workers do not scale here.",
     '- **baselines** (`scripts/bench/src/baselines/`): (a) and (b) are a synchronous `node:http` endpoint (MariaDB pool of 16) driven by 256 concurrent keep-alive clients; (a) spins on `SET NX PX` with a jittered 10–100 ms sleep between tries (a 1 ms sleep let 256 spinning waiters starve the holder), which is unfair, hence its p99; (c) is a stock BullMQ `Worker`, concurrency 1, one transaction per job. Each is verified against the database afterwards.',
     '- **card**: 10,000 bulk-inserted members, the ticket made through the API, `submitAll`/`pollAll` of `@ticketing/testkit` at 256 connections, guarantees checked with `checkDrop`. "last 202 → last decision" compares the client\'s clock with the worker\'s `decidedAt` on the same host; it is negative when the worker decided the last admitted request before the client had read its 202 (later submissions get 409 SOLD_OUT at once).',
@@ -274,6 +279,7 @@ function targets(r: BenchResults): string[] {
         `so well over 5,120 answers/s; bare Express itself, answering nothing but 202 under the same load, reaches ${fmt(s.ceiling.expressPerSecond)}/s with a p99 of ${fmt(s.ceiling.expressP99)} ms.`,
     );
   }
+  if (s.acceptAuth) out.push(authTargetLine(s.acceptAuth));
   if (s.drain) {
     const hot = s.drain.hot.decisionsPerSecond;
     out.push(

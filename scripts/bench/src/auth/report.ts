@@ -1,0 +1,115 @@
+import type { AcceptAuthResult } from './acceptAuth.js';
+import type { AuthVariant } from './variants.js';
+
+/** On keeps at least this share of off's accepted/s (issue 12, Performance). */
+export const AUTH_TARGET = 0.9;
+
+const fmt = (value: unknown): string =>
+  typeof value === 'number' ? value.toLocaleString('en-US') : value === undefined ? '—' : String(value);
+const pass = (ok: boolean): string => (ok ? 'met' : '**missed**');
+const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`;
+
+const LABELS: Record<AuthVariant, string> = {
+  on: 'on (the default): token verified, per-member limit counted in Redis',
+  limitsOff: 'limits off: token verified, RATE_SUBMIT_PER_MEMBER=0, RATE_PER_IP=0',
+  off: 'off: token read, not verified (bench-only hook), limits off',
+};
+
+export function authRatio(a: AcceptAuthResult): number {
+  return a.variants.on.acceptedPerSecond / a.variants.off.acceptedPerSecond;
+}
+
+/** The section of docs/BENCHMARKS.md comparing accept with authentication and limits on and off. */
+export function renderAcceptAuth(a: AcceptAuthResult): string[] {
+  const { on, limitsOff, off } = a.variants;
+  const ratio = authRatio(a);
+  const lines = [
+    '## Accept with authentication and limits on and off',
+    '',
+    `The accept scenario above, in ${a.rounds} round${a.rounds === 1 ? '' : 's'} of this one run; each round runs the three APIs below once, in a rotated order, and the figures are medians. ` +
+      `Every request carries its own member's HS256 token; the on API's limits were \`${a.policy || 'none'}\` (its RateLimit-Policy; RATE_PER_IP is off by default). ` +
+      'After each run one valid and one forged token prove the API is the variant it claims (RateLimit headers exactly when limits count, 401 for the forged token exactly when tokens are verified).',
+    '',
+    '| API | accepted/s | p50 ms | p95 ms | p99 ms | API CPU µs per request | not 202 |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const variant of ['on', 'limitsOff', 'off'] as const) {
+    const v = a.variants[variant];
+    lines.push(
+      `| ${[LABELS[variant], v.acceptedPerSecond, v.p50, v.p95, v.p99, v.apiCpuUsPerRequest, v.otherStatuses].map(fmt).join(' | ')} |`,
+    );
+  }
+  const cpu = (x: number, y: number) => `${fmt(Math.round(x - y))} µs (${percent((x - y) / y)})`;
+  lines.push(
+    '',
+    `- **On keeps ${percent(ratio)} of off's accepted/s** (target ≥ ${AUTH_TARGET * 100} %: ${pass(ratio >= AUTH_TARGET)}); on/off per round: ${a.roundRatios.map((r) => percent(r)).join(', ')}. ` +
+      `Limits alone: on keeps ${percent(on.acceptedPerSecond / limitsOff.acceptedPerSecond)} of limits off; verification alone: limits off keeps ${percent(limitsOff.acceptedPerSecond / off.acceptedPerSecond)} of off.`,
+    `- **API CPU per request** (steadier than requests per second on this shared machine): on spends ${cpu(on.apiCpuUsPerRequest, off.apiCpuUsPerRequest)} more than off; ` +
+      `verifying the token ${cpu(limitsOff.apiCpuUsPerRequest, off.apiCpuUsPerRequest)}, counting the submission ${cpu(on.apiCpuUsPerRequest, limitsOff.apiCpuUsPerRequest)}.`,
+    `- **Latency**: p50 ${fmt(off.p50)} → ${fmt(limitsOff.p50)} → ${fmt(on.p50)} ms and p99 ${fmt(off.p99)} → ${fmt(limitsOff.p99)} → ${fmt(on.p99)} ms (off → limits off → on). ` +
+      "At 256 connections in flight the mean latency is 256 / throughput (Little's law), so it moves with accepted/s.",
+    '',
+    '### JWT verification cost per request',
+    '',
+    `jose \`jwtVerify\` with the options of the API's TokenVerifier for AUTH_JWT_SECRET (HMAC key imported once, HS256 only, \`aud\` ticketing, \`exp\` required, 30 s tolerance), ` +
+      `${fmt(a.jwt.tokens)} distinct tokens, median of ${a.jwt.rounds} rounds after a warm-up round, in the bench process alone.`,
+    '',
+    '| what | µs per token |',
+    '|---|---|',
+    `| CPU of one verification (all threads: WebCrypto's HMAC runs on libuv's thread pool) | ${fmt(a.jwt.cpuUs)} |`,
+    `| wall time per verification, 256 in flight | ${fmt(a.jwt.concurrentUs)} |`,
+    `| wall time of one verification awaited alone (the hop to the thread pool and back) | ${fmt(a.jwt.sequentialUs)} |`,
+    `| \`decodeJwt\` alone, what the off API does instead | ${fmt(a.jwt.decodeOnlyUs)} |`,
+    '',
+    `The API verifies each token it has not verified recently and keeps the last ones it verified (every token in this scenario is new to it). ` +
+      `Against the ${fmt(on.apiCpuUsPerRequest)} µs of CPU a submission costs the API, one verification is ${percent(a.jwt.cpuUs / on.apiCpuUsPerRequest)}.`,
+    '',
+    ...renderRedis(a),
+  );
+  return lines;
+}
+
+function renderRedis(a: AcceptAuthResult): string[] {
+  const variants = (['on', 'limitsOff', 'off'] as const).filter((v) => a.redis[v]);
+  const first = a.redis[variants[0]!];
+  const lines = [
+    '### Redis work per accepted submission',
+    '',
+    `Each API once more with ${fmt(first?.submissions)} submissions (after the usual warm-up) against a redis-server of its own, whose statistics are reset after the warm-up: ` +
+      'INFO commandstats counts a script call and, apart, every command the script runs; socket reads (`total_reads_processed`) count how often Redis found commands waiting, about the round trips.',
+    '',
+    '| API | commands per 202 | script calls per 202 | socket reads per 202 | commands by name per 202 |',
+    '|---|---|---|---|---|',
+  ];
+  for (const variant of variants) {
+    const r = a.redis[variant]!;
+    const byName = Object.entries(r.byCommand)
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([name, per]) => `${name} ${per}`)
+      .join(', ');
+    lines.push(`| ${[variant, r.commandsPerAccepted, r.scriptsPerAccepted, r.readsPerAccepted, byName].map(fmt).join(' | ')} |`);
+  }
+  const on = a.redis.on;
+  const limitsOff = a.redis.limitsOff;
+  if (on && limitsOff) {
+    lines.push(
+      '',
+      `The per-member limit adds ${fmt(Math.round((on.scriptsPerAccepted - limitsOff.scriptsPerAccepted) * 100) / 100)} script call per submission ` +
+        `(rate-limiter-flexible's one-key script: SET NX with the window, INCRBY, PTTL; ${fmt(Math.round((on.commandsPerAccepted - limitsOff.commandsPerAccepted) * 100) / 100)} commands in all), ` +
+        "each one awaited before the submission goes on to its admission: one more Redis round trip on every submission's path. " +
+        'The admission itself is shared by the submissions of a ticket in one event-loop turn (admitBatch.lua, SADD: a fraction of a call per submission), and BullMQ adds one script call per job in one pipeline per turn.',
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The target's line for "Targets: met, missed, and what bounds them". */
+export function authTargetLine(a: AcceptAuthResult): string {
+  const ratio = authRatio(a);
+  return (
+    `- accept with authentication and limits on ≥ ${AUTH_TARGET * 100} % of off — ${percent(ratio)}: ${pass(ratio >= AUTH_TARGET)}. ` +
+    `The API's CPU per request grows by ${fmt(Math.round(a.variants.on.apiCpuUsPerRequest - a.variants.off.apiCpuUsPerRequest))} µs with both; ` +
+    'see "Accept with authentication and limits on and off".'
+  );
+}
