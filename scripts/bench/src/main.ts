@@ -6,6 +6,7 @@ import { acceptAuth } from './auth/acceptAuth.js';
 import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
+import { carryOver } from './carried.js';
 import { clusterBench } from './clusterBench.js';
 import { REPO_ROOT, TestDatabase } from '@ticketing/testkit';
 import { openBenchContext, runId, tearDown } from './context.js';
@@ -24,13 +25,14 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
     render: { type: 'string' },
+    keep: { type: 'string' },
     cluster: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`,
+    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`,
   );
   process.exit(0);
 }
@@ -182,6 +184,10 @@ async function main(): Promise<void> {
     sampler.sample();
     for (const [role, kib] of sampler.maxKiB) results.rssMiB[role] = Math.round((kib / 1024) * 10) / 10;
     await tearDown(ctx, log);
+  }
+  if (values.keep !== undefined) {
+    const kept = JSON.parse(readFileSync(values.keep, 'utf8')) as BenchResults;
+    carryOver(results, kept, values.keep.replace(REPO_ROOT, ''), scenarios);
   }
   const day = results.date.slice(0, 10);
   mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });

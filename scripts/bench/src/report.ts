@@ -2,6 +2,7 @@
 import type { ProfileResult } from './profile/scenario.js';
 import type { AcceptAuthResult } from './auth/acceptAuth.js';
 import { authTargetLine, renderAcceptAuth } from './auth/report.js';
+import { type Carried, carriedIntro, carriedLabel, markCarried } from './carried.js';
 import { renderProfile } from './profile/report.js';
 
 /** A scenario's figures as written to, and read back from, a results file of any earlier run. */
@@ -23,6 +24,8 @@ export interface BenchResults {
     profile?: ProfileResult;
   };
   rssMiB: Record<string, number>;
+  /** Sections taken from an earlier run (--keep), not measured in this one. */
+  carried?: Carried;
 }
 
 const fmt = (value: unknown): string =>
@@ -107,7 +110,8 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   lines.push(
     `Measured by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.date.slice(0, 10)}: ${r.machine.nproc} cores (${r.machine.cpu}), node ${r.machine.node}, local MariaDB and Redis. ` +
       `${r.quick ? 'This is a **quick run** (smaller sizes, one repetition per scenario), ' : 'Each scenario ran 3 times; figures are medians, '}raw figures in \`${jsonPath}\`. ` +
-      'Load generator, servers, MariaDB and Redis all share this machine, so every figure is a lower bound of what the code can do on a dedicated box.',
+      'Load generator, servers, MariaDB and Redis all share this machine, so every figure is a lower bound of what the code can do on a dedicated box.' +
+      carriedIntro(r.carried),
     '',
     '![throughput chart](benchmarks.svg)',
     '',
@@ -240,8 +244,10 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   if (s.profile) lines.push(...renderProfile(s.profile));
   lines.push('## Memory (max VmRSS sampled every 200 ms)', '', '| process | max RSS MiB | target |', '|---|---|---|');
   // Profiled processes carry the profiler's own memory; they are listed apart, without the target.
-  for (const [role, mib] of Object.entries(r.rssMiB))
-    row(role, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
+  for (const [role, mib] of Object.entries(r.rssMiB)) {
+    const carried = r.carried?.rssRoles.includes(role) ? ` (${carriedLabel(r.carried)})` : '';
+    row(`${role}${carried}`, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
+  }
   lines.push('');
   lines.push(...targets(r));
   lines.push(
@@ -257,6 +263,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '- **profile**: `scripts/bench/src/profile/`; the processes run with `--cpu-prof --cpu-prof-dir=bench/profiles/<date>`, and the summary adds up self time per frame (function at file:line) and per place (npm package, workspace, node core area, V8 state) from the samples.',
     '',
   );
+  markCarried(lines, r.carried);
   return `${lines.join('\n')}\n`;
 }
 
