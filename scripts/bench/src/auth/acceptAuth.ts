@@ -14,8 +14,6 @@ export interface AcceptAuthResult {
   runs: Record<AuthVariant, AcceptResult[]>;
   /** The on variant's RateLimit-Policy: the limits in force by default. */
   policy: string;
-  /** on / off of accepted/s, per round (the same round's runs are closest in time). */
-  roundRatios: number[];
   jwt: JwtCost;
   redis: Record<string, RedisCommands>;
 }
@@ -55,8 +53,7 @@ export async function acceptAuth(
   }
   const medianRun = (variant: AuthVariant): AcceptResult => medianOf(runs[variant] as (AcceptResult & Record<string, unknown>)[]);
   const variants = { on: medianRun('on'), limitsOff: medianRun('limitsOff'), off: medianRun('off') };
-  const roundRatios = runs.on.map((on, n) => Math.round((on.acceptedPerSecond / runs.off[n]!.acceptedPerSecond) * 1000) / 1000);
   const redis = await redisCommands(ctx, AUTH_VARIANTS, sizes.countedSubmissions);
   log(`redis commands per accepted submission: ${JSON.stringify(redis)}`);
-  return { rounds: sizes.repeats, variants, runs, policy, roundRatios, jwt, redis };
+  return { rounds: sizes.repeats, variants, runs, policy, jwt, redis };
 }

@@ -4,22 +4,26 @@ import { openRedis, type BenchContext } from '../context.js';
 import { type AuthVariant, variantSetup } from './variants.js';
 
 export interface RedisCommands {
+  /** The measured submissions; some may be answered 503 under load once queued anyway, so figures are per submission. */
   submissions: number;
   accepted: number;
   /**
-   * Commands Redis ran per 202, as INFO commandstats counts them: a script call (EVALSHA) counts
-   * once and so does every command the script runs.
+   * Commands Redis ran per submission, as INFO commandstats counts them: a script call (EVALSHA)
+   * counts once and so does every command the script runs.
    */
-  commandsPerAccepted: number;
-  /** Script calls per 202 (EVALSHA, EVAL): each is one command on the wire, whatever it does inside. */
-  scriptsPerAccepted: number;
+  commandsPerSubmission: number;
+  /** Script calls per submission (EVALSHA, EVAL): each is one command on the wire, whatever it does inside. */
+  scriptsPerSubmission: number;
   /**
-   * Reads of client sockets Redis made per 202 (INFO stats total_reads_processed): how many times it
-   * found commands waiting, so about the round trips, fewer where several commands arrive together.
+   * Reads of client sockets Redis made per submission (INFO stats total_reads_processed): how many
+   * times it found commands waiting, so about the round trips, fewer where several arrive together.
    */
-  readsPerAccepted: number;
-  /** Per 202, by command as INFO commandstats names it (evalsha, sadd, and those scripts run). */
+  readsPerSubmission: number;
+  /** Per submission, by command as INFO commandstats names it (evalsha, sadd, and those scripts run). */
   byCommand: Record<string, number>;
+  /** The raw counts of the measured submissions. */
+  calls: Record<string, number>;
+  reads: number;
 }
 
 /** `cmdstat_evalsha:calls=12,usec=...` lines of INFO commandstats, as calls per command. */
@@ -73,24 +77,19 @@ export async function redisCommands(
           },
         },
       );
-      const accepted = Math.max(1, run.accepted);
-      const byCommand: Record<string, number> = {};
-      let commands = 0;
-      let scripts = 0;
-      const per = (count: number) => Math.round((count / accepted) * 1000) / 1000;
-      for (const [command, count] of calls) {
-        if (OURS.has(command)) continue;
-        byCommand[command] = per(count);
-        commands += count;
-        if (SCRIPT_CALLS.has(command)) scripts += count;
-      }
+      const per = (count: number) => Math.round((count / Math.max(1, run.submissions)) * 1000) / 1000;
+      const ownCalls = Object.fromEntries([...calls].filter(([command]) => !OURS.has(command)));
+      const sum = (filter: (command: string) => boolean) =>
+        Object.entries(ownCalls).reduce((total, [command, count]) => total + (filter(command) ? count : 0), 0);
       out[variant] = {
         submissions: run.submissions,
         accepted: run.accepted,
-        commandsPerAccepted: per(commands),
-        scriptsPerAccepted: per(scripts),
-        readsPerAccepted: per(reads),
-        byCommand,
+        commandsPerSubmission: per(sum(() => true)),
+        scriptsPerSubmission: per(sum((command) => SCRIPT_CALLS.has(command))),
+        readsPerSubmission: per(reads),
+        byCommand: Object.fromEntries(Object.entries(ownCalls).map(([command, count]) => [command, per(count)])),
+        calls: ownCalls,
+        reads,
       };
     }
   } finally {
