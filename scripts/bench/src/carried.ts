@@ -1,5 +1,3 @@
-import type { BenchResults } from './report.js';
-
 /** Sections of an earlier run a results file carries because this run did not measure them. */
 export interface Carried {
   /** The results file they come from, and that run's date. */
@@ -10,13 +8,22 @@ export interface Carried {
   rssRoles: string[];
 }
 
+/** What carrying needs of a results file (report.ts's BenchResults; named apart so neither file imports the other). */
+interface Results {
+  date: string;
+  quick: boolean;
+  scenarios: Record<string, unknown>;
+  rssMiB: Record<string, number>;
+  carried?: Carried | undefined;
+}
+
 /**
  * `npm run bench -- --scenarios accept --keep <earlier results>`: the scenarios this run did not
  * measure, and the memory of roles it did not start, are taken from the earlier file and marked as
  * carried, so the document says which run every figure comes from. Rendering a results file
  * that itself carries sections keeps their original date.
  */
-export function carryOver(results: BenchResults, kept: BenchResults, from: string, measured: readonly string[]): void {
+export function carryOver(results: Results, kept: Results, from: string, measured: readonly string[]): void {
   if (kept.quick !== results.quick)
     throw new Error(`${from} is ${kept.quick ? '' : 'not '}a quick run and this one is ${results.quick ? '' : 'not'}`);
   const scenarios: string[] = [];
@@ -27,7 +34,7 @@ export function carryOver(results: BenchResults, kept: BenchResults, from: strin
     // One date per carried section: a section the kept file itself carried would be mislabelled.
     if (kept.carried?.scenarios.includes(name))
       throw new Error(`${from} carries ${name} from ${kept.carried.from}: keep that file instead`);
-    (results.scenarios as Record<string, unknown>)[name] = figures;
+    results.scenarios[name] = figures;
     scenarios.push(name);
   }
   const rssRoles: string[] = [];
