@@ -21,6 +21,14 @@ function perRound(a: AcceptAuthResult, x: AuthVariant, y: AuthVariant, field: 'a
   return a.runs[x].map((run, n) => run[field] / a.runs[y][n]![field]);
 }
 
+/** A warning when the rounds disagree more than the variants can differ: the machine's load moved under them. */
+function noisy(ratios: number[]): string {
+  const spread = Math.max(...ratios) / Math.min(...ratios);
+  return spread > 1.25
+    ? `**The rounds disagree by a factor of ${spread.toFixed(1)}**: the load of this shared machine moved more than the variants differ, so the API's CPU per request below is the steadier comparison. `
+    : '';
+}
+
 /** The target's figure: the median over the rounds of on / off accepted/s. */
 export function authRatio(a: AcceptAuthResult): number {
   return median(perRound(a, 'on', 'off', 'acceptedPerSecond'));
@@ -54,6 +62,7 @@ export function renderAcceptAuth(a: AcceptAuthResult): string[] {
     '',
     `- **On keeps ${percent(ratio)} of off's accepted/s** (median over the rounds of on/off within a round: ${list(perRound(a, 'on', 'off', 'acceptedPerSecond'))}); ` +
       `target ≥ ${AUTH_TARGET * 100} %: ${pass(ratio >= AUTH_TARGET)}. The ratio of the medians above is ${percent(on.acceptedPerSecond / off.acceptedPerSecond)}. ` +
+      noisy(perRound(a, 'on', 'off', 'acceptedPerSecond')) +
       `Limits alone, on/limits off per round: ${list(perRound(a, 'on', 'limitsOff', 'acceptedPerSecond'))}; verification alone, limits off/off: ${list(perRound(a, 'limitsOff', 'off', 'acceptedPerSecond'))}.`,
     `- **API CPU per request** (what the API itself spends; requests per second also move with what else this shared machine runs): ` +
       `on spent ${list(cpuMore)} more than off in the rounds (median ${percent(median(cpuMore))}); verifying the token ${list(verifyMore)} (limits off over off), ` +
