@@ -1,8 +1,11 @@
-import { testTokens } from '@ticketing/testkit';
+import { removeKeys, testTokens } from '@ticketing/testkit';
 import { cannon } from './cannon.js';
 import { forgetTicket, insertTicket, type BenchContext } from './context.js';
 import { cpuTimeMs } from './processes.js';
-import { startApi, type ProcessOptions } from './system.js';
+import { startApi, type Api, type ProcessOptions } from './system.js';
+
+/** Submissions on another ticket before the measured ones (JIT, connections, caches); not counted. */
+export const ACCEPT_WARM_UP = 5000;
 
 export interface AcceptResult {
   submissions: number;
@@ -17,22 +20,41 @@ export interface AcceptResult {
   apiCpuUsPerRequest: number;
 }
 
+/** Looks at the API once the measured submissions are in: `spareMembers` have not submitted to `ticketId`. */
+export type AcceptCheck = (api: Api, ticketId: number, spareMembers: readonly number[]) => Promise<void>;
+
+export interface AcceptHooks {
+  /** Right before the measured submissions, after the warm-up. */
+  beforeMeasured?: () => Promise<void>;
+  /** Right after them, before the API stops. */
+  afterMeasured?: AcceptCheck;
+}
+
 /**
  * Submissions of distinct members for one ticket with a huge stock through ONE API process at 256
  * connections. No worker runs: this is the admission path alone (admitBatch.lua + BullMQ add + 202).
+ * With enough members, the warm-up's members are not the measured ones: every measured token is
+ * new to the API (its verifier caches the tokens it verified) and every member submits once.
  */
-export async function accept(ctx: BenchContext, submissions: number, apiProcess: ProcessOptions = {}): Promise<AcceptResult> {
+export async function accept(
+  ctx: BenchContext,
+  submissions: number,
+  apiProcess: ProcessOptions = {},
+  hooks: AcceptHooks = {},
+): Promise<AcceptResult> {
   const api = await startApi(ctx, apiProcess);
   const tickets: number[] = [];
-  // Each member's own token, minted before the clock runs; the API verifies each (distinct members: few cache hits).
+  // Each member's own token, minted before the clock runs.
   const authorizations = await Promise.all(ctx.memberIds.map(async (memberId) => `Bearer ${await testTokens.member(memberId)}`));
+  const measured = Math.min(submissions, ctx.memberIds.length);
+  const warmUpOffset = ctx.memberIds.length >= measured + ACCEPT_WARM_UP ? measured : 0;
   try {
     const shoot = async (amount: number, offset: number) => {
       const ticketId = await insertTicket(ctx.pool, 'accept', 10_000_000);
       tickets.push(ticketId);
       let next = 0;
       const ids = ctx.memberIds;
-      return cannon({
+      const result = await cannon({
         url: api.url,
         connections: 256,
         amount,
@@ -49,11 +71,14 @@ export async function accept(ctx: BenchContext, submissions: number, apiProcess:
           },
         ],
       });
+      return { result, ticketId };
     };
-    await shoot(Math.min(5000, submissions), 0); // warm-up (JIT, connections, member cache), not counted
+    await shoot(Math.min(ACCEPT_WARM_UP, submissions), warmUpOffset);
+    await hooks.beforeMeasured?.();
     const cpuBefore = cpuTimeMs(api.process.pid);
-    const result = await shoot(Math.min(submissions, ctx.memberIds.length), 0);
+    const { result, ticketId } = await shoot(measured, 0);
     const cpuMs = cpuTimeMs(api.process.pid) - cpuBefore;
+    await hooks.afterMeasured?.(api, ticketId, ctx.memberIds.slice(measured));
     const accepted = result.status['202'] ?? 0;
     return {
       submissions: result.requests,
@@ -69,5 +94,7 @@ export async function accept(ctx: BenchContext, submissions: number, apiProcess:
   } finally {
     await api.process.stop();
     for (const ticketId of tickets) await forgetTicket(ctx, ticketId);
+    // The per-member counts start afresh with each run, as each run's members submit once.
+    await removeKeys(ctx.redis, `${ctx.prefix}:ratelimit:*`);
   }
 }

@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { accept, type AcceptResult } from './accept.js';
+import { ACCEPT_WARM_UP } from './accept.js';
+import { acceptAuth } from './auth/acceptAuth.js';
 import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
+import { carryOver } from './carried.js';
 import { clusterBench } from './clusterBench.js';
 import { REPO_ROOT, TestDatabase } from '@ticketing/testkit';
 import { openBenchContext, runId, tearDown } from './context.js';
@@ -23,13 +25,14 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
     render: { type: 'string' },
+    keep: { type: 'string' },
     cluster: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--render bench/results/<file>.json]\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`,
+    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`,
   );
   process.exit(0);
 }
@@ -59,6 +62,8 @@ const sizes = quick
       perTicket: 2_000,
       baselineRequests: 2_000,
       baselineStock: 200,
+      jwtTokens: 5_000,
+      countedSubmissions: 5_000,
     }
   : {
       repeats: 3,
@@ -69,6 +74,8 @@ const sizes = quick
       perTicket: 10_000,
       baselineRequests: 10_000,
       baselineStock: 1_000,
+      jwtTokens: 20_000,
+      countedSubmissions: 20_000,
     };
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -90,11 +97,12 @@ async function main(): Promise<void> {
   };
   try {
     const needMembers = Math.max(
-      scenarios.includes('accept') ? sizes.accept : 0,
+      // accept's warm-up takes members of its own: every measured token is new to the API.
+      scenarios.includes('accept') ? sizes.accept + ACCEPT_WARM_UP : 0,
       scenarios.includes('drain') ? sizes.hotQueued : 0,
       scenarios.includes('baselines') ? sizes.baselineRequests : 0,
       scenarios.includes('card') ? 10_000 : 0,
-      scenarios.includes('profile') ? Math.max(sizes.accept, sizes.hotQueued) : 0,
+      scenarios.includes('profile') ? Math.max(sizes.accept + ACCEPT_WARM_UP, sizes.hotQueued) : 0,
     );
     if (needMembers > 0) {
       ctx.memberIds = await new TestDatabase(ctx.databaseUrl).insertMembers(`bench-${runId}`, needMembers);
@@ -108,12 +116,10 @@ async function main(): Promise<void> {
       );
     }
     if (scenarios.includes('accept')) {
-      const a = await repeat<AcceptResult & Record<string, unknown>>(
-        'accept',
-        sizes.repeats,
-        () => accept(ctx, sizes.accept) as Promise<AcceptResult & Record<string, unknown>>,
-      );
-      results.scenarios.accept = a;
+      // With authentication and limits on (the default) and off, in the same run.
+      const auth = await acceptAuth(ctx, sizes, log);
+      results.scenarios.accept = auth.variants.on;
+      results.scenarios.acceptAuth = auth;
     }
     if (scenarios.includes('drain')) {
       type D = DrainResult & Record<string, unknown>;
@@ -178,6 +184,10 @@ async function main(): Promise<void> {
     sampler.sample();
     for (const [role, kib] of sampler.maxKiB) results.rssMiB[role] = Math.round((kib / 1024) * 10) / 10;
     await tearDown(ctx, log);
+  }
+  if (values.keep !== undefined) {
+    const kept = JSON.parse(readFileSync(values.keep, 'utf8')) as BenchResults;
+    carryOver(results, kept, values.keep.replace(REPO_ROOT, ''), scenarios);
   }
   const day = results.date.slice(0, 10);
   mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });

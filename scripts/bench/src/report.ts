@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { ProfileResult } from './profile/scenario.js';
+import type { AcceptAuthResult } from './auth/acceptAuth.js';
+import { authTargetLine, renderAcceptAuth } from './auth/report.js';
+import { type Carried, carriedIntro, carriedLabel, markCarried } from './carried.js';
 import { renderProfile } from './profile/report.js';
 
 /** A scenario's figures as written to, and read back from, a results file of any earlier run. */
@@ -11,8 +14,18 @@ export interface BenchResults {
   quick: boolean;
   machine: { nproc: number; cpu: string; node: string };
   sizes: Record<string, number>;
-  scenarios: { ceiling?: Measured; accept?: Measured; drain?: Measured; baselines?: Measured; card?: Measured; profile?: ProfileResult };
+  scenarios: {
+    ceiling?: Measured;
+    accept?: Measured;
+    acceptAuth?: AcceptAuthResult;
+    drain?: Measured;
+    baselines?: Measured;
+    card?: Measured;
+    profile?: ProfileResult;
+  };
   rssMiB: Record<string, number>;
+  /** Sections taken from an earlier run (--keep), not measured in this one. */
+  carried?: Carried;
 }
 
 const fmt = (value: unknown): string =>
@@ -97,7 +110,8 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   lines.push(
     `Measured by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${r.date.slice(0, 10)}: ${r.machine.nproc} cores (${r.machine.cpu}), node ${r.machine.node}, local MariaDB and Redis. ` +
       `${r.quick ? 'This is a **quick run** (smaller sizes, one repetition per scenario), ' : 'Each scenario ran 3 times; figures are medians, '}raw figures in \`${jsonPath}\`. ` +
-      'Load generator, servers, MariaDB and Redis all share this machine, so every figure is a lower bound of what the code can do on a dedicated box.',
+      'Load generator, servers, MariaDB and Redis all share this machine, so every figure is a lower bound of what the code can do on a dedicated box.' +
+      carriedIntro(r.carried),
     '',
     '![throughput chart](benchmarks.svg)',
     '',
@@ -127,7 +141,9 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     lines.push(
       '## Accept: one API process, one ticket, 256 connections',
       '',
-      'autocannon, every request a distinct pre-created member (no worker running: admission alone).',
+      s.acceptAuth
+        ? 'autocannon, every request a distinct pre-created member with its own bearer token (no worker running: admission alone); the API as deployed: tokens verified, limits at their defaults (the next section takes them off).'
+        : 'autocannon, every request a distinct pre-created member (no worker running: admission alone).',
       '',
       '| submissions | 202s | accepted/s | p50 ms | p95 ms | p99 ms | API CPU µs per request | of Express ceiling | target |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -145,6 +161,7 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     );
     lines.push('');
   }
+  if (s.acceptAuth) lines.push(...renderAcceptAuth(s.acceptAuth));
   if (s.drain) {
     lines.push(
       '## Drain: pre-filled queues, decisions per second',
@@ -227,8 +244,10 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
   if (s.profile) lines.push(...renderProfile(s.profile));
   lines.push('## Memory (max VmRSS sampled every 200 ms)', '', '| process | max RSS MiB | target |', '|---|---|---|');
   // Profiled processes carry the profiler's own memory; they are listed apart, without the target.
-  for (const [role, mib] of Object.entries(r.rssMiB))
-    row(role, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
+  for (const [role, mib] of Object.entries(r.rssMiB)) {
+    const carried = r.carried?.rssRoles.includes(role) ? ` (${carriedLabel(r.carried)})` : '';
+    row(`${role}${carried}`, mib, role === 'api' || role === 'worker' ? `≤ 200: ${pass(mib <= 200)}` : '');
+  }
   lines.push('');
   lines.push(...targets(r));
   lines.push(
@@ -237,12 +256,14 @@ export function renderMarkdown(r: BenchResults, jsonPath: string): string {
     '- `npm run bench` creates its own database `bench_<random>` (migrated, dropped at the end) and QUEUE_PREFIX `bench-<random>` (keys deleted at the end), starts the API and worker processes itself (`apps/*/dist/main.js`, API with `LOG_LEVEL=warn` so per-request log lines are not measured, worker batch 500) and sends traffic only to 127.0.0.1. Members are bulk-inserted with multi-row INSERTs.',
     '- **ceiling**: `scripts/bench/src/servers/` in their own processes under autocannon 9 (256 connections, 1 s warm-up); `redis-benchmark` writes only keys under the run prefix.',
     "- **accept**: autocannon with a request generator giving each request a distinct member; 202 latencies are collected from every response (exact p95, which autocannon's own summary lacks), and accepted/s is the 202s over the time from the first request to the last answer (autocannon's own duration moves in whole seconds). A 5,000-request warm-up on another ticket runs first. Each 202 costs the API: Express + helmet, the body and path checks, a member and ticket lookup (a distinct member per request is a cache miss; the misses of one event-loop turn share one MariaDB query), the admission (`admitBatch.lua`, one call for the turn's submissions of the ticket), BullMQ `addBulk` (one pipeline of BullMQ's add script per turn) and one `SADD` per turn, on one core while autocannon, Redis and MariaDB use the other. That per-request work in the API process, not Redis, bounds accepted/s (Redis alone does >100,000 BullMQ-sized adds/s here); see the CPU profile.",
+    "- **accept, authentication and limits on and off** (`scripts/bench/src/auth/`): the off API is the real `apps/api/dist/main.js` started with `node --import scripts/bench/dist/servers/trustTokens.js`, a module hook that hands the API's own modules a jose whose `jwtVerify` decodes the token without verifying it (the product has no switch that disables authentication, and the bench starts the apps rather than import them); its TokenVerifier, cache and reading of `sub` stay as they are, so on and off differ by the verification and the limit checks alone. Per-member counts are removed after each run, and a run's warm-up uses members of its own, so each measured token is new to the API and each member submits once. The JWT cost is measured in the bench process with the API's options mirrored (the bench does not import the apps).",
     "- **drain**: the queues are pre-filled with `RedisSubmissionQueue.enqueue` (the API's own add, bypassing admission), hidden from the workers until they are up, then announced; the clock runs until every wait list is empty. Checked afterwards: every request has a completed job, exact issued count, distinct members, numbers 1..n, counter = rows. With 2 cores, more workers compete with MariaDB and Redis for the same CPU, so 2 and 4 workers do not scale here.",
     '- **baselines** (`scripts/bench/src/baselines/`): (a) and (b) are a synchronous `node:http` endpoint (MariaDB pool of 16) driven by 256 concurrent keep-alive clients; (a) spins on `SET NX PX` with a jittered 10–100 ms sleep between tries (a 1 ms sleep let 256 spinning waiters starve the holder), which is unfair, hence its p99; (c) is a stock BullMQ `Worker`, concurrency 1, one transaction per job. Each is verified against the database afterwards.',
     '- **card**: 10,000 bulk-inserted members, the ticket made through the API, `submitAll`/`pollAll` of `@ticketing/testkit` at 256 connections, guarantees checked with `checkDrop`. "last 202 → last decision" compares the client\'s clock with the worker\'s `decidedAt` on the same host; it is negative when the worker decided the last admitted request before the client had read its 202 (later submissions get 409 SOLD_OUT at once).',
     '- **profile**: `scripts/bench/src/profile/`; the processes run with `--cpu-prof --cpu-prof-dir=bench/profiles/<date>`, and the summary adds up self time per frame (function at file:line) and per place (npm package, workspace, node core area, V8 state) from the samples.',
     '',
   );
+  markCarried(lines, r.carried);
   return `${lines.join('\n')}\n`;
 }
 
@@ -265,6 +286,7 @@ function targets(r: BenchResults): string[] {
         `so well over 5,120 answers/s; bare Express itself, answering nothing but 202 under the same load, reaches ${fmt(s.ceiling.expressPerSecond)}/s with a p99 of ${fmt(s.ceiling.expressP99)} ms.`,
     );
   }
+  if (s.acceptAuth) out.push(authTargetLine(s.acceptAuth));
   if (s.drain) {
     const hot = s.drain.hot.decisionsPerSecond;
     out.push(

@@ -11,14 +11,16 @@ export interface Api {
 export interface ProcessOptions {
   role?: string;
   nodeArgs?: readonly string[];
+  /** Settings over the bench's own (an empty value: the product's default, as the config reads it). */
+  env?: Record<string, string>;
   /** Told about each process once it is ready. */
   onStarted?: (started: Started) => void;
 }
 
 /** One API process of the real system, on the bench's database and prefix (request logs off: LOG_LEVEL=warn), once /readyz says 200. */
-export async function startApi(ctx: BenchContext, { role = 'api', nodeArgs = [], onStarted }: ProcessOptions = {}): Promise<Api> {
+export async function startApi(ctx: BenchContext, { role = 'api', nodeArgs = [], env = {}, onStarted }: ProcessOptions = {}): Promise<Api> {
   const api = await startApiProcess(
-    { ...ctx.systemEnv, LOG_LEVEL: 'warn' },
+    { ...ctx.systemEnv, LOG_LEVEL: 'warn', ...env },
     { name: role, nodeArgs, readyPath: '/readyz', timeoutMs: 30_000 },
   );
   const process = track(role, api, ctx.sampler);

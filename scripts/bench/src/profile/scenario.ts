@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { accept, type AcceptResult } from '../accept.js';
+import { variantSetup } from '../auth/variants.js';
 import type { BenchContext } from '../context.js';
 import { drain, type DrainResult } from '../drain.js';
 import { REPO_ROOT } from '@ticketing/testkit';
@@ -41,7 +42,9 @@ export async function profile(ctx: BenchContext, sizes: ProfileSizes, day: strin
   let apiStartupMs = 0;
   let workerStartupMs = 0;
   // The profile is written when the process exits, which each scenario does before returning.
+  // The API as deployed, as the accept figures' own: tokens verified, limits at their defaults.
   const acceptRun = await accept(ctx, sizes.accept, {
+    ...variantSetup('on').process,
     role: 'api --cpu-prof',
     nodeArgs: cpuProfArgs(absolute, apiFile),
     onStarted: (api) => (apiStartupMs = api.readyAfterMs),
