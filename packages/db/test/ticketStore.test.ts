@@ -248,6 +248,19 @@ describe('commitBatch', () => {
       );
     });
 
+    test('when the expected count is wrong even though no row of the batch clashes with a committed one', async () => {
+      const { ticketId, memberIds } = await setup(4);
+      await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: issuesFor(memberIds.slice(0, 2), 0) });
+      // Numbers 6 and 7 for new members: no UNIQUE key would stop them, so only the guard's
+      // issued_quantity = expected keeps the count from jumping over 3..5.
+      await expectStale(
+        ticketId,
+        { ticketId, fencingToken: 1, expectedIssuedQuantity: 5, issues: issuesFor(memberIds.slice(2), 5) },
+        { issuedQuantity: 2, fencingToken: 1n },
+      );
+      expect((await issueRows(prisma, ticketId)).map((row) => row.issueNumber)).toEqual([1, 2]);
+    });
+
     test('when a member of the batch already holds the ticket (UNIQUE ticket_id, member_id)', async () => {
       const { ticketId, memberIds } = await setup(3);
       await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: issuesFor(memberIds.slice(0, 1), 0) });
