@@ -207,11 +207,21 @@ describe('commitBatch', () => {
       expectedIssuedQuantity: from,
       issues: issuesFor(memberIds.slice(from, to), from),
     });
-    expect((await store.commitBatch(batch(5, 0, 2))).kind).toBe('COMMITTED');
-    expect((await store.commitBatch(batch(5, 2, 4))).kind).toBe('COMMITTED');
-    expect((await store.commitBatch(batch(6, 4, 6))).kind).toBe('COMMITTED');
+    const answers = [
+      await store.commitBatch(batch(5, 0, 2)),
+      await store.commitBatch(batch(5, 2, 4)),
+      await store.commitBatch(batch(6, 4, 6)),
+    ];
     expect(await ticketRow(prisma, ticketId)).toEqual({ issuedQuantity: 6, fencingToken: 6n });
-    expect((await issueRows(prisma, ticketId)).map((row) => row.issueNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+    const rows = await issueRows(prisma, ticketId);
+    expect(rows.map((row) => row.issueNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Each commit answers its own rows only, not those of the batch before it.
+    const own = (from: number, to: number) => rows.slice(from, to).map(({ id, memberId, issueNumber }) => ({ id, memberId, issueNumber }));
+    expect(answers).toEqual([
+      { kind: 'COMMITTED', issues: own(0, 2) },
+      { kind: 'COMMITTED', issues: own(2, 4) },
+      { kind: 'COMMITTED', issues: own(4, 6) },
+    ]);
   });
 
   test('a 500-row batch commits in one go', async () => {
@@ -310,7 +320,9 @@ describe('commitBatch', () => {
   test('refuses, before touching the database, issue numbers that do not follow the expected count', async () => {
     const { ticketId, memberIds } = await setup(2);
     const gap = issuesFor(memberIds, 0).map((issue, index) => ({ ...issue, issueNumber: index === 0 ? 1 : 3 }));
-    await expect(store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: gap })).rejects.toThrow(RangeError);
+    await expect(store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: gap })).rejects.toThrow(
+      new RangeError('issue 1 of the batch has number 3, expected 2'),
+    );
     expect(await ticketRow(prisma, ticketId)).toEqual({ issuedQuantity: 0, fencingToken: 0n });
   });
 
