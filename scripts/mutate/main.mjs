@@ -5,7 +5,7 @@
 // Options combine (CI runs `-- --lua --guards`). The exit status is non-zero when a Lua mutant
 // survives or a Stryker score is under its scope's threshold.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { runLuaMutants } from './runLuaMutants.mjs';
 import { scopes } from './scopes.mjs';
 import { strykerNode } from './strykerNode.mjs';
@@ -46,8 +46,10 @@ for (const name of full ? ['full'] : args.has('--guards') ? ['guards'] : []) {
   const { strykerOptions } = await import('./strykerOptions.mjs');
   const scope = scopes[name];
   const runStartedAt = Date.now();
-  const results = await new Stryker(strykerOptions(scope, { reportDir: `reports/mutation/${name}` })).runMutationTest();
-  stryker[name] = { results, seconds: Math.round((Date.now() - runStartedAt) / 1000), breakBelow: scope.breakBelow };
+  const reportDir = `reports/mutation/${name}`;
+  await new Stryker(strykerOptions(scope, { reportDir })).runMutationTest();
+  const report = JSON.parse(readFileSync(`${reportDir}/mutation.json`, 'utf8'));
+  stryker[name] = { report, seconds: Math.round((Date.now() - runStartedAt) / 1000), breakBelow: scope.breakBelow };
   // Stryker sets the exit code itself when the score is under thresholds.break.
   if (process.exitCode) failed = true;
 }

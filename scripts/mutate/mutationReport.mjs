@@ -1,13 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 import { equivalentMutants, killedSurvivors } from './survivors.mjs';
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
-/** docs/MUTATION.md from a full Stryker run and the Lua mutants. */
+/**
+ * docs/MUTATION.md from a full Stryker run (its JSON report, in the mutation-testing-report schema:
+ * paths relative to the repository, 1-based lines and columns, each file's source) and the Lua mutants.
+ */
 export function mutationReport({ stryker, lua, node }) {
-  const mutants = stryker.results.map(describe);
+  const mutants = Object.entries(stryker.report.files).flatMap(([file, { source, mutants }]) =>
+    mutants.map((mutant) => describe(file, source, mutant)),
+  );
   const alive = mutants.filter((mutant) => UNDETECTED.has(mutant.status));
   const lines = [
     '# Mutation testing',
@@ -18,8 +21,10 @@ export function mutationReport({ stryker, lua, node }) {
     '',
     '- **StrykerJS** mutates the TypeScript of `packages/core/src`, the guarded commit',
     '  (`packages/db/src/commitBatch.ts`) and the lock and queue commit code (`packages/queue/src/ticketLock.ts`,',
-    '  `drainQueue.ts`), and runs the unit, adapter (real MariaDB and Redis) and drain integration tests',
-    '  that reach each mutant. HTML report: `reports/mutation/full/index.html` (not committed).',
+    "  `drainQueue.ts`), and runs the tests of `scripts/mutate/scopes.mjs` that reach each mutant: the core's",
+    '  unit tests (in-memory fakes) and the adapter tests on the real MariaDB and Redis. No TypeScript',
+    '  checker: a mutant that would not compile runs anyway (SWC strips the types) and counts like any other.',
+    '  HTML report: `reports/mutation/full/index.html` (not committed).',
     '- **Lua mutants**: Stryker cannot mutate Lua, so `npm run mutate -- --lua` applies the named bugs of',
     '  `scripts/mutate/luaMutants.mjs` to `packages/queue/lua`, one at a time, runs the tests named for',
     '  each, and fails if one survives. The script is always put back, also on Ctrl-C.',
@@ -58,23 +63,21 @@ export function mutationReport({ stryker, lua, node }) {
   return `${lines.join('\n')}\n`;
 }
 
-function describe(result) {
-  const file = relative(process.cwd(), result.fileName);
-  const source = readFileSync(result.fileName, 'utf8');
+function describe(file, source, mutant) {
   return {
     file,
-    line: result.location.start.line,
-    mutator: result.mutatorName,
-    status: result.status,
-    original: slice(source, result.location),
-    replacement: result.replacement ?? '',
+    line: mutant.location.start.line,
+    mutator: mutant.mutatorName,
+    status: mutant.status,
+    original: slice(source, mutant.location),
+    replacement: mutant.replacement ?? '',
   };
 }
 
-/** The source text of a Stryker location (lines from 1, columns from 0). */
+/** The source text of a report location (lines and columns from 1, the end column exclusive). */
 function slice(source, { start, end }) {
   const lines = source.split('\n');
-  const offset = (position) => lines.slice(0, position.line - 1).reduce((sum, line) => sum + line.length + 1, 0) + position.column;
+  const offset = (position) => lines.slice(0, position.line - 1).reduce((sum, line) => sum + line.length + 1, 0) + position.column - 1;
   return source.slice(offset(start), offset(end));
 }
 
@@ -100,8 +103,14 @@ function table(title, groups) {
 }
 
 function change(mutant) {
-  const oneLine = (text) => text.replace(/\s+/g, ' ').trim();
-  return `\`${oneLine(mutant.original)}\` → \`${oneLine(mutant.replacement)}\``;
+  return `${code(mutant.original)} → ${code(mutant.replacement)}`;
+}
+
+/** A Markdown code span on one line; one holding backticks (a template literal) gets a double fence. */
+function code(text) {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  if (oneLine === '') return '(nothing)';
+  return oneLine.includes('`') ? `\`\` ${oneLine} \`\`` : `\`${oneLine}\``;
 }
 
 function explain(mutant) {

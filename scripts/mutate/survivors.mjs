@@ -34,7 +34,7 @@ export const killedSurvivors = [
     file: 'packages/db/src/commitBatch.ts',
     mutator: 'StringLiteral, ArithmeticOperator (3 mutants)',
     original: 'expected <expectedIssuedQuantity + index + 1> (the RangeError message)',
-    replacement: '`` / `+ index - 1` / `- index + 1`',
+    replacement: 'an empty message, + index - 1, - index + 1',
     killedBy:
       'packages/db/test/ticketStore.test.ts "refuses, before touching the database, issue numbers that do not follow the expected count" (checks the message)',
   },
