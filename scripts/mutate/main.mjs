@@ -39,7 +39,7 @@ if (full || args.has('--lua')) {
 }
 
 const stryker = {};
-for (const name of full ? ['full'] : args.has('--guards') ? ['guards'] : []) {
+for (const name of full ? ['core', 'adapters'] : args.has('--guards') ? ['guards'] : []) {
   console.log(`=== Stryker: ${name}`);
   // Imported here: loading Stryker on Node 20 fails, and --lua alone does not need it.
   const { Stryker } = await import('@stryker-mutator/core');
@@ -49,14 +49,14 @@ for (const name of full ? ['full'] : args.has('--guards') ? ['guards'] : []) {
   const reportDir = `reports/mutation/${name}`;
   await new Stryker(strykerOptions(scope, { reportDir })).runMutationTest();
   const report = JSON.parse(readFileSync(`${reportDir}/mutation.json`, 'utf8'));
-  stryker[name] = { report, seconds: Math.round((Date.now() - runStartedAt) / 1000), breakBelow: scope.breakBelow };
+  stryker[name] = { name, report, seconds: Math.round((Date.now() - runStartedAt) / 1000), breakBelow: scope.breakBelow };
   // Stryker sets the exit code itself when the score is under thresholds.break.
   if (process.exitCode) failed = true;
 }
 
 if (full) {
-  writeFileSync('docs/MUTATION.md', mutationReport({ stryker: stryker.full, lua, node: process.version }));
-  console.log('wrote docs/MUTATION.md; HTML report: reports/mutation/full/index.html');
+  writeFileSync('docs/MUTATION.md', mutationReport({ runs: [stryker.core, stryker.adapters], lua, node: process.version }));
+  console.log('wrote docs/MUTATION.md; HTML reports: reports/mutation/core/index.html, reports/mutation/adapters/index.html');
 }
 console.log(`mutation testing took ${Math.round((Date.now() - startedAt) / 1000)} s`);
 process.exit(failed ? 1 : 0);
