@@ -44,6 +44,8 @@ export function mutationReport({ runs, lua, node }) {
       group(mutants, (mutant) => mutant.file.split('/').slice(0, 2).join('/')),
     ),
     '',
+    ...belowTarget(group(mutants, (mutant) => mutant.file.split('/').slice(0, 2).join('/'))),
+    '',
     ...table(
       'file',
       group(mutants, (mutant) => mutant.file),
@@ -103,6 +105,17 @@ function table(title, groups) {
     return `| \`${key}\` | ${score} | ${killed} | ${timeout} | ${survived} | ${noCoverage} | ${errors} |`;
   });
   return [`| ${title} | score | killed | timeout | survived | no coverage | errors |`, '|---|---:|---:|---:|---:|---:|---:|', ...rows];
+}
+
+/** One line naming the packages under the 85 % target, so a failing figure is not missed. */
+function belowTarget(groups) {
+  const under = groups.flatMap(([key, mutants]) => {
+    const detected = mutants.filter((mutant) => DETECTED.has(mutant.status)).length;
+    const scored = detected + mutants.filter((mutant) => UNDETECTED.has(mutant.status)).length;
+    const score = scored === 0 ? 100 : (100 * detected) / scored;
+    return score < 85 ? [`\`${key}\` (${score.toFixed(2)} %)`] : [];
+  });
+  return [under.length === 0 ? 'Every package meets the 85 % target.' : `**Under the 85 % target:** ${under.join(', ')}.`];
 }
 
 function change(mutant) {
