@@ -1,11 +1,15 @@
 // One Jest run for the whole monorepo. TypeScript is stripped by SWC (type checking is the
 // build's job) and kept as ES modules, so Node runs the same module graph as in production.
+// `common` is exported for the mutation runs (scripts/mutate), which must load tests the same way.
 const swc = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }];
 
-const common = {
+export const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
+  // Stryker's sandboxes (npm run mutate) are copies of the repository: never tests or modules of this run.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
   moduleNameMapper: {
     '^@ticketing/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

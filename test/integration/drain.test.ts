@@ -200,6 +200,48 @@ describe('drainTicket on MariaDB and Redis', () => {
     expect((await outcomes(requests)).filter((o) => o?.status === 'ISSUED')).toHaveLength(10);
   });
 
+  test('a commit refused as stale while the lock is still held: nothing completed, the batch decided again from the database', async () => {
+    const ticketId = await newTicket(10);
+    const [outsider, ...members] = memberIds.slice(0, 4);
+    const requests = await enqueueMembers(ticketId, members);
+    const seen: Array<{ waiting: number; completed: number; holder: string | null }> = [];
+    // Between the holder's read and its first commit, an older holder's commit lands (its token
+    // is lower, so only the moved issued_quantity refuses ours). Every commit first records what
+    // the queue holds: the batch must still be waiting, none of it completed.
+    let first = true;
+    const racingStore: DrainDeps['store'] = {
+      loadDrainState: (id) => store.loadDrainState(id),
+      readBatchMembers: (id, members) => store.readBatchMembers(id, members),
+      commitBatch: async (commit) => {
+        const keys = ticketKeys(prefix, ref(ticketId));
+        seen.push({
+          waiting: await redis.llen(keys.wait),
+          completed: await redis.zcard(keys.completed),
+          holder: await redis.get(keys.lock),
+        });
+        if (first) {
+          first = false;
+          const elsewhere = { requestId: `elsewhere-${ticketId}`, memberId: outsider!, issueNumber: 1 };
+          expect(await store.commitBatch({ ticketId, fencingToken: 0, expectedIssuedQuantity: 0, issues: [elsewhere] })).toMatchObject({
+            kind: 'COMMITTED',
+          });
+        }
+        return store.commitBatch(commit);
+      },
+    };
+
+    expect(await drainTicket(deps({ store: racingStore }), ref(ticketId), new AbortController().signal)).toBe('DRAINED');
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toEqual({ waiting: 3, completed: 0, holder: seen[0]!.holder });
+    const issued = await rows(ticketId);
+    expect(issued.map((row) => row.issueNumber)).toEqual([1, 2, 3, 4]);
+    // Decided again from issued_quantity 1: every answer is its committed row, none from the refused commit.
+    const answers = await outcomes(requests);
+    answers.forEach((answer, n) => {
+      expect(answer).toMatchObject({ status: 'ISSUED', issueNumber: n + 2, memberTicketId: issued[n + 1]!.id });
+    });
+  });
+
   test('broken on purpose: without the guard (and without the UNIQUE backstop) the stale holder over-issues', async () => {
     // A separate database whose UNIQUE constraints are dropped, so only the guard stands in the way.
     const bare = await createTestDatabase();

@@ -116,6 +116,53 @@ describe('drainTicket', () => {
     expect(answers(w.queue, ids(1, 2, 3))).toEqual(['ISSUED 3', 'ISSUED 4', 'ISSUED 5']);
   });
 
+  test('a stale commit while the lock is still held: nothing completed, the batch stays queued, the ticket is read again', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 2, 90);
+    w.queue.enqueue(...requests(1, 2));
+    w.store.faults.onNext('commitBatch', () => w.store.commitElsewhere(TICKET, 0, [90]));
+    // What the holder left behind after its refused commit, seen when it commits again.
+    let afterStale: unknown;
+    w.store.faults.onNext('commitBatch', () => {
+      afterStale = {
+        holdsLock: w.lock.holds(TICKET, 1),
+        at: w.clock.monotonicMs(),
+        waiting: w.queue.waiting(TICKET),
+        completions: w.queue.faults.calls('completeBatch'),
+        stored: w.queue.results.size,
+        reports: w.reports.length,
+        reads: w.store.faults.calls('loadDrainState'),
+        decidedFrom: w.store.ticket(TICKET)?.issuedQuantity,
+      };
+    });
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(afterStale).toEqual({
+      holdsLock: true,
+      at: 0,
+      waiting: ids(1, 2),
+      completions: 0,
+      stored: 0,
+      reports: 0,
+      reads: 2,
+      decidedFrom: 1,
+    });
+    expect(
+      w.store.commits.map(({ kind, commit }) => [kind, commit.expectedIssuedQuantity, commit.issues.map((i) => i.issueNumber)]),
+    ).toEqual([
+      ['STALE', 0, [1, 2]],
+      ['COMMITTED', 1, [2, 3]],
+    ]);
+    // Every answer is a committed row: none comes from the refused commit.
+    const rows = w.store.rows(TICKET).filter((row) => row.memberId !== 90);
+    expect(ids(1, 2).map((id) => w.queue.results.get(id)?.outcome)).toEqual(
+      rows.map((row) => expect.objectContaining({ status: 'ISSUED', issueNumber: row.issueNumber, memberTicketId: row.id })),
+    );
+    expect(w.queue.faults.calls('completeBatch')).toBe(1);
+    expect(w.reports).toHaveLength(1);
+  });
+
   test('a conflict that persists: one immediate retry, then backoff doubling from retryMinMs', async () => {
     const w = world();
     w.store.addTicket(TICKET, { totalQuantity: 10 });

@@ -240,11 +240,21 @@ describe('commitBatch', () => {
       expectedIssuedQuantity: from,
       issues: issuesFor(memberIds.slice(from, to), from),
     });
-    expect((await store.commitBatch(batch(5, 0, 2))).kind).toBe('COMMITTED');
-    expect((await store.commitBatch(batch(5, 2, 4))).kind).toBe('COMMITTED');
-    expect((await store.commitBatch(batch(6, 4, 6))).kind).toBe('COMMITTED');
+    const answers = [
+      await store.commitBatch(batch(5, 0, 2)),
+      await store.commitBatch(batch(5, 2, 4)),
+      await store.commitBatch(batch(6, 4, 6)),
+    ];
     expect(await ticketRow(prisma, ticketId)).toEqual({ issuedQuantity: 6, fencingToken: 6n });
-    expect((await issueRows(prisma, ticketId)).map((row) => row.issueNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+    const rows = await issueRows(prisma, ticketId);
+    expect(rows.map((row) => row.issueNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Each commit answers its own rows only, not those of the batch before it.
+    const own = (from: number, to: number) => rows.slice(from, to).map(({ id, memberId, issueNumber }) => ({ id, memberId, issueNumber }));
+    expect(answers).toEqual([
+      { kind: 'COMMITTED', issues: own(0, 2) },
+      { kind: 'COMMITTED', issues: own(2, 4) },
+      { kind: 'COMMITTED', issues: own(4, 6) },
+    ]);
   });
 
   test('a 500-row batch commits in one go', async () => {
@@ -279,6 +289,19 @@ describe('commitBatch', () => {
         { ticketId, fencingToken: 2, expectedIssuedQuantity: 1, issues: issuesFor(memberIds.slice(2), 1) },
         { issuedQuantity: 2, fencingToken: 1n },
       );
+    });
+
+    test('when the expected count is wrong even though no row of the batch clashes with a committed one', async () => {
+      const { ticketId, memberIds } = await setup(4);
+      await store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: issuesFor(memberIds.slice(0, 2), 0) });
+      // Numbers 6 and 7 for new members: no UNIQUE key would stop them, so only the guard's
+      // issued_quantity = expected keeps the count from jumping over 3..5.
+      await expectStale(
+        ticketId,
+        { ticketId, fencingToken: 1, expectedIssuedQuantity: 5, issues: issuesFor(memberIds.slice(2), 5) },
+        { issuedQuantity: 2, fencingToken: 1n },
+      );
+      expect((await issueRows(prisma, ticketId)).map((row) => row.issueNumber)).toEqual([1, 2]);
     });
 
     test('when a member of the batch already holds the ticket (UNIQUE ticket_id, member_id)', async () => {
@@ -330,7 +353,9 @@ describe('commitBatch', () => {
   test('refuses, before touching the database, issue numbers that do not follow the expected count', async () => {
     const { ticketId, memberIds } = await setup(2);
     const gap = issuesFor(memberIds, 0).map((issue, index) => ({ ...issue, issueNumber: index === 0 ? 1 : 3 }));
-    await expect(store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: gap })).rejects.toThrow(RangeError);
+    await expect(store.commitBatch({ ticketId, fencingToken: 1, expectedIssuedQuantity: 0, issues: gap })).rejects.toThrow(
+      new RangeError('issue 1 of the batch has number 3, expected 2'),
+    );
     expect(await ticketRow(prisma, ticketId)).toEqual({ issuedQuantity: 0, fencingToken: 0n });
   });
 

@@ -1,4 +1,5 @@
 import { checkFirstComeFirstServed } from './checkFirstComeFirstServed.js';
+import { checkQueueOrder } from './checkQueueOrder.js';
 import { checkRows } from './checkRows.js';
 import type { Entry, IssueRow, TicketRow } from './ledgerEntry.js';
 
@@ -21,7 +22,7 @@ export interface DropCounts {
   duplicates: number;
   /** Rows beyond totalQuantity. Must be 0. */
   overIssue: number;
-  /** G3: a later request issued while an earlier one was refused, or numbered before it. Must be 0. */
+  /** G3: a later request issued while an earlier one was refused, or numbered before it (by the clients' clocks or queue order). Must be 0. */
   fcfsViolations: number;
   /** From the end of each fault to the first decision made after it (the slowest fault); null if none. */
   recoveryMs: number | null;
@@ -46,6 +47,8 @@ export interface DropInput {
   allowForgotten?: boolean;
   /** Wall-clock ms at which each fault ended (for recoveryMs). */
   faultEnds?: readonly number[];
+  /** The request ids in the order Redis queued them (readQueueOrder): issue numbers must follow it. */
+  queueOrder?: readonly string[];
 }
 
 const MAX_MESSAGES = 50;
@@ -158,7 +161,8 @@ export function checkDrop(input: DropInput): DropReport {
     }
   }
 
-  counts.fcfsViolations = checkFirstComeFirstServed(input.entries, add);
+  counts.fcfsViolations =
+    checkFirstComeFirstServed(input.entries, add) + (input.queueOrder ? checkQueueOrder(input.entries, input.queueOrder, add) : 0);
   counts.recoveryMs = recovery([...input.entries, ...(input.resubmissions ?? [])], input.faultEnds ?? []);
   return { ...counts, violations };
 }

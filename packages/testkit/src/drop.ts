@@ -128,14 +128,23 @@ export async function runDrop(options: {
   perMember: number;
   concurrency: number;
   readRows: () => Promise<Array<{ id: number; memberId: number; issueNumber: number; requestId: string }>>;
-}): Promise<{ report: DropReport; submissions: SubmissionRecord[]; finals: Map<string, FinalAnswer> }> {
+  /** The request ids in queue order (readQueueOrder), for the check that issue numbers follow it. */
+  readQueueOrder?: () => Promise<string[]>;
+}): Promise<{ report: DropReport; submissions: SubmissionRecord[]; finals: Map<string, FinalAnswer>; queueOrder: string[] | null }> {
   const { client, apis, ticketId, memberIds, perMember, concurrency } = options;
   const submissions = await submitAll(client, apis, ticketId, memberIds, perMember, concurrency);
   const finals = await pollAll(client, apis, submissions, concurrency);
   const rows = await options.readRows();
+  const queueOrder = options.readQueueOrder ? await options.readQueueOrder() : null;
   return {
-    report: checkDrop({ totalQuantity: options.totalQuantity, entries: entriesOf(submissions, finals), rows }),
+    report: checkDrop({
+      totalQuantity: options.totalQuantity,
+      entries: entriesOf(submissions, finals),
+      rows,
+      ...(queueOrder ? { queueOrder } : {}),
+    }),
     submissions,
     finals,
+    queueOrder,
   };
 }

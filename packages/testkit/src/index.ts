@@ -23,4 +23,6 @@ export * from './ledgerEntry.js';
 export * from './checkDrop.js';
 export * from './checkRows.js';
 export * from './checkFirstComeFirstServed.js';
+export * from './checkQueueOrder.js';
+export * from './readQueueOrder.js';
 export * from './checkUnavailableAnswers.js';

@@ -26,6 +26,8 @@ export interface TicketRow {
   totalQuantity: number;
   issuedQuantity: number;
   fencingToken: number;
+  /** What names the row's Redis keys (its first 8 hex are the epoch). */
+  generation: string;
 }
 
 /** One HTTP exchange of a submission: what was sent when, and what came back. */

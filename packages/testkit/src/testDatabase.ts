@@ -56,7 +56,7 @@ export class TestDatabase {
   async ticket(ticketId: number): Promise<TicketRow> {
     return this.#with(async (conn) => {
       const [row] = await conn.query<Array<Record<string, unknown>>>(
-        'SELECT total_quantity AS totalQuantity, issued_quantity AS issuedQuantity, fencing_token AS fencingToken FROM ticket WHERE id = ?',
+        'SELECT total_quantity AS totalQuantity, issued_quantity AS issuedQuantity, fencing_token AS fencingToken, generation FROM ticket WHERE id = ?',
         [ticketId],
       );
       if (!row) throw new Error(`ticket ${ticketId} is not in the database`);
@@ -64,6 +64,7 @@ export class TestDatabase {
         totalQuantity: Number(row.totalQuantity),
         issuedQuantity: Number(row.issuedQuantity),
         fencingToken: Number(row.fencingToken),
+        generation: String(row.generation),
       };
     });
   }
