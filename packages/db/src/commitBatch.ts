@@ -28,7 +28,7 @@ export async function commitBatch(prisma: PrismaClient, commit: BatchCommit): Pr
 
       // Raw rather than createMany: the same single INSERT without createMany's cost of building
       // a large statement, which dominated a batch's commit.
-      const issuedAt = new Date();
+      const issuedAt = new Date(commit.issuedAt ?? Date.now());
       const rows = issues.map(
         ({ requestId, memberId, issueNumber }) => Prisma.sql`(${ticketId}, ${memberId}, ${issueNumber}, ${requestId}, ${issuedAt})`,
       );

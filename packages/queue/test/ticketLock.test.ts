@@ -1,6 +1,6 @@
 import { ticketRef } from '@ticketing/core';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createRedis, redisReady, RedisTicketLock, type RedisClient } from '@ticketing/queue';
+import { createRedis, redisReady, RedisTicketLock, ticketKeys, type RedisClient } from '@ticketing/queue';
 import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
 /** Every ticket of these tests is one row with this generation. */
@@ -63,7 +63,7 @@ describe('ticket lock', () => {
     const lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
     const before = (await lock.acquire(t(6)))!;
     await lock.release(t(6), before);
-    await redis.del(`${prefix}:issuance:{6}:fence`);
+    await redis.del(ticketKeys(prefix, t(6)).fence);
     const after = (await lock.acquire(t(6)))!;
     expect(after).toBeGreaterThan(before);
   });

@@ -166,12 +166,16 @@ async function decideAndCommit(
   const decided = decideBatch(state, requests, committed);
   const rowIds = new Map(committed.map((row) => [row.memberId, row.id]));
   let fencingToken = state.fencingToken;
+  // The rows' issued_at and the queue's decidedAt are one time, so a poll answered from the
+  // database (before the batch is completed in the queue) and one answered from the queue agree.
+  const decidedAt = deps.clock.now().getTime();
   if (decided.newIssues.length > 0) {
     const commit = await deps.store.commitBatch({
       ticketId: lease.ticketId,
       fencingToken: lease.token,
       expectedIssuedQuantity: state.issuedQuantity,
       issues: decided.newIssues,
+      issuedAt: decidedAt,
     });
     if (commit.kind === 'STALE') {
       deps.log.warn({ ticketId: lease.ticketId, fencingToken: lease.token }, 'commit refused as stale');
@@ -182,7 +186,6 @@ async function decideAndCommit(
   }
   const after: StoredDrainState = { ...state, issuedQuantity: decided.issuedQuantity, fencingToken };
 
-  const decidedAt = deps.clock.now().getTime();
   const outcomes = new Map<string, Outcome>();
   for (const decision of decided.decisions) {
     outcomes.set(

@@ -46,6 +46,8 @@ export interface BatchCommit {
   expectedIssuedQuantity: number;
   /** Numbered expectedIssuedQuantity + 1, + 2, … without a gap, as decideBatch numbers them. */
   issues: readonly NewMemberTicket[];
+  /** The rows' issued_at (epoch ms): the decision's time, which the queue's answers carry too. Now when left out. */
+  issuedAt?: number;
 }
 
 export type CommitResult =
