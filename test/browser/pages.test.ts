@@ -235,7 +235,10 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
   await page.setViewportSize(PHONE);
-  // Readable at 390 px: nothing wider than the screen, so no sideways scrolling.
+  // Readable at 390 px: nothing wider than the screen, so no sideways scrolling. The charts follow
+  // the new width from a ResizeObserver, which runs at the next frame: give the layout 3 s to settle.
+  const fits = (width: number) => document.documentElement.scrollWidth <= width;
+  await page.waitForFunction(fits, PHONE.width, { timeout: 3000 }).catch(() => undefined);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
