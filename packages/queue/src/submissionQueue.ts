@@ -18,6 +18,7 @@ import {
 import { DecisionFeed } from './decisionFeed.js';
 import { jobSequence, openJobData, parseJobData } from './jobData.js';
 import { activeEntry, activeTicketsKey, isSealedBy, parseRequestId, ticketKeys } from './keys.js';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
@@ -101,16 +102,15 @@ export class RedisSubmissionQueue implements SubmissionQueue {
     if (parts === null) return null;
     const keys = ticketKeys(this.options.prefix, parts);
     // One round trip: the job, and the line's progress for a pending one (the same slot in a cluster).
-    const [job, decided, pace] = await unavailableOnError(async () => {
-      const replies = await this.redis
-        .pipeline()
-        .hmget(keys.jobPrefix + requestId, 'data', 'returnvalue')
-        .hget(keys.line, 'decided')
-        .get(keys.pace)
-        .exec();
-      for (const [error] of replies ?? []) if (error) throw error;
-      return (replies ?? []).map(([, value]) => value) as [Array<string | null>, string | null, string | null];
-    });
+    const [job, decided, pace] = await unavailableOnError(() =>
+      valuesOf<[Array<string | null>, string | null, string | null]>(
+        this.redis
+          .pipeline()
+          .hmget(keys.jobPrefix + requestId, 'data', 'returnvalue')
+          .hget(keys.line, 'decided')
+          .get(keys.pace),
+      ),
+    );
     const [data, result] = job;
     const request = parseJobData(requestId, data);
     if (request !== null) {
@@ -139,11 +139,9 @@ export class RedisSubmissionQueue implements SubmissionQueue {
 
   async readLine(ticket: TicketRef): Promise<LineTotals> {
     const keys = ticketKeys(this.options.prefix, ticket);
-    const [line, pace] = await unavailableOnError(async () => {
-      const replies = await this.redis.pipeline().hgetall(keys.line).get(keys.pace).exec();
-      for (const [error] of replies ?? []) if (error) throw error;
-      return (replies ?? []).map(([, value]) => value) as [Record<string, string>, string | null];
-    });
+    const [line, pace] = await unavailableOnError(() =>
+      valuesOf<[Record<string, string>, string | null]>(this.redis.pipeline().hgetall(keys.line).get(keys.pace)),
+    );
     const count = (field: string) => Number(line[field] ?? 0);
     return {
       admitted: count('admitted'),
@@ -172,6 +170,13 @@ function refOf(requestId: string): TicketRef {
   const parts = parseRequestId(requestId);
   if (parts === null) throw new TypeError(`not a request id: ${requestId}`);
   return { ticketId: parts.ticketId, epoch: parts.epoch };
+}
+
+/** A pipeline's replies in order; the first failed command's error rejects it. */
+async function valuesOf<T extends unknown[]>(pipeline: ChainableCommander): Promise<T> {
+  const replies = (await pipeline.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, value]) => value) as T;
 }
 
 /** The pace a drainer stored (decisions per second), or null when none is current. */

@@ -1,7 +1,6 @@
 import type { PlaceInLine } from '@ticketing/core';
 import { z } from 'zod';
 import type { AppDeps } from '../../../../appDeps.js';
-import { authorize } from '../auth/rights.js';
 import { endpoint, type Endpoint } from '../endpoint.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { Problem } from '../problem.js';
@@ -9,7 +8,7 @@ import { type Reply, stream } from '../reply.js';
 import { IssueRequestPath, TicketPath } from '../requestSchemas.js';
 import { toIssueRequestBody } from '../responseBodies.js';
 import { EVENT_STREAM_TIMING, EventStream, Throttle } from '../streams/eventStream.js';
-import type { IssueRequestEndpointDeps } from './issueRequests.js';
+import { type IssueRequestEndpointDeps, ownRequest, watchLimited } from './issueRequests.js';
 
 /** At most 4 position events a second per stream (G11), however fast the line moves. */
 const POSITION_INTERVAL_MS = 250;
@@ -43,8 +42,7 @@ export function eventStreamEndpoints({ issueRequests, watches, limited, tickets,
         const now = await issueRequests.read(requestId, 0);
         if (!now.ok) return new Problem(now.error.code);
         // Another member's request reads as absent, as a made-up id does.
-        if (authorize(principal, 'own-request', { memberId: now.value.memberId }) !== 'allowed')
-          return new Problem('ISSUE_REQUEST_NOT_FOUND');
+        if (!ownRequest(principal, now.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const current = now.value;
         if (current.status !== 'PENDING') {
           return stream((res) => {
@@ -54,11 +52,7 @@ export function eventStreamEndpoints({ issueRequests, watches, limited, tickets,
           });
         }
         const watch = await watches.admit(principal, EVENT_STREAM_TIMING.lifetimeMs);
-        if (watch.kind === 'limited') {
-          limited.inc({ limit: 'watch' });
-          const headers = { 'Retry-After': String(watch.retryAfterSeconds), 'RateLimit-Policy': watch.policy, RateLimit: watch.rateLimit };
-          return new Problem('RATE_LIMITED', { headers });
-        }
+        if (watch.kind === 'limited') return watchLimited(watch, limited);
         return stream((res) => {
           const events = new EventStream(res);
           const sendPlace = (place: PlaceInLine) => events.send('position', place);
@@ -105,7 +99,7 @@ export function eventStreamEndpoints({ issueRequests, watches, limited, tickets,
         if ((await tickets.findTicket(params.ticketId)) === null) return new Problem('TICKET_NOT_FOUND');
         const watch = await watches.admit(principal, EVENT_STREAM_TIMING.lifetimeMs);
         // Staff and admins are not members: only WATCH_MAX applies, and past it the stream tells the stats once.
-        if (watch.kind === 'limited') return new Problem('RATE_LIMITED', { headers: { 'Retry-After': String(watch.retryAfterSeconds) } });
+        if (watch.kind === 'limited') return watchLimited(watch, limited);
         return stream((res) => {
           const events = new EventStream(res);
           const unfollow = ticketStats.follow(params.ticketId, (stats) => {

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Counter } from 'prom-client';
 import { authorize } from '../auth/rights.js';
 import type { Principal } from '../auth/tokenVerifier.js';
+import type { Watch } from '../limits/watchCaps.js';
 import type { AppDeps } from '../../../../appDeps.js';
 import { MAX_REQUEST_ID_LENGTH } from '../ids.js';
 import { endpoint, LOCATION, type Endpoint } from '../endpoint.js';
@@ -87,11 +88,7 @@ export function issueRequestEndpoints({ issueRequests, watches, limited }: Issue
           if (!now.ok || !ownRequest(principal, now.value.memberId) || now.value.status !== 'PENDING') return answer(now, principal);
         }
         const watch = await watches.admit(principal, waitMs);
-        if (watch.kind === 'limited') {
-          limited.inc({ limit: 'watch' });
-          const headers = { 'Retry-After': String(watch.retryAfterSeconds), 'RateLimit-Policy': watch.policy, RateLimit: watch.rateLimit };
-          return new Problem('RATE_LIMITED', { headers });
-        }
+        if (watch.kind === 'limited') return watchLimited(watch, limited);
         if (watch.kind === 'answer-now') return answer(await issueRequests.read(requestId, 0), principal);
         try {
           return answer(await issueRequests.read(requestId, waitMs, clientGone(res)), principal);
@@ -110,8 +107,15 @@ function answer(found: Result<IssueRequestState>, principal: Principal | null): 
   return json(200, toIssueRequestBody(found.value));
 }
 
+/** 429 for a member already holding WATCH_PER_MEMBER waits, counted as limit="watch". */
+export function watchLimited(watch: Extract<Watch, { kind: 'limited' }>, limited: Counter<'limit'>): Problem {
+  limited.inc({ limit: 'watch' });
+  const headers = { 'Retry-After': String(watch.retryAfterSeconds), 'RateLimit-Policy': watch.policy, RateLimit: watch.rateLimit };
+  return new Problem('RATE_LIMITED', { headers });
+}
+
 /** Whether the caller may see a request of this member; another member's request reads as absent. */
-function ownRequest(principal: Principal | null, owner: number): boolean {
+export function ownRequest(principal: Principal | null, owner: number): boolean {
   return authorize(principal, 'own-request', { memberId: owner }) === 'allowed';
 }
 
