@@ -32,7 +32,9 @@ let worker: NodeProcess;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, RESULT_TTL_S: '2' };
+  // The drain keeps an emptied queue for WORKER_IDLE_MS before it retires and schedules the
+  // removal: 8 s, so a slow machine's last polls of the drop still find the state the test inspects.
+  const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, RESULT_TTL_S: '2', WORKER_IDLE_MS: '8000' };
   [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
   await redis.connect();
 }, 60_000);
@@ -78,8 +80,8 @@ describe('RESULT_TTL_S=2 after a sold-out drop', () => {
     expect(rejected.body).toMatchObject({ status: 'REJECTED', reason: 'SOLD_OUT' });
     finals.set(queued.body.requestId, rejected.body);
 
-    // The drain retires after WORKER_IDLE_MS (2 s), then RESULT_TTL_S (2 s), then a scan.
-    await waitUntil(async () => (await ticketKeys(ticketId)).length <= 1, 'the ticket state removed', 20_000, 100);
+    // The drain retires after WORKER_IDLE_MS (8 s), then RESULT_TTL_S (2 s), then a scan.
+    await waitUntil(async () => (await ticketKeys(ticketId)).length <= 1, 'the ticket state removed', 40_000, 100);
     expect((await ticketKeys(ticketId)).map((key) => key.slice(key.lastIndexOf(':') + 1))).toEqual(['ended']);
     expect(await redis.zcard(`${prefix}:state-removals`)).toBe(0);
 
