@@ -2,7 +2,8 @@ export { createRedis, createSubscriber, pingRedis, redisReady, redisSettingsOf, 
 export { RedisSubmissionQueue } from './submissionQueue.js';
 export { RedisDrainQueue } from './drainQueue.js';
 export { RedisTicketLock } from './ticketLock.js';
-export { SharedMetrics, queueDepths, type SharedMetricsSnapshot, type HistogramSnapshot, type DecisionOutcome } from './sharedMetrics.js';
+export { queueDepths, type QueueDepth } from './queueDepths.js';
+export { SharedMetrics, type SharedMetricsSnapshot, type HistogramSnapshot, type DecisionOutcome } from './sharedMetrics.js';
 export { bullQueueFor } from './bullQueues.js';
 export { RedisWatchSlots, type WatchSlot } from './watchSlots.js';
 export { queueName, ticketKeys, activeTicketsKey, activeEntry, parseRequestId } from './keys.js';

@@ -3,7 +3,10 @@ import type { RedisClient } from './redis.js';
 
 const luaDir = new URL('../lua/', import.meta.url);
 
-/** Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first call). */
+/**
+ * Each atomic step is a .lua file, read once and registered as a command (EVALSHA after the first
+ * call). The number is how many of its arguments are keys; `null`: as many as the caller passes.
+ */
 const scripts = {
   admitBatch: 3,
   enqueueBatch: 4,
@@ -15,7 +18,8 @@ const scripts = {
   completeBatch: 9,
   holdWatch: 1,
   removeState: 8,
-} as const;
+  listLengths: null,
+} as const satisfies Record<string, number | null>;
 
 export type ScriptName = keyof typeof scripts;
 
@@ -24,7 +28,8 @@ const loaded = new WeakSet<RedisClient>();
 function defineScripts(redis: RedisClient): void {
   if (loaded.has(redis)) return;
   for (const [name, numberOfKeys] of Object.entries(scripts)) {
-    redis.defineCommand(name, { numberOfKeys, lua: readFileSync(new URL(`${name}.lua`, luaDir), 'utf8') });
+    const lua = readFileSync(new URL(`${name}.lua`, luaDir), 'utf8');
+    redis.defineCommand(name, numberOfKeys === null ? { lua } : { numberOfKeys, lua });
   }
   loaded.add(redis);
 }
@@ -34,5 +39,7 @@ type Arg = string | number;
 export function runScript<T>(redis: RedisClient, name: ScriptName, keys: string[], args: Arg[]): Promise<T> {
   defineScripts(redis);
   const command = (redis as unknown as Record<ScriptName, (...values: Arg[]) => Promise<T>>)[name];
-  return command.call(redis, ...keys, ...args);
+  // A script of variable arity takes its key count first, as EVALSHA does.
+  const keyCount: Arg[] = scripts[name] === null ? [keys.length] : [];
+  return command.call(redis, ...keyCount, ...keys, ...args);
 }

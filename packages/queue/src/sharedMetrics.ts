@@ -1,5 +1,5 @@
 import type { BatchReport, DrainObserver, Outcome } from '@ticketing/core';
-import { activeTicketsKey, metricsKey, parseActiveEntry, ticketKeys } from './keys.js';
+import { metricsKey } from './keys.js';
 import type { RedisClient } from './redis.js';
 
 export type DecisionOutcome = 'ISSUED' | 'REJECTED_SOLD_OUT' | 'REJECTED_CLOSED' | 'FAILED';
@@ -81,11 +81,4 @@ function histogram(value: (field: string) => number, name: string, bounds: numbe
     return { le, count: cumulative };
   });
   return { buckets, sum: value(`${name}:sum`), count: value(`${name}:count`) };
-}
-
-/** Waiting requests per active ticket, for the queue-depth gauge (bounded to the first `limit`). */
-export async function queueDepths(redis: RedisClient, prefix: string, limit = 200): Promise<Array<{ ticketId: number; waiting: number }>> {
-  const refs = (await redis.smembers(activeTicketsKey(prefix))).flatMap((entry) => parseActiveEntry(entry) ?? []).slice(0, limit);
-  const lengths = await Promise.all(refs.map((ref) => redis.llen(ticketKeys(prefix, ref).wait)));
-  return refs.map(({ ticketId }, i) => ({ ticketId, waiting: lengths[i] ?? 0 }));
 }

@@ -7,6 +7,7 @@ import { ticketRef, type QueuedRequest } from '@ticketing/core';
 import {
   bullQueueFor,
   createRedis,
+  queueDepths,
   RedisDrainQueue,
   redisReady,
   RedisSubmissionQueue,
@@ -111,5 +112,14 @@ describe('on a Redis Cluster', () => {
     const board = bullQueueFor(redis, prefix, t(200));
     expect(await board.getJobCounts('waiting', 'completed')).toEqual({ waiting: 0, completed: 2 });
     await board.close();
+  });
+
+  test('queue depths of tickets on every master, read with one pipeline per master', async () => {
+    const tickets = Array.from({ length: 12 }, (_, n) => 300 + n);
+    for (const [n, ticketId] of tickets.entries()) {
+      for (let member = 1; member <= 1 + (n % 3); member++) await submit(ticketId, member);
+    }
+    const depths = new Map((await queueDepths(redis, prefix)).map(({ ticketId, waiting }) => [ticketId, waiting]));
+    for (const [n, ticketId] of tickets.entries()) expect([ticketId, depths.get(ticketId)]).toEqual([ticketId, 1 + (n % 3)]);
   });
 });
