@@ -14,6 +14,7 @@ import {
   type ApiProcess,
   type NodeProcess,
   type TestDatabase,
+  testTokens,
 } from '@ticketing/testkit';
 import { Redis } from 'ioredis';
 
@@ -100,6 +101,16 @@ describe('RESULT_TTL_S=2 after a sold-out drop', () => {
     for (const before of others) {
       const res = await client.get(`${api.url}/api/v1/issue-requests/${before.requestId}`);
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 410, code: 'ISSUE_REQUEST_EXPIRED' });
+      // Its own member is told it expired; any other member is told nothing, as for a made-up id.
+      const asked = async (token: string) => {
+        const answer = await client.send('GET', `${api.url}/api/v1/issue-requests/${before.requestId}`, undefined, {
+          authorization: `Bearer ${token}`,
+        });
+        return [answer.status, answer.body.code];
+      };
+      expect(await asked(await testTokens.member(before.memberId))).toEqual([410, 'ISSUE_REQUEST_EXPIRED']);
+      expect(await asked(await testTokens.member(issued[0]!.memberId))).toEqual([404, 'ISSUE_REQUEST_NOT_FOUND']);
+      expect(await asked(await testTokens.staff())).toEqual([410, 'ISSUE_REQUEST_EXPIRED']);
     }
     const madeUp = issued[0]!.requestId.replace(/[0-9a-f]{16}$/, '0123456789abcdef');
     const notFound = await client.get(`${api.url}/api/v1/issue-requests/${madeUp}`);

@@ -182,7 +182,7 @@ describe('removing an ended ticket’s Redis state', () => {
     expect(await removeEndedState(retentionDeps(), ticket)).toBe('REMOVED');
     expect(await getIssueRequest(submitDeps(), rejected.value.request.requestId, 0)).toEqual({
       ok: false,
-      error: { code: 'ISSUE_REQUEST_EXPIRED' },
+      error: { code: 'ISSUE_REQUEST_EXPIRED', owner: memberIds[1] },
     });
   }, 30_000);
 });

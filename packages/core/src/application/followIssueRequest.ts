@@ -2,7 +2,7 @@ import { fail, ok, type Result } from '../domain/errors.js';
 import type { IssueRequestState } from '../domain/issueRequest.js';
 import { type PlaceInLine, placeInLine } from '../domain/placeInLine.js';
 import type { SubmissionQueue } from '../ports/queue.js';
-import { readIssueRequest, type ReadDeps } from './issueRequests.js';
+import { expiredProblem, isExpired, readIssueRequest, type ReadDeps } from './issueRequests.js';
 
 export interface FollowDeps extends ReadDeps {
   queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'isSealed' | 'watchLine'>;
@@ -50,7 +50,7 @@ export async function followIssueRequest(
     }
     const first = await readIssueRequest(deps, requestId);
     if (first === null) return fail('ISSUE_REQUEST_NOT_FOUND');
-    if (first === 'EXPIRED') return fail('ISSUE_REQUEST_EXPIRED');
+    if (isExpired(first)) return expiredProblem(first);
     let state = first;
     while (state.status === 'PENDING' && !signal.aborted) {
       if (state.position !== null) tell({ position: state.position, estimatedWaitMs: state.estimatedWaitMs });
@@ -63,7 +63,7 @@ export async function followIssueRequest(
       }
       const next = await readIssueRequest(deps, requestId);
       // Gone meanwhile (its ticket's state removed): the stream ends; a reconnect is answered as a poll.
-      if (next === null || next === 'EXPIRED') return ok(undefined);
+      if (next === null || isExpired(next)) return ok(undefined);
       state = next;
     }
     if (state.status !== 'PENDING') updates.decision(state);

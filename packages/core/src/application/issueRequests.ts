@@ -63,7 +63,7 @@ export async function submitIssueRequest(deps: IssueRequestDeps, ticketId: numbe
         if (error instanceof StoreUnavailableError) return null;
         throw error;
       });
-      if (earlier === 'EXPIRED') return answerAfterRemoval(deps, ticket, memberId);
+      if (isExpired(earlier)) return answerAfterRemoval(deps, ticket, memberId);
       if (earlier !== null && !isLost(earlier)) return ok({ created: false, request: earlier });
       // Admitted by a submission whose enqueue has not landed yet, or never will (its API died in
       // between, or a failover kept the admission but lost the job). Enqueueing is idempotent per
@@ -96,8 +96,16 @@ export interface ReadDeps {
   queue: Pick<SubmissionQueue, 'findRequest' | 'watchDecision' | 'isSealed'>;
 }
 
-/** A request the queue no longer holds because its ticket's Redis state was removed (410). */
-export type Expired = 'EXPIRED';
+/** A request the queue no longer holds because its ticket's Redis state was removed (410 to its member). */
+export interface Expired {
+  expired: true;
+  memberId: number;
+}
+
+export const isExpired = (state: IssueRequestState | Expired | null): state is Expired => state !== null && 'expired' in state;
+
+/** The 410 of an expired request, which only its member (or staff) may be told about. */
+export const expiredProblem = <T>({ memberId }: Expired): Result<T> => fail('ISSUE_REQUEST_EXPIRED', { owner: memberId });
 
 /**
  * The request's answer. The queue knows every request it holds; the database knows every issued
@@ -127,7 +135,7 @@ export async function readIssueRequest(deps: ReadDeps, requestId: string): Promi
   // Sealed for this row, yet the queue does not hold it: removed after the sale ended, or lost by
   // Redis (restarted empty, or a failover dropped the last writes).
   const ticket = await deps.freshTickets.findTicket(stored.ticketId);
-  if (ticket?.stateRemovedAt) return 'EXPIRED';
+  if (ticket?.stateRemovedAt) return { expired: true, memberId: stored.memberId };
   return lostState(requestId, stored.ticketId, stored.memberId);
 }
 
@@ -161,12 +169,12 @@ export async function getIssueRequest(
   const watch = waitMs > 0 ? deps.queue.watchDecision(requestId) : null;
   try {
     let state = await readIssueRequest(deps, requestId);
-    if (state !== null && state !== 'EXPIRED' && state.status === 'PENDING' && watch !== null) {
+    if (state !== null && !isExpired(state) && state.status === 'PENDING' && watch !== null) {
       // Read again even after a timeout: a missed wake-up must cost latency, never a stale answer.
       await watch.until(waitMs, signal);
       state = await readIssueRequest(deps, requestId);
     }
-    if (state === 'EXPIRED') return fail('ISSUE_REQUEST_EXPIRED');
+    if (isExpired(state)) return expiredProblem(state);
     return state === null ? fail('ISSUE_REQUEST_NOT_FOUND') : ok(state);
   } finally {
     watch?.close();

@@ -21,12 +21,20 @@ export type ErrorCode =
 
 export interface DomainError {
   code: ErrorCode;
+  /**
+   * The member whose request the refusal is about, where it matters who may hear it
+   * (ISSUE_REQUEST_EXPIRED): anyone else must get the answer a made-up id gets.
+   */
+  owner?: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(code: ErrorCode): Result<T> => ({ ok: false, error: { code } });
+export const fail = <T = never>(code: ErrorCode, details: Omit<DomainError, 'code'> = {}): Result<T> => ({
+  ok: false,
+  error: { code, ...details },
+});
 
 /** Thrown by store adapters when the database cannot be reached right now. */
 export class StoreUnavailableError extends Error {

@@ -8,7 +8,7 @@ import { type Reply, stream } from '../reply.js';
 import { IssueRequestPath, TicketPath } from '../requestSchemas.js';
 import { toIssueRequestBody } from '../responseBodies.js';
 import { EVENT_STREAM_TIMING, EventStream, Throttle } from '../streams/eventStream.js';
-import { type IssueRequestEndpointDeps, ownRequest, watchLimited } from './issueRequests.js';
+import { type IssueRequestEndpointDeps, ownRequest, requestProblem, watchLimited } from './issueRequests.js';
 
 /** At most 4 position events a second per stream (G11), however fast the line moves. */
 const POSITION_INTERVAL_MS = 250;
@@ -40,7 +40,7 @@ export function eventStreamEndpoints({ issueRequests, watches, limited, tickets,
         const { requestId } = params;
         if (requestId.length === 0 || requestId.length > MAX_REQUEST_ID_LENGTH) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const now = await issueRequests.read(requestId, 0);
-        if (!now.ok) return new Problem(now.error.code);
+        if (!now.ok) return requestProblem(now.error, principal);
         // Another member's request reads as absent, as a made-up id does.
         if (!ownRequest(principal, now.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
         const current = now.value;

@@ -1,4 +1,4 @@
-import type { IssueRequestState, Result } from '@ticketing/core';
+import type { DomainError, IssueRequestState, Result } from '@ticketing/core';
 import type { Response } from 'express';
 import type { Counter } from 'prom-client';
 import { authorize } from '../auth/rights.js';
@@ -102,9 +102,15 @@ export function issueRequestEndpoints({ issueRequests, watches, limited }: Issue
 
 /** The poll's answer: the request, or its problem; another member's request reads as absent. */
 function answer(found: Result<IssueRequestState>, principal: Principal | null): Reply | Problem {
-  if (!found.ok) return new Problem(found.error.code);
+  if (!found.ok) return requestProblem(found.error, principal);
   if (!ownRequest(principal, found.value.memberId)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
   return json(200, toIssueRequestBody(found.value));
+}
+
+/** A refused read of a request; one that names its member (expired) is absent to everyone else. */
+export function requestProblem(error: DomainError, principal: Principal | null): Problem {
+  if (error.owner !== undefined && !ownRequest(principal, error.owner)) return new Problem('ISSUE_REQUEST_NOT_FOUND');
+  return new Problem(error.code);
 }
 
 /** 429 for a member already holding WATCH_PER_MEMBER waits, counted as limit="watch". */
