@@ -38,8 +38,11 @@ export interface AppDeps {
   issueRequests: IssueRequestUseCases;
   /** Drops the submissions' cached copy of a ticket this process just created or deleted. */
   forgetTicket(ticketId: number): void;
-  /** A ticket row was deleted: its Redis state goes RESULT_TTL_S later (retention, G10). Never rejects. */
-  ticketDeleted(ticket: Pick<Ticket, 'id' | 'generation'>): Promise<void>;
+  /**
+   * A ticket row is about to be deleted: its Redis state is to go RESULT_TTL_S later (retention,
+   * G10). Rejects with QueueUnavailableError when Redis cannot take it.
+   */
+  removeStateLater(ticket: Pick<Ticket, 'id' | 'generation'>): Promise<void>;
   /** Whether each dependency answers: bounded in time, never rejecting (the pings do both). */
   health: { database(): Promise<boolean>; redis(): Promise<boolean> };
   /** /metrics serves it; the app adds its HTTP metrics to it. */

@@ -150,11 +150,10 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     clock,
     issueRequests,
     forgetTicket: lookups.forgetTicket,
-    async ticketDeleted(ticket) {
+    async removeStateLater(ticket) {
       const atMs = clock.now().getTime() + config.RESULT_TTL_S * 1000;
       await retention.scheduleRemoval(ticketRef(ticket.id, ticket.generation), atMs).catch((error: unknown) => {
-        // The row is gone either way; its Redis state then stays until removed by hand.
-        logger.warn({ ticketId: ticket.id, err: error }, 'removal of a deleted ticket state not scheduled');
+        throw new QueueUnavailableError(error);
       });
     },
     health: { database: () => pingDatabase(prisma, PING_TIMEOUT_MS), redis: () => pingRedis(redis, PING_TIMEOUT_MS) },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createPrisma, type PrismaClient } from '@ticketing/db';
 import { client, type Answer, type Client } from './support/http.js';
-import { TcpProxy } from '@ticketing/testkit';
+import { TcpProxy, TEST_REDIS_URL } from '@ticketing/testkit';
+import { Redis } from 'ioredis';
 import { startTestApi, type TestApi } from './support/testApi.js';
 
 /**
@@ -66,6 +67,22 @@ describe('an API whose Redis is a closed port', () => {
     expect(accepted.status).toBe(202);
     expectQueueUnavailable(await downHttp.get(`/api/v1/issue-requests/${accepted.body.requestId}`));
     expectQueueUnavailable(await downHttp.get(`/api/v1/issue-requests/${accepted.body.requestId}?waitMs=5000`));
+  });
+
+  test('DELETE tickets: 503 and the row stays, since its Redis state could not be scheduled for removal', async () => {
+    const doomed = (await http.post('/api/v1/tickets', { name: 'outage doomed', totalQuantity: 1 })).body.id;
+    expectQueueUnavailable(await downHttp.delete(`/api/v1/tickets/${doomed}`));
+    expect((await http.get(`/api/v1/tickets/${doomed}`)).status).toBe(200);
+    // Through an API that reaches Redis the same delete goes through and schedules the removal.
+    expect((await http.delete(`/api/v1/tickets/${doomed}`)).status).toBe(204);
+    expect((await http.get(`/api/v1/tickets/${doomed}`)).status).toBe(404);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const scheduled = await redis.zrange(`${api.prefix}:state-removals`, 0, -1);
+      expect(scheduled.some((entry) => entry.startsWith(`${doomed}:`))).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test('/readyz: 503 naming Redis; what needs only MySQL still works', async () => {

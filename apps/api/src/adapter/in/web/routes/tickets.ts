@@ -13,8 +13,8 @@ export function ticketEndpoints({
   tickets,
   clock,
   forgetTicket,
-  ticketDeleted,
-}: Pick<AppDeps, 'tickets' | 'clock' | 'forgetTicket' | 'ticketDeleted'>): Endpoint[] {
+  removeStateLater,
+}: Pick<AppDeps, 'tickets' | 'clock' | 'forgetTicket' | 'removeStateLater'>): Endpoint[] {
   return [
     endpoint({
       method: 'post',
@@ -86,14 +86,18 @@ export function ticketEndpoints({
       access: 'admin',
       params: TicketPath,
       responses: { 204: { description: 'Deleted' } },
-      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'TICKET_HAS_ISSUES'],
+      problems: ['VALIDATION_FAILED', 'TICKET_NOT_FOUND', 'TICKET_HAS_ISSUES', 'QUEUE_UNAVAILABLE'],
       async handle({ params }) {
         // Read first: the row's generation names the Redis state that is to go with it.
         const ticket = await tickets.findTicket(params.ticketId);
+        if (ticket === null) return new Problem('TICKET_NOT_FOUND');
+        // The removal is scheduled before the row goes, so a delete never leaves Redis state that
+        // nobody will remove: with Redis away it is refused (503) and deletes nothing. A schedule
+        // whose row stays (409) is harmless: the worker finds the row's sale still open and drops it.
+        await removeStateLater(ticket);
         const deleted = await tickets.deleteTicket(params.ticketId);
         if (!deleted.ok) return new Problem(deleted.error.code);
         forgetTicket(params.ticketId);
-        if (ticket !== null) await ticketDeleted(ticket);
         return empty(204);
       },
     }),
