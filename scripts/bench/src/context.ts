@@ -31,9 +31,9 @@ export function benchDatabaseUrl(base: string): string {
  * A run's context: its own database (bench_<runId>, migrated) and Redis prefix on the servers of
  * DATABASE_URL and REDIS_URL, which must be on this machine; no members yet.
  */
-export async function openBenchContext(options: { quick: boolean; repeats: number }): Promise<BenchContext> {
+export async function openBenchContext(options: { quick: boolean; repeats: number; redisUrl?: string }): Promise<BenchContext> {
   const databaseUrl = benchDatabaseUrl(process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/ticketing');
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   for (const url of [databaseUrl, redisUrl]) {
     if (!['127.0.0.1', 'localhost'].includes(new URL(url).hostname)) throw new Error(`bench traffic stays on 127.0.0.1: ${url}`);
   }

@@ -14,6 +14,7 @@ import { drain, type DrainResult } from './drain.js';
 import { profile } from './profile/scenario.js';
 import { stopAll } from './processes.js';
 import { renderMarkdown, renderSvg, type BenchResults } from './report.js';
+import { retentionBench } from './retention.js';
 import { repeatMedian } from './stats.js';
 
 const ALL = ['ceiling', 'accept', 'drain', 'baselines', 'card', 'profile'] as const;
@@ -27,12 +28,13 @@ const { values } = parseArgs({
     render: { type: 'string' },
     keep: { type: 'string' },
     cluster: { type: 'boolean', default: false },
+    retention: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\n`,
+    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
   );
   process.exit(0);
 }
@@ -40,6 +42,11 @@ if (values.cluster) {
   // The scaling figures alone: 1, 10, 100 tickets × 1, 2, 4 workers on 1 Redis and on a local cluster.
   const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
   await clusterBench({ quick: values.quick ?? false, writeDocs: !values['no-docs'], log });
+  process.exit(0);
+}
+if (values.retention) {
+  const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+  await retentionBench({ quick: values.quick ?? false, writeDocs: !values['no-docs'], log });
   process.exit(0);
 }
 if (values.render !== undefined) {
