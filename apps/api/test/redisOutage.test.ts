@@ -78,7 +78,7 @@ describe('an API whose Redis is a closed port', () => {
     expect((await http.get(`/api/v1/tickets/${doomed}`)).status).toBe(404);
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      const scheduled = await redis.zrange(`${api.prefix}:state-removals`, 0, -1);
+      const scheduled = await redis.zrange(`${api.prefix}:state-removals`, '0', '-1');
       expect(scheduled.some((entry) => entry.startsWith(`${doomed}:`))).toBe(true);
     } finally {
       redis.disconnect();
