@@ -1,12 +1,30 @@
 // `npm start`: everything a newcomer needs on a fresh clone, against the local MySQL/MariaDB and
 // Redis: install when needed, build, migrate, then one API and one worker until Ctrl-C.
+// `npm start -- --apis N --workers M` (or API_PROCESSES / WORKER_PROCESSES) runs more of each, to
+// use every core of one machine: the API processes share the one port through node:cluster.
 import { spawn, spawnSync } from 'node:child_process';
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+const { values: options } = parseArgs({ options: { apis: { type: 'string' }, workers: { type: 'string' } } });
+const apiProcesses = processCount('--apis', 'API_PROCESSES', options.apis ?? process.env.API_PROCESSES);
+const workerProcesses = processCount('--workers', 'WORKER_PROCESSES', options.workers ?? process.env.WORKER_PROCESSES);
+
+/** A count of processes from the command line or the environment: 1 when unset, else 1..64. */
+function processCount(flag, variable, value) {
+  if (value === undefined || value === '') return 1;
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > 64) {
+    process.stderr.write(`✖ ${flag} / ${variable}: a whole number from 1 to 64, not "${value}"\n`);
+    process.exit(1);
+  }
+  return Number(value);
+}
 
 function step(title, command, args) {
   process.stdout.write(`\n▶ ${title}\n`);
@@ -35,9 +53,14 @@ const auth = await developmentAuth(env).catch((error) => {
 });
 const port = env.PORT ?? '3000';
 const DEV_MEMBER_NAME = 'dev-member';
+// Each API process listens on PORT; node:cluster hands this process's one listening socket to them
+// in turn, so N processes serve one port without a proxy in front.
+cluster.setupPrimary({ exec: `${root}apps/api/dist/main.js`, args: [], cwd: root });
 const children = [
-  spawn(process.execPath, ['apps/api/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
-  spawn(process.execPath, ['apps/worker/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
+  ...Array.from({ length: apiProcesses }, () => cluster.fork(env).process),
+  ...Array.from({ length: workerProcesses }, () =>
+    spawn(process.execPath, ['apps/worker/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
+  ),
 ];
 
 const base = `http://localhost:${port}`;
@@ -49,6 +72,7 @@ process.stdout.write(
     ` API 문서     ${base}/docs`,
     ` Bull Board   ${base}/admin/queues  (${env.BOARD_USER ?? 'admin'} / ${env.BOARD_PASSWORD})`,
     ` 상태         ${base}/readyz   지표 ${base}/metrics`,
+    ` 프로세스     API ${apiProcesses}개, 워커 ${workerProcesses}개  (--apis N --workers M)`,
     ...tokenLines(auth),
     ' 종료: Ctrl-C',
     '──────────────────────────────────────────────',
@@ -120,7 +144,7 @@ for (const child of children) {
   child.on('exit', (code) => {
     worst = Math.max(worst, code ?? 1);
     alive -= 1;
-    if (!stopping) stop(); // one died: take the other down too, so the failure is visible
+    if (!stopping) stop(); // one died: take the others down too, so the failure is visible
     if (alive === 0) process.exit(stopping && worst === 0 ? 0 : worst);
   });
 }
