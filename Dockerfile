@@ -60,4 +60,5 @@ EXPOSE 3000
 # this off for the worker and the migration.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "apps/api/dist/main.js"]
+# The API's heap is bounded as npm start bounds it (WATCH_MAX held polls plus a flood fit, see test/faults).
+CMD ["node", "--max-old-space-size=1024", "apps/api/dist/main.js"]

@@ -55,7 +55,9 @@ const port = env.PORT ?? '3000';
 const DEV_MEMBER_NAME = 'dev-member';
 // Each API process listens on PORT; node:cluster hands this process's one listening socket to them
 // in turn, so N processes serve one port without a proxy in front.
-cluster.setupPrimary({ exec: `${root}apps/api/dist/main.js`, args: [], cwd: root });
+// The heap is bounded (the Docker image sets the same): WATCH_MAX bounds the held connections, and
+// test/faults/heldPollsUnderHeapLimit.test.ts proves WATCH_MAX held polls plus a flood fit in it.
+cluster.setupPrimary({ exec: `${root}apps/api/dist/main.js`, args: [], execArgv: ['--max-old-space-size=1024'], cwd: root });
 const children = [
   ...Array.from({ length: apiProcesses }, () => cluster.fork(env).process),
   ...Array.from({ length: workerProcesses }, () =>

@@ -27,7 +27,7 @@ import {
   SharedMetrics,
 } from '@ticketing/queue';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { TokenVerifier } from './adapter/in/web/auth/tokenVerifier.js';
 import { createBoard } from './adapter/in/web/board.js';
 import { RateLimits } from './adapter/in/web/limits/rateLimits.js';
@@ -134,6 +134,14 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     slots: new RedisWatchSlots(redis, { prefix: config.QUEUE_PREFIX }),
     perMember: config.WATCH_PER_MEMBER,
     perProcess: config.WATCH_MAX,
+  });
+  new Gauge({
+    name: 'http_watches_held',
+    help: 'Long-polls and event streams this API process holds open (bounded by WATCH_MAX)',
+    registers: [registry],
+    collect() {
+      this.set(watches.held);
+    },
   });
 
   const issueRequests = issueRequestUseCases({ tickets, lookups, queue, clock, stopping });
