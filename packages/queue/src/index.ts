@@ -6,3 +6,4 @@ export { SharedMetrics, queueDepths, type SharedMetricsSnapshot, type HistogramS
 export { bullQueueFor } from './bullQueues.js';
 export { RedisWatchSlots, type WatchSlot } from './watchSlots.js';
 export { queueName, ticketKeys, activeTicketsKey, activeEntry, parseRequestId } from './keys.js';
+export { RedisWorkerPresence } from './workerPresence.js';
