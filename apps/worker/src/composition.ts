@@ -2,7 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@ticketing/config';
 import { systemClock, type Clock } from '@ticketing/core';
 import { createPrisma, PrismaTicketStore } from '@ticketing/db';
-import { createRedis, RedisDrainQueue, RedisTicketLock, redisReady, redisSettingsOf, SharedMetrics } from '@ticketing/queue';
+import {
+  createRedis,
+  RedisDrainQueue,
+  RedisTicketLock,
+  RedisWorkerPresence,
+  redisReady,
+  redisSettingsOf,
+  SharedMetrics,
+} from '@ticketing/queue';
 import type { Logger } from 'pino';
 import { DrainSupervisor } from './drainSupervisor.js';
 
@@ -41,6 +49,8 @@ export function compose(config: Config, { logger, clock = systemClock }: Composi
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
   const prefix = config.QUEUE_PREFIX;
   const store = new PrismaTicketStore(prisma);
+  // Bull Board's worker list: one named idle connection per ticket this process is draining.
+  const presence = new RedisWorkerPresence(redis, { prefix });
 
   const supervisor = new DrainSupervisor(
     {
@@ -59,7 +69,7 @@ export function compose(config: Config, { logger, clock = systemClock }: Composi
         resultTtlMs: config.RESULT_TTL_S * 1000,
       },
     },
-    { scanIntervalMs: config.WORKER_SCAN_INTERVAL_MS, maxTickets: config.WORKER_MAX_TICKETS },
+    { scanIntervalMs: config.WORKER_SCAN_INTERVAL_MS, maxTickets: config.WORKER_MAX_TICKETS, presence },
   );
 
   return {
@@ -76,7 +86,7 @@ export function compose(config: Config, { logger, clock = systemClock }: Composi
     },
     async close() {
       await supervisor.stop();
-      await Promise.allSettled([prisma.$disconnect(), redis.quit()]);
+      await Promise.allSettled([prisma.$disconnect(), presence.close(), redis.quit()]);
     },
   };
 }

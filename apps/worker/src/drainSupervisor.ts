@@ -6,17 +6,25 @@ import {
   type IssueQueue,
   type RetentionDeps,
   type RetentionQueue,
+  type TicketLock,
   type TicketRef,
 } from '@ticketing/core';
 
 /** Most ended tickets one scan removes the state of (the rest wait for the next scans). */
 const REMOVALS_PER_SCAN = 10;
 
+/** Where a drainer shows itself while it holds a ticket's lock (Bull Board's worker list). */
+export interface DrainerPresence {
+  show(ticket: TicketRef): void;
+  hide(ticket: TicketRef): Promise<void>;
+}
+
 export interface SupervisorOptions {
   /** How often the active-ticket list is read; also how soon a free or expired lock is tried again. */
   scanIntervalMs: number;
   /** Most tickets this process drains at once. */
   maxTickets: number;
+  presence?: DrainerPresence;
 }
 
 /**
@@ -95,12 +103,39 @@ export class DrainSupervisor {
     }
   }
 
+  /**
+   * Runs one drainer. With a presence, the drainer is shown from the moment it wins the lock
+   * until its drain ends, whatever the end: released, taken over, or lost for want of renewals
+   * (then the lock was never released by this process, so only the end of the drain can tell).
+   */
   #launch(ticket: TicketRef): void {
     const key = `${ticket.ticketId}:${ticket.epoch}`;
-    const run = drainTicket(this.deps, ticket, this.#stop.signal)
+    const { presence } = this.options;
+    const deps = presence ? { ...this.deps, lock: shownWhileHeld(this.deps.lock, presence) } : this.deps;
+    const run = drainTicket(deps, ticket, this.#stop.signal)
       .then(() => undefined)
       .catch((error: unknown) => this.deps.log.error({ ...ticket, err: error }, 'drainer crashed'))
-      .finally(() => this.#running.delete(key));
+      .finally(async () => {
+        await presence?.hide(ticket).catch(() => undefined);
+        this.#running.delete(key);
+      });
     this.#running.set(key, run);
   }
+}
+
+/** The lock, telling the presence when it is won; the supervisor hides the drainer when its drain ends. */
+function shownWhileHeld(lock: TicketLock, presence: DrainerPresence): TicketLock {
+  return {
+    get ttlMs() {
+      return lock.ttlMs;
+    },
+    async acquire(ticket) {
+      const token = await lock.acquire(ticket);
+      if (token !== null) presence.show(ticket);
+      return token;
+    },
+    renew: (ticket, fencingToken) => lock.renew(ticket, fencingToken),
+    release: (ticket, fencingToken) => lock.release(ticket, fencingToken),
+    raiseFence: (ticket, fencingToken, floor) => lock.raiseFence(ticket, fencingToken, floor),
+  };
 }

@@ -7,3 +7,4 @@ export { SharedMetrics, type SharedMetricsSnapshot, type HistogramSnapshot, type
 export { bullQueueFor } from './bullQueues.js';
 export { RedisWatchSlots, type WatchSlot } from './watchSlots.js';
 export { queueName, ticketKeys, activeTicketsKey, activeEntry, parseRequestId } from './keys.js';
+export { RedisWorkerPresence } from './workerPresence.js';

@@ -5,7 +5,14 @@ export interface JobData {
   ticketId: number;
   memberId: number;
   acceptedAt: number;
-  /** The request's sequence number in the ticket's line (G11), given by enqueueBatch.lua. */
+  /**
+   * The request's sequence number in the ticket's line (G11), given by enqueueBatch.lua: how many
+   * requests of the ticket were accepted before it. Its position is this minus the line's decided count.
+   */
+  acceptedBefore?: number;
+  /** Its position when it was accepted (what its 202 said); for a reader of Bull Board, never read by the code. */
+  positionAtAcceptance?: number;
+  /** acceptedBefore's name in jobs enqueued before it was renamed (still read, so their places survive an upgrade). */
   sequence?: number;
 }
 
@@ -25,14 +32,15 @@ export function parseJobData(requestId: string, data: string | null | undefined)
 export function jobSequence(data: string | null | undefined): number | null {
   if (!data) return null;
   try {
-    const { sequence } = JSON.parse(data) as JobData;
+    const { acceptedBefore, sequence: earlierName } = JSON.parse(data) as JobData;
+    const sequence = acceptedBefore ?? earlierName;
     return Number.isSafeInteger(sequence) && sequence! >= 0 ? sequence! : null;
   } catch {
     return null;
   }
 }
 
-/** The job data enqueueBatch.lua completes with the sequence: everything but it, without the closing brace. */
+/** The job data enqueueBatch.lua completes with the places in line: everything but them, without the closing brace. */
 export function openJobData({ ticketId, memberId, acceptedAt }: Pick<JobData, 'ticketId' | 'memberId' | 'acceptedAt'>): string {
   return `{"ticketId":${ticketId},"memberId":${memberId},"acceptedAt":${acceptedAt}`;
 }

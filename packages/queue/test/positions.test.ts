@@ -83,7 +83,7 @@ describe('sequence numbers', () => {
     try {
       const job = await Job.fromId(queue, second.requestId);
       expect(job?.name).toBe('issue');
-      expect(job?.data).toEqual({ ticketId, memberId: 2, acceptedAt: second.acceptedAt, sequence: 1 });
+      expect(job?.data).toEqual({ ticketId, memberId: 2, acceptedAt: second.acceptedAt, acceptedBefore: 1, positionAtAcceptance: 1 });
       expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 2 });
       expect(await job?.getState()).toBe('waiting');
     } finally {
@@ -164,5 +164,44 @@ describe('decided count', () => {
     expect(await redis.pttl(ticketKeys(prefix, t(ticketId)).pace)).toBeGreaterThan(0);
     const found = await apis[0]!.findRequest(requests[5]!.requestId);
     expect(found).toMatchObject({ line: { sequence: 5, decided: 4, decidedPerSecond: pace } });
+  });
+});
+
+describe('places in the job data, as Bull Board shows them', () => {
+  test('acceptedBefore is the sequence and positionAtAcceptance what the 202 said; neither changes while the line moves', async () => {
+    const ticketId = 5;
+    const requests = await Promise.all([1, 2, 3, 4].map((memberId) => admitted(apis[0]!, ticketId, memberId)));
+    for (const request of requests.slice(0, 3)) await apis[0]!.enqueue(request);
+    const lock = new RedisTicketLock(redis, { prefix, ttlMs: 5000 });
+    const token = (await lock.acquire(t(ticketId)))!;
+    await drain.completeBatch(
+      t(ticketId),
+      token,
+      requests.slice(0, 2).map((r) => rejected(r.requestId)),
+      false,
+    );
+    const reading = (await apis[0]!.enqueue(requests[3]!))!;
+    expect(reading).toMatchObject({ sequence: 3, decided: 2 });
+
+    const queue = bullQueueFor(redis, prefix, t(ticketId));
+    try {
+      const data = async (n: number) => (await Job.fromId(queue, requests[n]!.requestId))?.data;
+      expect(await data(3)).toMatchObject({ acceptedBefore: 3, positionAtAcceptance: 1 });
+      // Written once at acceptance: the batch decided meanwhile did not touch the jobs still waiting.
+      expect(await data(2)).toMatchObject({ acceptedBefore: 2, positionAtAcceptance: 2 });
+    } finally {
+      await queue.close();
+    }
+  });
+
+  test('a job written before the rename (its place under `sequence`) keeps its place', async () => {
+    const ticketId = 6;
+    const request = await admitted(apis[0]!, ticketId, 1);
+    const keys = ticketKeys(prefix, t(ticketId));
+    const data = JSON.stringify({ ticketId, memberId: 1, acceptedAt: request.acceptedAt, sequence: 7 });
+    await redis.hset(keys.jobPrefix + request.requestId, 'name', 'issue', 'data', data);
+    await redis.lpush(keys.wait, request.requestId);
+    expect(await apis[0]!.findRequest(request.requestId)).toMatchObject({ line: { sequence: 7 } });
+    expect(await apis[0]!.enqueue(request)).toMatchObject({ sequence: 7 });
   });
 });

@@ -16,9 +16,16 @@ import { stopAll } from './processes.js';
 import { renderMarkdown, renderSvg, type BenchResults } from './report.js';
 import { retentionBench } from './retention.js';
 import { repeatMedian } from './stats.js';
+import { renderStreamsSection, streamsSectionOf, withStreamsSection, type StreamsResults } from './streams/report.js';
+import { streams, type StreamsResult } from './streams/scenario.js';
 
 const ALL = ['ceiling', 'accept', 'drain', 'baselines', 'card', 'profile'] as const;
-type Scenario = (typeof ALL)[number];
+/**
+ * Run only when named: `streams` holds 10,000 connections and drains a 100,000-request drop for one
+ * figure of its own (its own results file and section), which a full run does not need each time.
+ */
+const ON_PURPOSE = ['streams'] as const;
+type Scenario = (typeof ALL)[number] | (typeof ON_PURPOSE)[number];
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +33,7 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
     render: { type: 'string' },
+    'render-streams': { type: 'string' },
     keep: { type: 'string' },
     cluster: { type: 'boolean', default: false },
     retention: { type: 'boolean', default: false },
@@ -34,7 +42,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    `npm run bench [-- --quick] [--scenarios ${ALL.join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
+    `npm run bench [-- --quick] [--scenarios ${[...ALL, ...ON_PURPOSE].join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\n  streams: run only when named; its figures go to bench/results/<day>-streams.json and their own section of docs/BENCHMARKS.md\n  --render-streams bench/results/<day>-streams.json: rewrites that section alone, measuring nothing\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
   );
   process.exit(0);
 }
@@ -53,11 +61,16 @@ if (values.render !== undefined) {
   // Re-renders docs/BENCHMARKS.md and docs/benchmarks.svg from a results file, measuring nothing.
   const results = JSON.parse(readFileSync(values.render, 'utf8')) as BenchResults;
   writeFileSync(`${REPO_ROOT}docs/benchmarks.svg`, renderSvg(results));
-  writeFileSync(`${REPO_ROOT}docs/BENCHMARKS.md`, renderMarkdown(results, values.render.replace(REPO_ROOT, '')));
+  writeBenchmarksDoc(renderMarkdown(results, values.render.replace(REPO_ROOT, '')));
+  process.exit(0);
+}
+if (values['render-streams'] !== undefined) {
+  const results = JSON.parse(readFileSync(values['render-streams'], 'utf8')) as StreamsResults;
+  writeStreamsSection(results, values['render-streams'].replace(REPO_ROOT, ''));
   process.exit(0);
 }
 const scenarios = (values.scenarios ?? ALL.join(',')).split(',').map((s) => s.trim()) as Scenario[];
-for (const s of scenarios) if (!ALL.includes(s)) throw new Error(`unknown scenario ${s}`);
+for (const s of scenarios) if (![...ALL, ...ON_PURPOSE].includes(s)) throw new Error(`unknown scenario ${s}`);
 const quick = values.quick ?? false;
 const sizes = quick
   ? {
@@ -84,6 +97,9 @@ const sizes = quick
       jwtTokens: 20_000,
       countedSubmissions: 20_000,
     };
+// Issue 14's figure: 10,000 streams while a 100,000-request drop drains (stock = requests: admission
+// queues no more requests than the stock).
+const streamSizes = quick ? { requests: 10_000, streams: 1_000, stock: 10_000 } : { requests: 100_000, streams: 10_000, stock: 100_000 };
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -102,6 +118,7 @@ async function main(): Promise<void> {
     scenarios: {},
     rssMiB: {},
   };
+  let streamsResult: StreamsResult | null = null;
   try {
     const needMembers = Math.max(
       // accept's warm-up takes members of its own: every measured token is new to the API.
@@ -110,6 +127,7 @@ async function main(): Promise<void> {
       scenarios.includes('baselines') ? sizes.baselineRequests : 0,
       scenarios.includes('card') ? 10_000 : 0,
       scenarios.includes('profile') ? Math.max(sizes.accept + ACCEPT_WARM_UP, sizes.hotQueued) : 0,
+      scenarios.includes('streams') ? streamSizes.requests : 0,
     );
     if (needMembers > 0) {
       ctx.memberIds = await new TestDatabase(ctx.databaseUrl).insertMembers(`bench-${runId}`, needMembers);
@@ -187,26 +205,54 @@ async function main(): Promise<void> {
         `profile: accept ${JSON.stringify(results.scenarios.profile.accept.run)}, drain ${JSON.stringify(results.scenarios.profile.drain.run)}, raw profiles in ${results.scenarios.profile.directory}`,
       );
     }
+    if (scenarios.includes('streams')) {
+      // Once, last: it leaves 10,000 closed connections in TIME_WAIT behind it.
+      streamsResult = await streams(ctx, streamSizes, log);
+      log(`streams: ${JSON.stringify(streamsResult)}`);
+    }
   } finally {
     sampler.sample();
     for (const [role, kib] of sampler.maxKiB) results.rssMiB[role] = Math.round((kib / 1024) * 10) / 10;
     await tearDown(ctx, log);
   }
+  const day = results.date.slice(0, 10);
+  mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });
+  if (streamsResult !== null) {
+    const streamsFile = `bench/results/${day}${quick ? '-quick' : ''}-streams.json`;
+    const streamsResults: StreamsResults = { date: results.date, quick, machine: results.machine, streams: streamsResult };
+    writeFileSync(`${REPO_ROOT}${streamsFile}`, `${JSON.stringify(streamsResults, null, 2)}\n`);
+    log(`wrote ${streamsFile}`);
+    if (!values['no-docs']) writeStreamsSection(streamsResults, streamsFile);
+    process.stdout.write(`${JSON.stringify(streamsResults, null, 2)}\n`);
+  }
+  // A streams-only run leaves the other figures, their results file and their sections as they are.
+  if (scenarios.every((scenario) => scenario === 'streams')) return;
   if (values.keep !== undefined) {
     const kept = JSON.parse(readFileSync(values.keep, 'utf8')) as BenchResults;
     carryOver(results, kept, values.keep.replace(REPO_ROOT, ''), scenarios);
   }
-  const day = results.date.slice(0, 10);
-  mkdirSync(`${REPO_ROOT}bench/results`, { recursive: true });
   const jsonPath = `${REPO_ROOT}bench/results/${day}${quick ? '-quick' : ''}.json`;
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${jsonPath}`);
   if (!values['no-docs']) {
     writeFileSync(`${REPO_ROOT}docs/benchmarks.svg`, renderSvg(results));
-    writeFileSync(`${REPO_ROOT}docs/BENCHMARKS.md`, renderMarkdown(results, jsonPath.slice(REPO_ROOT.length)));
+    writeBenchmarksDoc(renderMarkdown(results, jsonPath.slice(REPO_ROOT.length)));
     log('wrote docs/BENCHMARKS.md and docs/benchmarks.svg');
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** Writes docs/BENCHMARKS.md anew, keeping the streams section it has (that scenario runs on its own). */
+function writeBenchmarksDoc(markdown: string): void {
+  const path = `${REPO_ROOT}docs/BENCHMARKS.md`;
+  const kept = streamsSectionOf(readFileSync(path, 'utf8'));
+  writeFileSync(path, kept === null ? markdown : withStreamsSection(markdown, kept));
+}
+
+function writeStreamsSection(results: StreamsResults, jsonPath: string): void {
+  const path = `${REPO_ROOT}docs/BENCHMARKS.md`;
+  writeFileSync(path, withStreamsSection(readFileSync(path, 'utf8'), renderStreamsSection(results, jsonPath)));
+  process.stderr.write(`wrote the streams section of docs/BENCHMARKS.md\n`);
 }
 
 const guard = setTimeout(() => {
