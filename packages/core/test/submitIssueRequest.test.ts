@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
+  followIssueRequest,
   getIssueRequest,
   QueueUnavailableError,
   StoreUnavailableError,
@@ -476,5 +477,45 @@ describe('after the ticket’s Redis state was removed (its sale ended RESULT_TT
     // Expired names its member, so the API can tell it to that member alone.
     expect(await poll(refused.request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_EXPIRED', owner: 8 } });
     expect(await poll('1-9-r77@forged')).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+});
+
+describe('following a request (its event stream)', () => {
+  test('idle turns ask the queue alone; the database is read once, and each place is told once', async () => {
+    const { request } = await submitted(1, 7);
+    let issueReads = 0;
+    const counted: IssueRequestDeps = {
+      ...deps,
+      tickets: {
+        findTicket: (ticketId) => tickets.findTicket(ticketId),
+        findIssueOfMember: (ticketId, memberId) => tickets.findIssueOfMember(ticketId, memberId),
+        findIssueByRequestId: (requestId) => {
+          issueReads += 1;
+          return tickets.findIssueByRequestId(requestId);
+        },
+      },
+    };
+    // Four turns pass with nothing waking the follower, then the decision wakes it.
+    let waits = 0;
+    queue.watchDecision = () => ({
+      until: async () => {
+        waits += 1;
+        if (waits < 5) return false;
+        queue.jobs.get(request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 11, decidedAt: NOW.getTime() };
+        return true;
+      },
+      close: () => undefined,
+    });
+    const places: number[] = [];
+    const decisions: string[] = [];
+    const followed = await followIssueRequest(counted, request.requestId, new AbortController().signal, {
+      position: (place) => places.push(place.position),
+      decision: (state) => decisions.push(state.status),
+    });
+    expect(followed).toEqual({ ok: true, value: undefined });
+    expect(waits).toBe(5);
+    expect(issueReads).toBe(1);
+    expect(places).toEqual([0]);
+    expect(decisions).toEqual(['ISSUED']);
   });
 });

@@ -17,7 +17,7 @@ export interface RequestUpdates {
 
 /**
  * A missed wake-up (a message lost while the subscriber reconnected) costs at most this much
- * latency: the request is read again after it even when nothing woke the follower.
+ * latency: the queue is asked again after it even when nothing woke the follower.
  */
 const REREAD_MS = 10_000;
 
@@ -40,8 +40,9 @@ export async function followIssueRequest(
     const sequence = stored?.kind === 'FOUND' ? (stored.line?.sequence ?? null) : null;
     let told = Number.POSITIVE_INFINITY;
     const tell = (place: PlaceInLine): void => {
-      // Progress messages of a takeover may arrive out of order: a place once told only falls.
-      if (place.position > told) return;
+      // Progress messages of a takeover may arrive out of order: a place once told only falls,
+      // and only a change is told (a stream sends `position` when it changes).
+      if (place.position >= told) return;
       told = place.position;
       updates.position(place);
     };
@@ -60,6 +61,11 @@ export async function followIssueRequest(
         // A watch wakes once: the next wait needs a new one (armed before the read, as above).
         watch.close();
         watch = deps.queue.watchDecision(requestId);
+      } else if (await stillQueued(deps, requestId)) {
+        // Nothing woke it and the queue still holds it undecided: the whole read (with its database
+        // query) is left for a wake-up, so idle followers cost one Redis read each per REREAD_MS.
+        // A batch committed by a worker that died before telling the queue is told by the next one.
+        continue;
       }
       const next = await readIssueRequest(deps, requestId);
       // Gone meanwhile (its ticket's state removed): the stream ends; a reconnect is answered as a poll.
@@ -72,4 +78,9 @@ export async function followIssueRequest(
     unwatchLine();
     watch.close();
   }
+}
+
+async function stillQueued(deps: FollowDeps, requestId: string): Promise<boolean> {
+  const stored = await deps.queue.findRequest(requestId);
+  return stored?.kind === 'FOUND' && !stored.outcome;
 }
