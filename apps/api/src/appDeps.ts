@@ -24,8 +24,11 @@ export interface IssueRequestUseCases {
   submit(ticketId: number, memberId: number): Promise<Result<Submission>>;
   /** getIssueRequest; a wait also ends early when `signal` aborts or the server is stopping. */
   read(requestId: string, waitMs: number, signal?: AbortSignal): Promise<Result<IssueRequestState>>;
-  /** followIssueRequest: the request's place, then its decision, until it is decided or `signal` aborts. */
-  follow(requestId: string, signal: AbortSignal, updates: RequestUpdates): Promise<Result<void>>;
+  /**
+   * followIssueRequest: the request's place, then its decision, until it is decided or `signal`
+   * aborts; `known` is the request as the caller has just read it.
+   */
+  follow(requestId: string, signal: AbortSignal, updates: RequestUpdates, known?: IssueRequestState): Promise<Result<void>>;
   /** The ticket row's line in the queue: what entered it and what left it. */
   line(ticket: TicketRef): Promise<LineTotals>;
 }

@@ -240,8 +240,8 @@ function issueRequestUseCases(adapters: {
       }),
     read: (requestId, waitMs, signal) =>
       getIssueRequest(reading, requestId, waitMs, signal && stopping ? AbortSignal.any([signal, stopping]) : (signal ?? stopping)),
-    follow: (requestId, signal, updates) =>
-      followIssueRequest(reading, requestId, stopping ? AbortSignal.any([signal, stopping]) : signal, updates),
+    follow: (requestId, signal, updates, known) =>
+      followIssueRequest(reading, requestId, stopping ? AbortSignal.any([signal, stopping]) : signal, updates, known),
     line: (ticket) => queue.readLine(ticket),
   };
 }

@@ -10,6 +10,7 @@ import {
   type Clock,
   type DecisionWatch,
   type IssueRequestDeps,
+  type IssueRequestState,
   type LineReading,
   type LineTotals,
   type MemberTicket,
@@ -517,5 +518,28 @@ describe('following a request (its event stream)', () => {
     expect(issueReads).toBe(1);
     expect(places).toEqual([0]);
     expect(decisions).toEqual(['ISSUED']);
+
+    // Opened on the caller's fresh read of a request the queue still holds undecided: no database read at all.
+    const { request: second } = await submitted(1, 8);
+    const known = (await getIssueRequest(deps, second.requestId, 0)) as { ok: true; value: IssueRequestState };
+    issueReads = 0;
+    waits = 0;
+    queue.watchDecision = () => ({
+      until: async () => {
+        waits += 1;
+        queue.jobs.get(second.requestId)!.outcome = { status: 'ISSUED', issueNumber: 2, memberTicketId: 12, decidedAt: NOW.getTime() };
+        return true;
+      },
+      close: () => undefined,
+    });
+    await followIssueRequest(
+      counted,
+      second.requestId,
+      new AbortController().signal,
+      { position: () => undefined, decision: (state) => decisions.push(state.status) },
+      known.value,
+    );
+    expect(issueReads).toBe(0);
+    expect(decisions).toEqual(['ISSUED', 'ISSUED']);
   });
 });

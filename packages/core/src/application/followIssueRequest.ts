@@ -31,6 +31,8 @@ export async function followIssueRequest(
   requestId: string,
   signal: AbortSignal,
   updates: RequestUpdates,
+  /** The request as the caller has just read it in full (the stream's route does, for its 404). */
+  known?: IssueRequestState,
 ): Promise<Result<void>> {
   // Watch before reading, so a decision landing between the read and the wait is not missed.
   let watch = deps.queue.watchDecision(requestId);
@@ -49,7 +51,10 @@ export async function followIssueRequest(
     if (stored?.kind === 'FOUND' && sequence !== null) {
       unwatchLine = deps.queue.watchLine(stored.request.ticketId, (progress) => tell(placeInLine({ sequence, ...progress })));
     }
-    const first = await readIssueRequest(deps, requestId);
+    // Still undecided in the queue now that the watch is armed: the caller's read stands, and its
+    // database query is not made twice. Anything else (decided meanwhile, gone) is read in full.
+    const stillUndecided = stored?.kind === 'FOUND' && !stored.outcome;
+    const first = known?.status === 'PENDING' && stillUndecided ? known : await readIssueRequest(deps, requestId);
     if (first === null) return fail('ISSUE_REQUEST_NOT_FOUND');
     if (isExpired(first)) return expiredProblem(first);
     let state = first;

@@ -63,13 +63,18 @@ export function eventStreamEndpoints({ issueRequests, watches, limited, tickets,
           }
           const positions = new Throttle<PlaceInLine>(POSITION_INTERVAL_MS, sendPlace);
           issueRequests
-            .follow(requestId, events.ended, {
-              position: (place) => positions.push(place),
-              decision: (state) => {
-                positions.cancel();
-                events.send('decision', toIssueRequestBody(state));
+            .follow(
+              requestId,
+              events.ended,
+              {
+                position: (place) => positions.push(place),
+                decision: (state) => {
+                  positions.cancel();
+                  events.send('decision', toIssueRequestBody(state));
+                },
               },
-            })
+              current,
+            )
             // Redis or the database failing mid-stream: the client reconnects and is answered as a poll would be.
             .catch(() => undefined)
             .finally(() => {
