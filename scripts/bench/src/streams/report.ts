@@ -103,11 +103,11 @@ function why(r: StreamsResult): string {
         : Math.max(r.loadStart[0]!, r.loadEnd[0]!) > 2
           ? `, less than it asked for: with a load average above the 2 cores the scheduler gives each runnable process a share, and the work below queued up (the batches took ${Math.round(r.drainMs / 1000)} s, the last decision reached its watcher ${Math.round(r.clientWallMs / 1000)} s after the streams were open).`
           : '.'),
-    `Opening the streams cost it ${openCost.toFixed(1)} ms of CPU per stream (each open: the token, the request read three times, twice with a MariaDB query, ` +
-      `the watch slot, the response; meanwhile, the re-reads below and the reconnects of the first streams), and a stream ends after 55 s and comes back: ` +
+    `Opening the streams cost it ${openCost.toFixed(1)} ms of CPU per stream (each open: the token, the request read in full once, with one MariaDB query, ` +
+      `and once more from Redis after its watch is armed, the watch slot, the response; meanwhile, the re-reads below and the reconnects of the first streams), and a stream ends after 55 s and comes back: ` +
       `${n(reconnects)} reconnects in the run, each as costly as an open (about ${n(Math.round(r.streams / 55))} a second in steady state).`,
-    `Every followed request is also read again every 10 s in case a wake-up was lost, each time from Redis and with a MariaDB query ` +
-      `(${n(r.streams)} streams: about ${n(Math.round(r.streams / 10))} reads a second, idle or not); ${n(r.repeatedEvents)} of those reads found the place unchanged and sent it again.`,
+    `Every followed request is also asked for again every 10 s in case a wake-up was lost, from Redis alone ` +
+      `(${n(r.streams)} streams: about ${n(Math.round(r.streams / 10))} Redis reads a second, idle or not); a place is sent only when it changed (${n(r.repeatedEvents)} repeats seen).`,
     'Each stream also holds a change up to 250 ms (at most 4 events a second), which sets the floor of the p50.',
     `The worker shared the two cores with the API, the client, MariaDB, Redis and whatever else ran (load average ${r.loadStart[0]} at the start, ${r.loadEnd[0]} at the end): ` +
       `${n(r.decisionsPerSecond)} decisions/s, against more than 20,000/s when it drains alone (Drain above).`,
