@@ -155,6 +155,20 @@ describe('queue', () => {
     await bull.close();
   });
 
+  test('REJECTED outcomes are completed jobs, like ISSUED ones: only FAILED goes to the failed set', async () => {
+    const request = await submit(43, 1);
+    const token = (await lock.acquire(t(43)))!;
+    const outcome: Outcome = { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt: Date.now() };
+    expect(await drain.completeBatch(t(43), token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
+    const bull = bullQueueFor(redis, prefix, t(43));
+    const job = await bull.getJob(request.requestId);
+    expect(await job!.getState()).toBe('completed');
+    expect(job!.returnvalue).toEqual(outcome);
+    expect(await bull.getJobCounts('completed', 'failed')).toEqual({ completed: 1, failed: 0 });
+    await bull.close();
+    expect(await queue.findRequest(request.requestId)).toMatchObject({ outcome });
+  });
+
   test('a sold-out batch sets the flag that refuses new members at once', async () => {
     const request = await submit(42, 1);
     const token = (await lock.acquire(t(42)))!;
@@ -200,6 +214,18 @@ describe('queue', () => {
     const idle = queue.watchDecision('70-1-00000000-0000000000000000');
     expect(await idle.until(50)).toBe(false);
     idle.close();
+  });
+
+  test('one batch wakes the watcher of each of its requests, not only of a batch’s only one', async () => {
+    const first = await submit(71, 1);
+    const second = await submit(71, 2);
+    await queue.startDecisionFeed();
+    const watches = [queue.watchDecision(first.requestId), queue.watchDecision(second.requestId)];
+    const token = (await lock.acquire(t(71)))!;
+    const results = [first, second].map((request, n) => ({ requestId: request.requestId, outcome: issued(n + 1) }));
+    setTimeout(() => void drain.completeBatch(t(71), token, results, false), 50);
+    expect(await Promise.all(watches.map((watch) => watch.until(3000)))).toEqual([true, true]);
+    for (const watch of watches) watch.close();
   });
 
   test('once as many members as the stock are admitted, a newcomer is SOLD_OUT at once; the admitted still get theirs', async () => {
