@@ -426,6 +426,95 @@ describe('a poll: only ids sealed for the ticket row count', () => {
   });
 });
 
+describe('a poll that may wait for the decision', () => {
+  /** Watches as the queue hands them out: when, for which id, each wait asked for, and whether closed. */
+  function watching(onWait: (requestId: string) => void = () => undefined) {
+    const events: string[] = [];
+    const waits: Array<{ requestId: string; ms: number; signal: AbortSignal | undefined }> = [];
+    queue.watchDecision = (requestId) => {
+      events.push(`watch ${requestId}`);
+      return {
+        until: async (ms, signal) => {
+          waits.push({ requestId, ms, signal });
+          onWait(requestId);
+          return true;
+        },
+        close: () => void events.push(`close ${requestId}`),
+      };
+    };
+    const findRequest = queue.findRequest.bind(queue);
+    queue.findRequest = (requestId) => {
+      events.push(`read ${requestId}`);
+      return findRequest(requestId);
+    };
+    return { events, waits };
+  }
+
+  test('waitMs 0: answered at once as it stands, without watching', async () => {
+    const { request } = await submitted(1, 7);
+    const { events, waits } = watching();
+    expect(await getIssueRequest(deps, request.requestId, 0)).toMatchObject({ ok: true, value: { status: 'PENDING' } });
+    expect(events).toEqual([`read ${request.requestId}`]);
+    expect(waits).toEqual([]);
+  });
+
+  test('a pending request: watched before the first read, waited on for waitMs, read again, and the watch closed', async () => {
+    const { request } = await submitted(1, 7);
+    const decidedAt = NOW.getTime() + 20;
+    const { events, waits } = watching((requestId) => {
+      queue.jobs.get(requestId)!.outcome = { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt };
+    });
+    const signal = new AbortController().signal;
+
+    expect(await getIssueRequest(deps, request.requestId, 1500, signal)).toMatchObject({
+      ok: true,
+      value: { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt: new Date(decidedAt) },
+    });
+    expect(events).toEqual([
+      `watch ${request.requestId}`,
+      `read ${request.requestId}`,
+      `read ${request.requestId}`,
+      `close ${request.requestId}`,
+    ]);
+    expect(waits).toEqual([{ requestId: request.requestId, ms: 1500, signal }]);
+  });
+
+  test('a wait that ends without a decision answers the request as it stands then', async () => {
+    const { request } = await submitted(1, 7);
+    const { waits } = watching();
+    expect(await getIssueRequest(deps, request.requestId, 1500)).toMatchObject({ ok: true, value: { status: 'PENDING' } });
+    expect(waits).toHaveLength(1);
+  });
+
+  test('a decided request is answered without waiting; the watch is closed all the same', async () => {
+    const { request } = await submitted(1, 7);
+    queue.jobs.get(request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 5, decidedAt: 0 };
+    const { events, waits } = watching();
+    expect(await getIssueRequest(deps, request.requestId, 1500)).toMatchObject({ ok: true, value: { status: 'ISSUED' } });
+    expect(waits).toEqual([]);
+    expect(events).toEqual([`watch ${request.requestId}`, `read ${request.requestId}`, `close ${request.requestId}`]);
+  });
+
+  test('an unknown or expired request is answered without waiting, and the watch closed', async () => {
+    const { events, waits } = watching();
+    expect(await getIssueRequest(deps, '1-9-r77@forged', 1500)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+    const { request } = await submitted(1, 8);
+    queue.loseJob(request.requestId);
+    tickets.tickets.set(1, ticket(1, { stateRemovedAt: new Date(NOW.getTime() - 1000) }));
+    expect(await getIssueRequest(deps, request.requestId, 1500)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_EXPIRED' } });
+    expect(waits).toEqual([]);
+    expect(events.filter((event) => event.startsWith('close'))).toEqual(['close 1-9-r77@forged', `close ${request.requestId}`]);
+  });
+
+  test('a read that fails still closes the watch', async () => {
+    const { request } = await submitted(1, 7);
+    const { events } = watching();
+    queue.down = true;
+    await expect(getIssueRequest(deps, request.requestId, 1500)).rejects.toBeInstanceOf(QueueUnavailableError);
+    expect(events.at(-1)).toBe(`close ${request.requestId}`);
+  });
+});
+
 describe('after the ticket’s Redis state was removed (its sale ended RESULT_TTL_S ago)', () => {
   const removed = new Date('2025-03-01T09:30:00.000Z');
   const issue = (memberId: number, requestId: string): MemberTicket => ({
