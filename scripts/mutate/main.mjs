@@ -41,7 +41,9 @@ if (full || args.has('--lua')) {
 const stryker = {};
 for (const name of full ? ['core', 'adapters'] : args.has('--guards') ? ['guards'] : []) {
   console.log(`=== Stryker: ${name}`);
-  // Imported here: loading Stryker on Node 20 fails, and --lua alone does not need it.
+  // Imported here: loading Stryker on Node 20 fails, and --lua alone does not need it. Stryker's
+  // TypeScript comes from typescript5.mjs, registered before Stryker is loaded.
+  await import('./typescript5.mjs');
   const { Stryker } = await import('@stryker-mutator/core');
   const { strykerOptions } = await import('./strykerOptions.mjs');
   const scope = scopes[name];
