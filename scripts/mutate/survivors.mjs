@@ -7,30 +7,6 @@
 export const equivalentMutants = [
   {
     file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'MethodExpression',
-    original: 'members.map(Number).filter(',
-    why: 'Not equivalent; left to do: no test puts a malformed member (text, 0) in the active-tickets set, which only this filter keeps from the workers.',
-  },
-  ...['ConditionalExpression', 'LogicalOperator', 'EqualityOperator'].map((mutator) => ({
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator,
-    original: 'id > 0',
-    why: 'Not equivalent; left to do: no test puts a malformed member (text, 0, a fraction) in the active-tickets set.',
-  })),
-  {
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'ConditionalExpression',
-    original: 'Number.isSafeInteger(id) && id > 0',
-    why: 'Not equivalent; left to do: no test puts a malformed member in the active-tickets set.',
-  },
-  {
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'ConditionalExpression',
-    original: "outcome.status === 'FAILED'",
-    why: "Not equivalent; left to do: no adapter test completes a REJECTED outcome, which must land in BullMQ's completed set, not in failed with its reason.",
-  },
-  {
-    file: 'packages/queue/src/drainQueue.ts',
     mutator: 'ConditionalExpression',
     original: 'releasedMemberId === undefined',
     why: "Equivalent in effect: without a released member the script is told to HDEL the field 'undefined' from the members hash, where member ids are digits only.",
@@ -45,13 +21,37 @@ export const equivalentMutants = [
     file: 'packages/queue/src/drainQueue.ts',
     mutator,
     original: 'results.length > 0',
-    why: 'Equivalent in effect: an empty batch would publish an empty message, which wakes no watcher (the worker never completes an empty batch anyway).',
+    why: 'Equivalent in effect: only an empty batch takes the other branch (a pace sample of no decisions; an empty decision message, which wakes no watcher, and a progress message that changes no count), and the worker never completes an empty batch: drainTicket polls again on an empty peek.',
   })),
   {
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'StringLiteral',
-    original: "' '",
-    why: 'Not equivalent; left to do: the watcher test completes one request per batch, so ids run together without a separator go unnoticed; a batch of two with a watcher on the second would catch it.',
+    file: 'packages/core/src/ports/runtime.ts',
+    mutator: 'BooleanLiteral',
+    original: 'true',
+    why: 'Equivalent: done() removes its own abort listener, and a signal aborts once, so `once` changes nothing.',
+  },
+  {
+    file: 'packages/core/src/ports/runtime.ts',
+    mutator: 'ObjectLiteral',
+    original: '{ once: true }',
+    why: 'Equivalent: done() removes its own abort listener, and a signal aborts once, so `once` changes nothing.',
+  },
+  ...['ConditionalExpression', 'EqualityOperator'].map((mutator) => ({
+    file: 'packages/core/src/support/turnBatches.ts',
+    mutator,
+    original: 'waiters.length <= this.maxBatch',
+    why: 'Equivalent: when the calls fit in one batch, slice(0, maxBatch) holds the same calls in the same order; the condition only spares the copy.',
+  })),
+  {
+    file: 'packages/core/src/support/withinDeadline.ts',
+    mutator: 'CallExpression',
+    original: 'running.catch(() => undefined)',
+    why: 'Equivalent: Promise.race subscribes to the work at once, so a failure after the deadline is handled already; the catch states the intent.',
+  },
+  {
+    file: 'packages/core/src/application/drainTicket.ts',
+    mutator: 'ConditionalExpression',
+    original: 'missing.size === 0',
+    why: 'Equivalent: filtering by an empty set of missing members keeps every request, in order; the condition only spares the copy.',
   },
 ];
 
@@ -86,5 +86,29 @@ export const killedSurvivors = [
     replacement: 'an empty message, + index - 1, - index + 1',
     killedBy:
       'packages/db/test/ticketStore.test.ts "refuses, before touching the database, issue numbers that do not follow the expected count" (checks the message)',
+  },
+  {
+    file: 'packages/queue/src/drainQueue.ts',
+    mutator: 'ConditionalExpression',
+    original: "outcome.status === 'FAILED'",
+    replacement: 'true (every outcome handed to the script as failed, with its reason)',
+    killedBy:
+      'packages/queue/test/issueQueue.test.ts "REJECTED outcomes are completed jobs, like ISSUED ones: only FAILED goes to the failed set"',
+  },
+  {
+    file: 'packages/queue/src/drainQueue.ts',
+    mutator: 'StringLiteral',
+    original: "results.map(…).join(' ') (the decision message)",
+    replacement: "join('')",
+    killedBy:
+      'packages/queue/test/issueQueue.test.ts "one batch wakes the watcher of each of its requests, not only of a batch’s only one"',
+  },
+  {
+    file: 'packages/queue/src/drainQueue.ts',
+    mutator: 'MethodExpression, ConditionalExpression, LogicalOperator, EqualityOperator (5 mutants)',
+    original: 'members.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0)',
+    replacement: '(the filter weakened or removed)',
+    killedBy:
+      'no test: the code is gone from drainQueue.ts (activeTickets() now parses each entry with parseActiveEntry of keys.ts, outside the mutated files)',
   },
 ];
