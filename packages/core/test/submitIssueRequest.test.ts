@@ -162,7 +162,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     return requestId.endsWith(`@${generation}`);
   }
 
-  watchLine(): () => void {
+  watchLine(_ticketId: number, _listener: (progress: LineProgress) => void): () => void {
     return () => undefined;
   }
 
@@ -171,7 +171,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     return { admitted, decided, issued: 0, rejected: 0, failed: 0, decidedPerSecond: this.decidedPerSecond };
   }
 
-  watchDecision(): DecisionWatch {
+  watchDecision(_requestId: string): DecisionWatch {
     return { until: async () => false, close: () => undefined };
   }
 
