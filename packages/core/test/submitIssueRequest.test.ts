@@ -351,6 +351,14 @@ describe('a member asking again', () => {
     expect(queue.enqueued).toEqual([first.request.requestId, first.request.requestId]);
   });
 
+  test('whose earlier request cannot be read for a reason other than the database being away: the error reaches the caller, nothing queued again', async () => {
+    const first = await submitted(1, 7);
+    const bug = new Error('unexpected reply');
+    queue.findRequest = async () => Promise.reject(bug);
+    await expect(submitIssueRequest(deps, 1, 7)).rejects.toBe(bug);
+    expect(queue.enqueued).toEqual([first.request.requestId]);
+  });
+
   test('while the database is away: a queued earlier request is answered as it stands, not queued again', async () => {
     const first = await submitted(1, 7);
     databaseAwayBehindCache();
@@ -427,6 +435,34 @@ describe('a poll: only ids sealed for the ticket row count', () => {
     // The database was reset: ticket 1 is another row now.
     tickets.tickets.set(1, ticket(1, { generation: 'another' }));
     expect(await poll(request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+});
+
+describe('a poll while the database cannot tell whose id it is', () => {
+  const poll = (requestId: string) => getIssueRequest(deps, requestId, 0);
+
+  test('a request the queue holds is answered as it stands (the seal is taken as the queue’s)', async () => {
+    const { request } = await submitted(1, 7);
+    tickets.down = true;
+    expect(await poll(request.requestId)).toMatchObject({ ok: true, value: { requestId: request.requestId, status: 'PENDING' } });
+  });
+
+  test('an id the queue does not hold is not answered as lost: the unavailability reaches the caller', async () => {
+    const { request } = await submitted(1, 7);
+    queue.loseJob(request.requestId);
+    // Only the row's lookup fails (a blip): the id's seal cannot be checked, so nothing is claimed.
+    deps = {
+      ...deps,
+      tickets: { ...deps.tickets, findTicket: async () => Promise.reject(new StoreUnavailableError(new Error('database down'))) },
+    };
+    await expect(poll(request.requestId)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  test('a row lookup failing for another reason is not taken for "cannot tell"', async () => {
+    const { request } = await submitted(1, 7);
+    const bug = new Error('unexpected column');
+    deps = { ...deps, tickets: { ...deps.tickets, findTicket: async () => Promise.reject(bug) } };
+    await expect(poll(request.requestId)).rejects.toBe(bug);
   });
 });
 
