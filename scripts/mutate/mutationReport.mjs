@@ -55,7 +55,9 @@ export function mutationReport({ runs, lua, node }) {
     '',
     '## Surviving mutants',
     '',
-    alive.length === 0 ? 'None.' : 'Each with why no test can catch it (an equivalent mutant) or what is left to do.',
+    alive.length === 0
+      ? 'None.'
+      : 'Each with why no test can catch it (an equivalent mutant), which test written after the run kills it now, or what is left to do.',
     '',
     ...alive.map((mutant) => `- \`${mutant.file}:${mutant.line}\` ${mutant.mutator}: ${change(mutant)}. ${explain(mutant)}`),
     '',
