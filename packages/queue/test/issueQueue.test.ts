@@ -284,7 +284,7 @@ describe('queue', () => {
     expect(await drain.removeState(t(185), token)).toBe('REMOVED');
     const keys = ticketKeys(prefix, t(185));
     expect(await redis.exists(keys.wait, keys.completed, keys.members, keys.line, `${keys.jobPrefix}${request.requestId}`)).toBe(0);
-    expect(await redis.exists(keys.jobPrefix + 'meta', keys.jobPrefix + 'events')).toBe(0);
+    expect(await redis.exists(`${keys.jobPrefix}meta`, `${keys.jobPrefix}events`)).toBe(0);
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(4000); // held for the rest of the removal
     expect(await queue.admit({ generation: GEN, ticketId: 185, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
       kind: 'ENDED',
