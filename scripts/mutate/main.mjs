@@ -2,6 +2,8 @@
 //   (no option)  the full Stryker run and the Lua mutants; writes docs/MUTATION.md
 //   --lua        only the Lua mutants of packages/queue/lua
 //   --guards     only Stryker on decideBatch and the guarded commit, which must score 100 %
+//   --report     writes docs/MUTATION.md again from the last full run's reports (after a survivor
+//                was explained in survivors.mjs), without running anything
 // Options combine (CI runs `-- --lua --guards`). The exit status is non-zero when a Lua mutant
 // survives or a Stryker score is under its scope's threshold.
 import { spawnSync } from 'node:child_process';
@@ -12,10 +14,23 @@ import { strykerNode } from './strykerNode.mjs';
 import { mutationReport } from './mutationReport.mjs';
 
 const args = new Set(process.argv.slice(2));
-const unknown = [...args].filter((arg) => arg !== '--lua' && arg !== '--guards');
-if (unknown.length > 0) {
-  console.error(`unknown option ${unknown.join(' ')}; use --lua and/or --guards, or nothing for the full run`);
+const unknown = [...args].filter((arg) => arg !== '--lua' && arg !== '--guards' && arg !== '--report');
+if (unknown.length > 0 || (args.has('--report') && args.size > 1)) {
+  console.error(`unknown option ${unknown.join(' ')}; use --lua and/or --guards, --report alone, or nothing for the full run`);
   process.exit(2);
+}
+/** What the full run keeps besides Stryker's reports, so --report can write the summary again. */
+const FULL_RUN = 'reports/mutation/full-run.json';
+if (args.has('--report')) {
+  const { lua, seconds, node } = JSON.parse(readFileSync(FULL_RUN, 'utf8'));
+  const runs = ['core', 'adapters'].map((name) => ({
+    name,
+    report: JSON.parse(readFileSync(`reports/mutation/${name}/mutation.json`, 'utf8')),
+    seconds: seconds[name],
+  }));
+  writeFileSync('docs/MUTATION.md', mutationReport({ runs, lua, node }));
+  console.log(`wrote docs/MUTATION.md from the full run of ${FULL_RUN}`);
+  process.exit(0);
 }
 const full = args.size === 0;
 const wantsStryker = full || args.has('--guards');
@@ -41,7 +56,9 @@ if (full || args.has('--lua')) {
 const stryker = {};
 for (const name of full ? ['core', 'adapters'] : args.has('--guards') ? ['guards'] : []) {
   console.log(`=== Stryker: ${name}`);
-  // Imported here: loading Stryker on Node 20 fails, and --lua alone does not need it.
+  // Imported here: loading Stryker on Node 20 fails, and --lua alone does not need it. Stryker's
+  // TypeScript comes from typescript5.mjs, registered before Stryker is loaded.
+  await import('./typescript5.mjs');
   const { Stryker } = await import('@stryker-mutator/core');
   const { strykerOptions } = await import('./strykerOptions.mjs');
   const scope = scopes[name];
@@ -55,6 +72,8 @@ for (const name of full ? ['core', 'adapters'] : args.has('--guards') ? ['guards
 }
 
 if (full) {
+  const seconds = { core: stryker.core.seconds, adapters: stryker.adapters.seconds };
+  writeFileSync(FULL_RUN, `${JSON.stringify({ lua, seconds, node: process.version }, null, 2)}\n`);
   writeFileSync('docs/MUTATION.md', mutationReport({ runs: [stryker.core, stryker.adapters], lua, node: process.version }));
   console.log('wrote docs/MUTATION.md; HTML reports: reports/mutation/core/index.html, reports/mutation/adapters/index.html');
 }

@@ -24,8 +24,10 @@ export function mutationReport({ runs, lua, node }) {
     '- **StrykerJS** mutates the TypeScript of `packages/core/src`, the guarded commit',
     '  (`packages/db/src/commitBatch.ts`) and the lock and queue commit code (`packages/queue/src/ticketLock.ts`,',
     "  `drainQueue.ts`), and runs the tests of `scripts/mutate/scopes.mjs` that reach each mutant: the core's",
-    '  unit tests (in-memory fakes) and the adapter tests on the real MariaDB and Redis. No TypeScript',
-    '  checker: a mutant that would not compile runs anyway (SWC strips the types) and counts like any other.',
+    "  unit tests (in-memory fakes) and the adapter tests on the real MariaDB and Redis. StrykerJS's",
+    '  TypeScript checker sets aside the mutants that do not type-check: they are not run and count as',
+    '  errors (CompileError), outside the score. It runs on TypeScript 5.9 (`typescript5`): TypeScript 7,',
+    "  the build's compiler, has no JavaScript compiler API (`scripts/mutate/typescript5.mjs`).",
     '  One Stryker run per part (`core`, `adapters`), each with only its own tests. HTML reports:',
     '  `reports/mutation/<part>/index.html` (not committed).',
     '- **Lua mutants**: Stryker cannot mutate Lua, so `npm run mutate -- --lua` applies the named bugs of',
@@ -53,7 +55,9 @@ export function mutationReport({ runs, lua, node }) {
     '',
     '## Surviving mutants',
     '',
-    alive.length === 0 ? 'None.' : 'Each with why no test can catch it (an equivalent mutant) or what is left to do.',
+    alive.length === 0
+      ? 'None.'
+      : 'Each with why no test can catch it (an equivalent mutant), which test written after the run kills it now, or what is left to do.',
     '',
     ...alive.map((mutant) => `- \`${mutant.file}:${mutant.line}\` ${mutant.mutator}: ${change(mutant)}. ${explain(mutant)}`),
     '',

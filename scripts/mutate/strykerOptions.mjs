@@ -1,9 +1,22 @@
+import { fileURLToPath } from 'node:url';
+
 /** Stryker's options for one scope of scripts/mutate/scopes.mjs. */
 export function strykerOptions(scope, { reportDir }) {
   return {
     mutate: scope.mutate,
     testRunner: 'jest',
-    plugins: ['@stryker-mutator/jest-runner'],
+    plugins: ['@stryker-mutator/jest-runner', ...(scope.typeCheck ? ['@stryker-mutator/typescript-checker'] : [])],
+    // A mutant that does not type-check is a CompileError, not run: SWC would strip its types and
+    // run it, and a mutant no TypeScript program can contain would count as a survivor. The
+    // checker runs on TypeScript 5 (typescript5.mjs says why) over the mutated packages' sources.
+    ...(scope.typeCheck
+      ? {
+          checkers: ['typescript'],
+          tsconfigFile: 'scripts/mutate/tsconfig.checker.json',
+          checkerNodeArgs: ['--import', fileURLToPath(new URL('./typescript5.mjs', import.meta.url))],
+          typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+        }
+      : {}),
     // The tests are ES modules: Jest needs Node's VM modules, in Stryker's test-runner processes too.
     testRunnerNodeArgs: ['--experimental-vm-modules'],
     jest: {

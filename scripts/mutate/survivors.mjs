@@ -1,34 +1,11 @@
 /**
  * What docs/MUTATION.md says about surviving mutants. A survivor is matched by file, Stryker's
  * mutator name and a piece of its original text.
- * - equivalentMutants: survivors no test can catch, because the program behaves the same.
+ * - equivalentMutants: what the report says of a survivor of the last full run: why no test can
+ *   catch it (the program behaves the same), or which test, written after the run, kills it now.
  * - killedSurvivors: survivors of earlier runs and the test that catches each now.
  */
 export const equivalentMutants = [
-  {
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'MethodExpression',
-    original: 'members.map(Number).filter(',
-    why: 'Not equivalent; left to do: no test puts a malformed member (text, 0) in the active-tickets set, which only this filter keeps from the workers.',
-  },
-  ...['ConditionalExpression', 'LogicalOperator', 'EqualityOperator'].map((mutator) => ({
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator,
-    original: 'id > 0',
-    why: 'Not equivalent; left to do: no test puts a malformed member (text, 0, a fraction) in the active-tickets set.',
-  })),
-  {
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'ConditionalExpression',
-    original: 'Number.isSafeInteger(id) && id > 0',
-    why: 'Not equivalent; left to do: no test puts a malformed member in the active-tickets set.',
-  },
-  {
-    file: 'packages/queue/src/drainQueue.ts',
-    mutator: 'ConditionalExpression',
-    original: "outcome.status === 'FAILED'",
-    why: "Not equivalent; left to do: no adapter test completes a REJECTED outcome, which must land in BullMQ's completed set, not in failed with its reason.",
-  },
   {
     file: 'packages/queue/src/drainQueue.ts',
     mutator: 'ConditionalExpression',
@@ -45,13 +22,80 @@ export const equivalentMutants = [
     file: 'packages/queue/src/drainQueue.ts',
     mutator,
     original: 'results.length > 0',
-    why: 'Equivalent in effect: an empty batch would publish an empty message, which wakes no watcher (the worker never completes an empty batch anyway).',
+    why: 'Equivalent in effect: only an empty batch takes the other branch (a pace sample of no decisions; an empty decision message, which wakes no watcher, and a progress message that changes no count), and the worker never completes an empty batch: drainTicket polls again on an empty peek.',
   })),
   {
     file: 'packages/queue/src/drainQueue.ts',
     mutator: 'StringLiteral',
-    original: "' '",
-    why: 'Not equivalent; left to do: the watcher test completes one request per batch, so ids run together without a separator go unnoticed; a batch of two with a watcher on the second would catch it.',
+    original: "'-inf'",
+    why: 'Equivalent in effect: Redis reads an empty bound of ZRANGEBYSCORE as 0, and removal times are epoch milliseconds, never below 0.',
+  },
+  {
+    file: 'packages/core/src/ports/runtime.ts',
+    mutator: 'BooleanLiteral',
+    original: 'true',
+    why: 'Equivalent: done() removes its own abort listener, and a signal aborts once, so `once` changes nothing.',
+  },
+  {
+    file: 'packages/core/src/ports/runtime.ts',
+    mutator: 'ObjectLiteral',
+    original: '{ once: true }',
+    why: 'Equivalent: done() removes its own abort listener, and a signal aborts once, so `once` changes nothing.',
+  },
+  ...['ConditionalExpression', 'EqualityOperator'].map((mutator) => ({
+    file: 'packages/core/src/support/turnBatches.ts',
+    mutator,
+    original: 'waiters.length <= this.maxBatch',
+    why: 'Equivalent: when the calls fit in one batch, slice(0, maxBatch) holds the same calls in the same order; the condition only spares the copy.',
+  })),
+  {
+    file: 'packages/core/src/support/withinDeadline.ts',
+    mutator: 'CallExpression',
+    original: 'running.catch(() => undefined)',
+    why: 'Equivalent: Promise.race subscribes to the work at once, so a failure after the deadline is handled already; the catch states the intent.',
+  },
+  {
+    file: 'packages/core/src/application/drainTicket.ts',
+    mutator: 'ConditionalExpression',
+    original: 'missing.size === 0',
+    why: 'Equivalent: filtering by an empty set of missing members keeps every request, in order; the condition only spares the copy.',
+  },
+  {
+    file: 'packages/core/src/application/drainTicket.ts',
+    mutator: 'ConditionalExpression',
+    original: "ticket.kind === 'UNREAD'",
+    why: 'Equivalent: the guard cannot be reached. Every turn reads the ticket before it peeks, so a holder that finds its queue empty and retires always knows the ticket (FOUND or NOT_FOUND).',
+  },
+  {
+    file: 'packages/core/src/application/lease.ts',
+    mutator: 'ConditionalExpression',
+    original: 'ended.aborted',
+    why: 'Equivalent: when end() comes during a renewal, the next sleep returns at once on the aborted signal and the check after it ends the loop, before any further renewal.',
+  },
+
+  ...['ConditionalExpression', 'LogicalOperator', 'EqualityOperator', 'BooleanLiteral'].map((mutator) => ({
+    file: 'packages/core/src/application/issueRequests.ts',
+    mutator,
+    original: "stored.kind === 'FOUND'",
+    why: 'No coverage in this run; killed since by packages/core/test/submitIssueRequest.test.ts "a poll while the database cannot tell whose id it is" (three tests, written after the run; each of the six mutants applied by hand fails one).',
+  })),
+  {
+    file: 'packages/core/src/application/issueRequests.ts',
+    mutator: 'BooleanLiteral',
+    original: 'true',
+    why: 'No coverage in this run; killed since by packages/core/test/submitIssueRequest.test.ts "a request the queue holds is answered as it stands (the seal is taken as the queue’s)" (written after the run; the mutant applied by hand fails it).',
+  },
+  {
+    file: 'packages/core/src/application/issueRequests.ts',
+    mutator: 'ConditionalExpression',
+    original: 'error instanceof StoreUnavailableError',
+    why: 'Not equivalent; killed since this run by packages/core/test/submitIssueRequest.test.ts "whose earlier request cannot be read for a reason other than the database being away: …" (written after the run; the mutant applied by hand fails it).',
+  },
+  {
+    file: 'packages/core/src/domain/ticket.ts',
+    mutator: 'MethodExpression',
+    original: 'generation.slice(0, 8)',
+    why: 'No coverage in this run; killed since by packages/core/test/ticket.test.ts "names a row’s queue by its id and the first 8 hex of its generation (the epoch)" (written after the run; the mutant applied by hand fails it).',
   },
 ];
 
@@ -86,5 +130,29 @@ export const killedSurvivors = [
     replacement: 'an empty message, + index - 1, - index + 1',
     killedBy:
       'packages/db/test/ticketStore.test.ts "refuses, before touching the database, issue numbers that do not follow the expected count" (checks the message)',
+  },
+  {
+    file: 'packages/queue/src/drainQueue.ts',
+    mutator: 'ConditionalExpression',
+    original: "outcome.status === 'FAILED'",
+    replacement: 'true (every outcome handed to the script as failed, with its reason)',
+    killedBy:
+      'packages/queue/test/issueQueue.test.ts "REJECTED outcomes are completed jobs, like ISSUED ones: only FAILED goes to the failed set"',
+  },
+  {
+    file: 'packages/queue/src/drainQueue.ts',
+    mutator: 'StringLiteral',
+    original: "results.map(…).join(' ') (the decision message)",
+    replacement: "join('')",
+    killedBy:
+      'packages/queue/test/issueQueue.test.ts "one batch wakes the watcher of each of its requests, not only of a batch’s only one"',
+  },
+  {
+    file: 'packages/queue/src/drainQueue.ts',
+    mutator: 'MethodExpression, ConditionalExpression, LogicalOperator, EqualityOperator (5 mutants)',
+    original: 'members.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0)',
+    replacement: '(the filter weakened or removed)',
+    killedBy:
+      'no test: the code is gone from drainQueue.ts (activeTickets() now parses each entry with parseActiveEntry of keys.ts, outside the mutated files)',
   },
 ];

@@ -1,21 +1,22 @@
 import { describe, expect, test } from '@jest/globals';
-import { drainTicket, type BatchReport, type DrainDeps, type Logger, type QueuedRequest } from '../src/index.js';
+import { drainTicket, type BatchReport, type DrainDeps, type QueuedRequest } from '../src/index.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeIssueQueue } from './fakes/fakeIssueQueue.js';
 import { FakeTicketLock } from './fakes/fakeTicketLock.js';
 import { FakeTicketStore, TEST_EPOCH } from './fakes/fakeTicketStore.js';
+import { RecordingLogger } from './fakes/recordingLogger.js';
 
 /**
  * The drain loop on in-memory fakes of its ports and a fake clock: every path in milliseconds,
  * including the waits, backoffs and lock lifetimes. test/integration/drain.test.ts runs the same
  * loop on MariaDB and Redis.
  */
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const TICKET = 1;
 const settings = { batchSize: 3, idleMs: 1000, maxPollMs: 50, retryMinMs: 50, retryMaxMs: 400, resultTtlMs: 60_000 };
 
-function world({ ttlMs = 3000 } = {}) {
+function world({ ttlMs = 3000, idleMs = settings.idleMs } = {}) {
   const clock = new FakeClock();
+  const log = new RecordingLogger();
   const lock = new FakeTicketLock(ttlMs);
   const queue = new FakeIssueQueue(lock, () => clock.monotonicMs());
   const store = new FakeTicketStore();
@@ -25,12 +26,12 @@ function world({ ttlMs = 3000 } = {}) {
     queue,
     lock,
     clock,
-    log: silent,
+    log,
     observer: { batchDecided: (report) => reports.push(report) },
-    settings,
+    settings: { ...settings, idleMs },
   };
   const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, { ticketId: TICKET, epoch: TEST_EPOCH }, stop));
-  return { clock, lock, queue, store, reports, drain };
+  return { clock, lock, queue, store, reports, log, drain };
 }
 
 const request = (memberId: number): QueuedRequest => ({ requestId: `r${memberId}`, ticketId: TICKET, memberId, acceptedAt: 0 });
@@ -279,7 +280,7 @@ describe('drainTicket', () => {
     w.lock.faults.onNext('raiseFence', () => void w.lock.takeOver(TICKET));
 
     expect(await w.drain()).toBe('LOST');
-    expect(w.queue.peeks).toEqual([]);
+    expect(w.queue.faults.calls('peekBatch')).toBe(0);
   });
 
   test('a ticket that does not exist: its batch is answered FAILED TICKET_NOT_FOUND', async () => {
@@ -366,5 +367,181 @@ describe('drainTicket', () => {
     expect(await w.drain(stop.signal)).toBe('STOPPED');
     expect(w.clock.monotonicMs()).toBe(300);
     expect(w.lock.releases.at(-1)).toEqual([TICKET, other + 1]);
+  });
+  test('logs the lock, a raised fence, each batch and the end, with the ticket and the token; a fence equal to the lock’s token is raised too', async () => {
+    const w = world();
+    // The database's last token equals the one the lock hands out: committing with it again would
+    // not be newer than the last commit.
+    w.store.addTicket(TICKET, { totalQuantity: 10, fencingToken: 1 });
+    w.store.addMembers(1, 2);
+    w.queue.enqueue(...requests(1, 2));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.store.commits.map(({ kind, commit }) => [kind, commit.fencingToken])).toEqual([['COMMITTED', 2]]);
+    expect(w.log.entries.map(({ level, message, fields }) => [level, message, fields])).toEqual([
+      ['info', 'ticket lock acquired', { ticketId: TICKET, epoch: TEST_EPOCH, fencingToken: 1 }],
+      ['warn', 'fencing token raised', { ticketId: TICKET, fencingToken: 2, committedToken: 1 }],
+      ['debug', 'batch decided', { ticketId: TICKET, batchSize: 2, issuedQuantity: 2 }],
+      ['info', 'ticket drain ended', { ticketId: TICKET, epoch: TEST_EPOCH, fencingToken: 2, result: 'DRAINED' }],
+    ]);
+  });
+
+  test('logs a commit refused as stale and a failed batch with its error, failure count and pause', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 90);
+    w.queue.enqueue(request(1));
+    const failure = new Error('connection lost');
+    w.store.faults.onNext('commitBatch', () => w.store.commitElsewhere(TICKET, 0, [90]));
+    w.store.faults.onNext('readBatchMembers', () => undefined);
+    w.store.faults.onNext('readBatchMembers', () => {
+      throw failure;
+    });
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(answers(w.queue, ids(1))).toEqual(['ISSUED 2']);
+    expect(w.log.lines('commit refused as stale')).toEqual([
+      { level: 'warn', message: 'commit refused as stale', fields: { ticketId: TICKET, fencingToken: 1 } },
+    ]);
+    expect(w.log.lines('batch failed; retrying the same batch')).toEqual([
+      {
+        level: 'error',
+        message: 'batch failed; retrying the same batch',
+        fields: { ticketId: TICKET, err: failure, failures: 1, retryInMs: 50 },
+      },
+    ]);
+  });
+
+  test('a ticket that does not exist is drained without an error, and its batch sets no sold-out flag', async () => {
+    const w = world();
+    w.queue.enqueue(...requests(1, 2));
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.log.entries.filter((entry) => entry.level === 'error' || entry.level === 'warn')).toEqual([]);
+    expect(w.log.lines('batch decided').map((entry) => entry.fields)).toEqual([
+      { ticketId: TICKET, batchSize: 2, issuedQuantity: undefined },
+    ]);
+    expect(w.queue.faults.calls('completeBatch')).toBe(1);
+    expect(w.queue.soldOut.size).toBe(0);
+  });
+
+  test('the sold-out flag goes with the batch that issues the last ticket, not with earlier ones', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 5 });
+    w.store.addMembers(1, 2, 3, 4, 5);
+    w.queue.enqueue(...requests(1, 2, 3, 4, 5));
+    const flagBefore: boolean[] = [];
+    const complete = w.queue.completeBatch.bind(w.queue);
+    w.queue.completeBatch = (ticket, fencingToken, results, soldOut) => {
+      flagBefore.push(soldOut);
+      return complete(ticket, fencingToken, results, soldOut);
+    };
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(flagBefore).toEqual([false, true]);
+    expect(w.queue.soldOut.has(TICKET)).toBe(true);
+  });
+
+  test('a lease lost during a failing batch: LOST at the next turn, before reading or peeking again', async () => {
+    const w = world({ ttlMs: 300 });
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1);
+    w.queue.enqueue(request(1));
+    // Another worker takes the lock while this one is stuck in a read that then fails.
+    w.store.faults.onNext('readBatchMembers', async () => {
+      w.lock.takeOver(TICKET);
+      await w.clock.sleep(400);
+      throw new Error('connection lost');
+    });
+
+    expect(await w.drain()).toBe('LOST');
+    expect(w.store.faults.calls('loadDrainState')).toBe(1);
+    expect(w.queue.faults.calls('peekBatch')).toBe(1);
+    expect(w.queue.results.size).toBe(0);
+    expect(w.lock.releases).toEqual([]);
+    expect(w.log.lines('ticket drain ended').map((entry) => entry.fields.result)).toEqual(['LOST']);
+  });
+
+  test('a peek refused because the lock moved on ends LOST at once, without an error or a retry', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1);
+    w.queue.enqueue(request(1));
+    w.queue.faults.onNext('peekBatch', () => undefined);
+    w.queue.faults.onNext('peekBatch', () => void w.lock.takeOver(TICKET));
+
+    expect(await w.drain()).toBe('LOST');
+    expect(answers(w.queue, ids(1))).toEqual(['ISSUED 1']);
+    expect(w.clock.monotonicMs()).toBe(0);
+    expect(w.store.faults.calls('loadDrainState')).toBe(1);
+    expect(w.log.entries.filter((entry) => entry.level === 'error')).toEqual([]);
+  });
+
+  test('retires as soon as the queue has been empty for idleMs, not a poll later', async () => {
+    // Polls at 0, 1, 3, 7, 15, 31, 63: the seventh look is exactly idleMs after the first.
+    const w = world({ idleMs: 63 });
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(w.queue.retirements).toEqual([63]);
+  });
+
+  test('a commit that answers no row for an issued member fails the batch, which is retried and answered from the committed rows', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1);
+    w.queue.enqueue(request(1));
+    const commit = w.store.commitBatch.bind(w.store);
+    let withoutRows = true;
+    w.store.commitBatch = async (batch) => {
+      const result = await commit(batch);
+      if (!withoutRows || result.kind !== 'COMMITTED') return result;
+      withoutRows = false;
+      return { kind: 'COMMITTED', issues: [] };
+    };
+
+    expect(await w.drain()).toBe('DRAINED');
+    const failures = w.log.lines('batch failed; retrying the same batch');
+    expect(failures.map((entry) => (entry.fields.err as Error).message)).toEqual(['no member_ticket row for issued member 1']);
+    expect(w.queue.faults.calls('completeBatch')).toBe(1);
+    expect(w.queue.results.get('r1')?.outcome).toMatchObject({
+      status: 'ISSUED',
+      issueNumber: 1,
+      memberTicketId: w.store.rows(TICKET)[0]!.id,
+    });
+  });
+
+  test('each batch is reported with its outcomes, the accepted times it knows and the time it was decided', async () => {
+    const w = world();
+    w.store.addTicket(TICKET, { totalQuantity: 10 });
+    w.store.addMembers(1, 3);
+    w.queue.enqueue({ ...request(1), acceptedAt: 5 });
+    w.queue.enqueueLost(TICKET, 'r-lost');
+    w.queue.enqueue({ ...request(3), acceptedAt: 7 });
+    const asked: number[][] = [];
+    const read = w.store.readBatchMembers.bind(w.store);
+    w.store.readBatchMembers = (ticketId, memberIds) => {
+      asked.push([...memberIds]);
+      return read(ticketId, memberIds);
+    };
+    // The commit takes time: the report carries the decision's time, not the time it is made.
+    w.store.faults.onNext('commitBatch', () => w.clock.sleep(25));
+    const decidedAt = w.clock.now().getTime();
+
+    expect(await w.drain()).toBe('DRAINED');
+    expect(asked).toEqual([[1, 3]]); // the lost entry has no member to look up
+    const [first, second] = w.store.rows(TICKET);
+    expect(w.reports).toEqual([
+      {
+        ticketId: TICKET,
+        outcomes: [
+          { status: 'ISSUED', issueNumber: 1, memberTicketId: first!.id, decidedAt },
+          { status: 'FAILED', reason: 'QUEUE_DATA_LOST', decidedAt },
+          { status: 'ISSUED', issueNumber: 2, memberTicketId: second!.id, decidedAt },
+        ],
+        acceptedAts: [5, 7],
+        decidedAt,
+      },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { Lease } from '../src/application/lease.js';
 import type { Logger } from '../src/index.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeTicketLock } from './fakes/fakeTicketLock.js';
+import { RecordingLogger } from './fakes/recordingLogger.js';
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const TICKET = 7;
@@ -89,5 +90,47 @@ describe('Lease', () => {
     await clock.advance(100);
     await clock.run(lease.end());
     expect(lock.releases).toEqual([]);
+  });
+  test('logs a takeover, a failed renewal and a failed release, with the ticket and the token or the error', async () => {
+    const log = new RecordingLogger();
+    const clock = new FakeClock();
+    const lock = new FakeTicketLock(TTL_MS);
+    const token = (await lock.acquire(TICKET))!;
+    const lease = new Lease({ lock, clock, log }, { ticketId: TICKET, epoch: '0badcafe' }, token, clock.monotonicMs());
+    const refused = new Error('connect ECONNREFUSED');
+    lock.faults.onNext('renew', () => {
+      throw refused;
+    });
+    await clock.advance(100);
+    expect(lease.lost).toBe(false);
+    const reset = new Error('connection reset');
+    lock.faults.onNext('release', () => {
+      throw reset;
+    });
+    await clock.run(lease.end());
+    expect(log.entries).toEqual([
+      { level: 'warn', message: 'ticket lock renewal failed', fields: { ticketId: TICKET, err: refused } },
+      { level: 'warn', message: 'lock release failed; it expires by itself', fields: { ticketId: TICKET, err: reset } },
+    ]);
+
+    const takenLog = new RecordingLogger();
+    const taken = new Lease({ lock, clock, log: takenLog }, { ticketId: TICKET, epoch: '0badcafe' }, token, clock.monotonicMs());
+    lock.takeOver(TICKET);
+    await clock.advance(100);
+    expect(taken.lost).toBe(true);
+    expect(takenLog.entries).toEqual([
+      { level: 'warn', message: 'ticket lock taken over', fields: { ticketId: TICKET, fencingToken: token } },
+    ]);
+  });
+
+  test('a lifetime under 3 ms still renews, every millisecond', async () => {
+    const clock = new FakeClock();
+    const lock = new FakeTicketLock(2);
+    const token = (await lock.acquire(TICKET))!;
+    const lease = new Lease({ lock, clock, log: silent }, { ticketId: TICKET, epoch: '0badcafe' }, token, clock.monotonicMs());
+    await clock.advance(5);
+    expect(lock.faults.calls('renew')).toBe(5);
+    expect(lease.lost).toBe(false);
+    await clock.run(lease.end());
   });
 });

@@ -11,10 +11,12 @@ import {
   type DecisionWatch,
   type IssueRequestDeps,
   type IssueRequestState,
+  type LineProgress,
   type LineReading,
   type LineTotals,
   type MemberTicket,
   type Outcome,
+  type PlaceInLine,
   type QueuedRequest,
   type StoredRequest,
   type SubmissionQueue,
@@ -160,7 +162,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     return requestId.endsWith(`@${generation}`);
   }
 
-  watchLine(): () => void {
+  watchLine(_ticketId: number, _listener: (progress: LineProgress) => void): () => void {
     return () => undefined;
   }
 
@@ -169,7 +171,7 @@ class FakeSubmissionQueue implements SubmissionQueue {
     return { admitted, decided, issued: 0, rejected: 0, failed: 0, decidedPerSecond: this.decidedPerSecond };
   }
 
-  watchDecision(): DecisionWatch {
+  watchDecision(_requestId: string): DecisionWatch {
     return { until: async () => false, close: () => undefined };
   }
 
@@ -349,6 +351,14 @@ describe('a member asking again', () => {
     expect(queue.enqueued).toEqual([first.request.requestId, first.request.requestId]);
   });
 
+  test('whose earlier request cannot be read for a reason other than the database being away: the error reaches the caller, nothing queued again', async () => {
+    const first = await submitted(1, 7);
+    const bug = new Error('unexpected reply');
+    queue.findRequest = async () => Promise.reject(bug);
+    await expect(submitIssueRequest(deps, 1, 7)).rejects.toBe(bug);
+    expect(queue.enqueued).toEqual([first.request.requestId]);
+  });
+
   test('while the database is away: a queued earlier request is answered as it stands, not queued again', async () => {
     const first = await submitted(1, 7);
     databaseAwayBehindCache();
@@ -425,6 +435,288 @@ describe('a poll: only ids sealed for the ticket row count', () => {
     // The database was reset: ticket 1 is another row now.
     tickets.tickets.set(1, ticket(1, { generation: 'another' }));
     expect(await poll(request.requestId)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+  });
+});
+
+describe('a poll while the database cannot tell whose id it is', () => {
+  const poll = (requestId: string) => getIssueRequest(deps, requestId, 0);
+
+  test('a request the queue holds is answered as it stands (the seal is taken as the queue’s)', async () => {
+    const { request } = await submitted(1, 7);
+    tickets.down = true;
+    expect(await poll(request.requestId)).toMatchObject({ ok: true, value: { requestId: request.requestId, status: 'PENDING' } });
+  });
+
+  test('an id the queue does not hold is not answered as lost: the unavailability reaches the caller', async () => {
+    const { request } = await submitted(1, 7);
+    queue.loseJob(request.requestId);
+    // Only the row's lookup fails (a blip): the id's seal cannot be checked, so nothing is claimed.
+    deps = {
+      ...deps,
+      tickets: { ...deps.tickets, findTicket: async () => Promise.reject(new StoreUnavailableError(new Error('database down'))) },
+    };
+    await expect(poll(request.requestId)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  test('a row lookup failing for another reason is not taken for "cannot tell"', async () => {
+    const { request } = await submitted(1, 7);
+    const bug = new Error('unexpected column');
+    deps = { ...deps, tickets: { ...deps.tickets, findTicket: async () => Promise.reject(bug) } };
+    await expect(poll(request.requestId)).rejects.toBe(bug);
+  });
+});
+
+describe('a poll that may wait for the decision', () => {
+  /** Watches as the queue hands them out: when, for which id, each wait asked for, and whether closed. */
+  function watching(onWait: (requestId: string) => void = () => undefined) {
+    const events: string[] = [];
+    const waits: Array<{ requestId: string; ms: number; signal: AbortSignal | undefined }> = [];
+    queue.watchDecision = (requestId) => {
+      events.push(`watch ${requestId}`);
+      return {
+        until: async (ms, signal) => {
+          waits.push({ requestId, ms, signal });
+          onWait(requestId);
+          return true;
+        },
+        close: () => void events.push(`close ${requestId}`),
+      };
+    };
+    const findRequest = queue.findRequest.bind(queue);
+    queue.findRequest = (requestId) => {
+      events.push(`read ${requestId}`);
+      return findRequest(requestId);
+    };
+    return { events, waits };
+  }
+
+  test('waitMs 0: answered at once as it stands, without watching', async () => {
+    const { request } = await submitted(1, 7);
+    const { events, waits } = watching();
+    expect(await getIssueRequest(deps, request.requestId, 0)).toMatchObject({ ok: true, value: { status: 'PENDING' } });
+    expect(events).toEqual([`read ${request.requestId}`]);
+    expect(waits).toEqual([]);
+  });
+
+  test('a pending request: watched before the first read, waited on for waitMs, read again, and the watch closed', async () => {
+    const { request } = await submitted(1, 7);
+    const decidedAt = NOW.getTime() + 20;
+    const { events, waits } = watching((requestId) => {
+      queue.jobs.get(requestId)!.outcome = { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt };
+    });
+    const signal = new AbortController().signal;
+
+    expect(await getIssueRequest(deps, request.requestId, 1500, signal)).toMatchObject({
+      ok: true,
+      value: { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt: new Date(decidedAt) },
+    });
+    expect(events).toEqual([
+      `watch ${request.requestId}`,
+      `read ${request.requestId}`,
+      `read ${request.requestId}`,
+      `close ${request.requestId}`,
+    ]);
+    expect(waits).toEqual([{ requestId: request.requestId, ms: 1500, signal }]);
+  });
+
+  test('a wait that ends without a decision answers the request as it stands then', async () => {
+    const { request } = await submitted(1, 7);
+    const { waits } = watching();
+    expect(await getIssueRequest(deps, request.requestId, 1500)).toMatchObject({ ok: true, value: { status: 'PENDING' } });
+    expect(waits).toHaveLength(1);
+  });
+
+  test('a decided request is answered without waiting; the watch is closed all the same', async () => {
+    const { request } = await submitted(1, 7);
+    queue.jobs.get(request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 5, decidedAt: 0 };
+    const { events, waits } = watching();
+    expect(await getIssueRequest(deps, request.requestId, 1500)).toMatchObject({ ok: true, value: { status: 'ISSUED' } });
+    expect(waits).toEqual([]);
+    expect(events).toEqual([`watch ${request.requestId}`, `read ${request.requestId}`, `close ${request.requestId}`]);
+  });
+
+  test('an unknown or expired request is answered without waiting, and the watch closed', async () => {
+    const { events, waits } = watching();
+    expect(await getIssueRequest(deps, '1-9-r77@forged', 1500)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_NOT_FOUND' } });
+    const { request } = await submitted(1, 8);
+    queue.loseJob(request.requestId);
+    tickets.tickets.set(1, ticket(1, { stateRemovedAt: new Date(NOW.getTime() - 1000) }));
+    expect(await getIssueRequest(deps, request.requestId, 1500)).toEqual({ ok: false, error: { code: 'ISSUE_REQUEST_EXPIRED', owner: 8 } });
+    expect(waits).toEqual([]);
+    expect(events.filter((event) => event.startsWith('close'))).toEqual(['close 1-9-r77@forged', `close ${request.requestId}`]);
+  });
+
+  test('a read that fails still closes the watch', async () => {
+    const { request } = await submitted(1, 7);
+    const { events } = watching();
+    queue.down = true;
+    await expect(getIssueRequest(deps, request.requestId, 1500)).rejects.toBeInstanceOf(QueueUnavailableError);
+    expect(events.at(-1)).toBe(`close ${request.requestId}`);
+  });
+});
+
+describe('following a request (the event stream)', () => {
+  type Wait = (requestId: string, ms: number, signal: AbortSignal | undefined) => boolean;
+
+  /** Watches that run `steps` in turn, one per wait; the line's listener; and what the follower was told. */
+  function following(steps: Wait[]) {
+    const events: string[] = [];
+    const waits: Array<{ ms: number; signal: AbortSignal | undefined }> = [];
+    let listener: ((progress: LineProgress) => void) | null = null;
+    queue.watchDecision = (requestId) => {
+      events.push('watch');
+      return {
+        until: async (ms, signal) => {
+          waits.push({ ms, signal });
+          const step = steps.shift();
+          if (!step) throw new Error('waited more often than the test planned');
+          return step(requestId, ms, signal);
+        },
+        close: () => void events.push('close'),
+      };
+    };
+    queue.watchLine = (ticketId, onProgress) => {
+      events.push(`watchLine ${ticketId}`);
+      listener = onProgress;
+      return () => void events.push('unwatchLine');
+    };
+    const positions: PlaceInLine[] = [];
+    const decisions: IssueRequestState[] = [];
+    const updates = {
+      position: (place: PlaceInLine) => positions.push(place),
+      decision: (state: IssueRequestState) => decisions.push(state),
+    };
+    const progress = (reading: LineProgress) => listener!(reading);
+    return { events, waits, positions, decisions, updates, progress };
+  }
+
+  test('tells the place, then each place its ticket’s batches report as long as it does not grow, then the decision', async () => {
+    members.members.add(9);
+    await submitted(1, 7);
+    await submitted(1, 8);
+    const { request } = await submitted(1, 9); // third in line: two ahead
+    const stop = new AbortController();
+    const f = following([
+      () => {
+        f.progress({ decided: 1, decidedPerSecond: 2 });
+        f.progress({ decided: 0, decidedPerSecond: 2 }); // a late message of an earlier batch
+        f.progress({ decided: 1, decidedPerSecond: 4 }); // the same place at a new pace is told
+        return false; // no decision within the wait: read again
+      },
+      (requestId) => {
+        queue.jobs.get(requestId)!.outcome = { status: 'ISSUED', issueNumber: 3, memberTicketId: 43, decidedAt: NOW.getTime() };
+        return true;
+      },
+    ]);
+
+    expect(await followIssueRequest(deps, request.requestId, stop.signal, f.updates)).toEqual({ ok: true, value: undefined });
+    // The read after the first wait still says two ahead (the fake line was not moved): not told again.
+    expect(f.positions).toEqual([
+      { position: 2, estimatedWaitMs: null },
+      { position: 1, estimatedWaitMs: 1000 },
+      { position: 1, estimatedWaitMs: 500 },
+    ]);
+    expect(f.decisions).toEqual([expect.objectContaining({ requestId: request.requestId, status: 'ISSUED', issueNumber: 3 })]);
+    expect(f.waits).toEqual([
+      { ms: 10_000, signal: stop.signal },
+      { ms: 10_000, signal: stop.signal },
+    ]);
+    // A woken watch is spent: a new one is armed before the next read.
+    expect(f.events).toEqual(['watch', 'watchLine 1', 'close', 'watch', 'unwatchLine', 'close']);
+  });
+
+  test('a decided request: only its decision, no place and no wait', async () => {
+    const { request } = await submitted(1, 7);
+    queue.jobs.get(request.requestId)!.outcome = { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt: NOW.getTime() };
+    const f = following([]);
+    expect(await followIssueRequest(deps, request.requestId, new AbortController().signal, f.updates)).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(f.positions).toEqual([]);
+    expect(f.decisions.map((state) => [state.status, state.reason])).toEqual([['REJECTED', 'SOLD_OUT']]);
+    expect(f.waits).toEqual([]);
+    expect(f.events).toEqual(['watch', 'close']); // a decided request has no line to watch
+  });
+
+  test('an unknown request is NOT_FOUND and an expired one EXPIRED, told nothing, their watches closed', async () => {
+    const f = following([]);
+    expect(await followIssueRequest(deps, '1-9-r77@forged', new AbortController().signal, f.updates)).toEqual({
+      ok: false,
+      error: { code: 'ISSUE_REQUEST_NOT_FOUND' },
+    });
+    const { request } = await submitted(1, 8);
+    queue.loseJob(request.requestId);
+    tickets.tickets.set(1, ticket(1, { stateRemovedAt: new Date(NOW.getTime() - 1000) }));
+    expect(await followIssueRequest(deps, request.requestId, new AbortController().signal, f.updates)).toEqual({
+      ok: false,
+      error: { code: 'ISSUE_REQUEST_EXPIRED', owner: 8 },
+    });
+    expect([f.positions, f.decisions, f.waits]).toEqual([[], [], []]);
+    expect(f.events).toEqual(['watch', 'close', 'watch', 'close']);
+  });
+
+  test('a follower that goes away during a wait ends without a decision, and stops watching', async () => {
+    const { request } = await submitted(1, 7);
+    const stop = new AbortController();
+    const f = following([
+      (requestId) => {
+        queue.jobs.get(requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 41, decidedAt: 0 };
+        stop.abort();
+        return true;
+      },
+    ]);
+    expect(await followIssueRequest(deps, request.requestId, stop.signal, f.updates)).toEqual({ ok: true, value: undefined });
+    expect(f.decisions).toEqual([]);
+    expect(f.events).toEqual(['watch', 'watchLine 1', 'unwatchLine', 'close']);
+  });
+
+  test('an aborted follower never waits', async () => {
+    const { request } = await submitted(1, 7);
+    const stop = new AbortController();
+    stop.abort();
+    const f = following([]);
+    expect(await followIssueRequest(deps, request.requestId, stop.signal, f.updates)).toEqual({ ok: true, value: undefined });
+    expect([f.waits, f.decisions]).toEqual([[], []]);
+  });
+
+  test('a request whose ticket state is removed while followed: the stream ends without a decision', async () => {
+    const { request } = await submitted(1, 7);
+    const f = following([
+      (requestId) => {
+        queue.loseJob(requestId);
+        tickets.tickets.set(1, ticket(1, { stateRemovedAt: NOW }));
+        return true;
+      },
+    ]);
+    expect(await followIssueRequest(deps, request.requestId, new AbortController().signal, f.updates)).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(f.decisions).toEqual([]);
+    expect(f.positions).toEqual([{ position: 0, estimatedWaitMs: null }]);
+  });
+
+  test('a request the queue holds without its place (no line): followed to its decision without watching a line', async () => {
+    const { request } = await submitted(1, 7);
+    const findRequest = queue.findRequest.bind(queue);
+    queue.findRequest = async (requestId) => {
+      const stored = await findRequest(requestId);
+      return stored?.kind === 'FOUND' ? { ...stored, line: null } : stored;
+    };
+    const f = following([
+      (requestId) => {
+        queue.jobs.get(requestId)!.outcome = { status: 'ISSUED', issueNumber: 1, memberTicketId: 41, decidedAt: 0 };
+        return true;
+      },
+    ]);
+    expect(await followIssueRequest(deps, request.requestId, new AbortController().signal, f.updates)).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(f.positions).toEqual([]);
+    expect(f.decisions.map((state) => state.status)).toEqual(['ISSUED']);
+    expect(f.events.filter((event) => event.includes('Line'))).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { salesWindow, ticketStatus, type Ticket } from '../src/index.js';
+import { salesWindow, ticketRef, ticketStatus, type Ticket } from '../src/index.js';
 
 const at = (iso: string) => new Date(iso);
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
@@ -30,5 +30,11 @@ describe('ticket status', () => {
     expect(salesWindow(ticket(), at('2026-01-01T23:59:59.999Z'))).toBe('OPEN');
     expect(salesWindow(ticket(), at('2026-01-02T00:00:00Z'))).toBe('CLOSED');
     expect(salesWindow(ticket(), at('2025-12-31T23:59:59.999Z'))).toBe('NOT_OPEN');
+  });
+});
+
+describe('ticketRef', () => {
+  test('names a row’s queue by its id and the first 8 hex of its generation (the epoch)', () => {
+    expect(ticketRef(7, `0badcafe${'1'.repeat(32)}`)).toEqual({ ticketId: 7, epoch: '0badcafe' });
   });
 });

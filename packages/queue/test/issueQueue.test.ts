@@ -155,6 +155,20 @@ describe('queue', () => {
     await bull.close();
   });
 
+  test('REJECTED outcomes are completed jobs, like ISSUED ones: only FAILED goes to the failed set', async () => {
+    const request = await submit(43, 1);
+    const token = (await lock.acquire(t(43)))!;
+    const outcome: Outcome = { status: 'REJECTED', reason: 'SOLD_OUT', decidedAt: Date.now() };
+    expect(await drain.completeBatch(t(43), token, [{ requestId: request.requestId, outcome }], false)).toBe(true);
+    const bull = bullQueueFor(redis, prefix, t(43));
+    const job = await bull.getJob(request.requestId);
+    expect(await job!.getState()).toBe('completed');
+    expect(job!.returnvalue).toEqual(outcome);
+    expect(await bull.getJobCounts('completed', 'failed')).toEqual({ completed: 1, failed: 0 });
+    await bull.close();
+    expect(await queue.findRequest(request.requestId)).toMatchObject({ outcome });
+  });
+
   test('a sold-out batch sets the flag that refuses new members at once', async () => {
     const request = await submit(42, 1);
     const token = (await lock.acquire(t(42)))!;
@@ -200,6 +214,81 @@ describe('queue', () => {
     const idle = queue.watchDecision('70-1-00000000-0000000000000000');
     expect(await idle.until(50)).toBe(false);
     idle.close();
+  });
+
+  test('one batch wakes the watcher of each of its requests, not only of a batch’s only one', async () => {
+    const first = await submit(71, 1);
+    const second = await submit(71, 2);
+    await queue.startDecisionFeed();
+    const watches = [queue.watchDecision(first.requestId), queue.watchDecision(second.requestId)];
+    const token = (await lock.acquire(t(71)))!;
+    const results = [first, second].map((request, n) => ({ requestId: request.requestId, outcome: issued(n + 1) }));
+    setTimeout(() => void drain.completeBatch(t(71), token, results, false), 50);
+    expect(await Promise.all(watches.map((watch) => watch.until(3000)))).toEqual([true, true]);
+    for (const watch of watches) watch.close();
+  });
+
+  test('a completed batch tells its ticket’s line followers the decided count, and the pace once there is one', async () => {
+    const requests = [await submit(72, 1), await submit(72, 2), await submit(72, 3)];
+    await queue.startDecisionFeed();
+    const told: unknown[] = [];
+    const unwatch = queue.watchLine(72, (progress) => told.push(progress));
+    const token = (await lock.acquire(t(72)))!;
+    const told2 = async (count: number) => {
+      for (let waited = 0; told.length < count && waited < 3000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await drain.completeBatch(t(72), token, [{ requestId: requests[0]!.requestId, outcome: issued(1) }], false);
+    await told2(1);
+    expect(told).toEqual([{ decided: 1, decidedPerSecond: null }]); // one batch says nothing of a pace
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const results = requests.slice(1).map((request, n) => ({ requestId: request.requestId, outcome: issued(n + 2) }));
+    await drain.completeBatch(t(72), token, results, false);
+    await told2(2);
+    expect(told[1]).toEqual({ decided: 3, decidedPerSecond: expect.any(Number) });
+    expect((told[1] as { decidedPerSecond: number }).decidedPerSecond).toBeGreaterThan(0);
+    expect((told[1] as { decidedPerSecond: number }).decidedPerSecond).toBeLessThanOrEqual(2 / 0.1);
+    unwatch();
+  });
+
+  test('a drainer that lets a queue go measures its pace afresh: a batch after retireIfEmpty stores none', async () => {
+    const requests = [await submit(73, 1), await submit(73, 2)];
+    const token = (await lock.acquire(t(73)))!;
+    await drain.completeBatch(t(73), token, [{ requestId: requests[0]!.requestId, outcome: issued(1) }], false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await drain.retireIfEmpty(t(73))).toBe(false); // a request still waits: the queue stays
+    await drain.completeBatch(t(73), token, [{ requestId: requests[1]!.requestId, outcome: issued(2) }], false);
+    expect(await redis.get(ticketKeys(prefix, t(73)).pace)).toBeNull();
+  });
+
+  test('removals are scheduled per ticket row, listed when due (most overdue first, at most max), and unscheduled', async () => {
+    await drain.scheduleRemoval(t(180), 1000);
+    await drain.scheduleRemoval(t(181), 500);
+    await drain.scheduleRemoval(t(182), 5000);
+    expect(await drain.dueRemovals(1000, 10)).toEqual([t(181), t(180)]);
+    expect(await drain.dueRemovals(1000, 1)).toEqual([t(181)]);
+    expect(await drain.dueRemovals(499, 10)).toEqual([]);
+    await drain.scheduleRemoval(t(181), 2000); // a later drain moves it later
+    expect(await drain.dueRemovals(1000, 10)).toEqual([t(180)]);
+    await drain.unscheduleRemoval(t(180));
+    expect(await drain.dueRemovals(10_000, 10)).toEqual([t(181), t(182)]);
+  });
+
+  test('removeState removes a drained queue’s state under the lock and refuses ENDED from then on; LOST without it, QUEUED while requests wait', async () => {
+    const request = await submit(185, 1);
+    const token = (await lock.acquire(t(185)))!;
+    expect(await drain.removeState(t(185), token)).toBe('QUEUED');
+    await drain.completeBatch(t(185), token, [{ requestId: request.requestId, outcome: issued(1) }], false);
+    expect(await drain.removeState(t(185), token + 1)).toBe('LOST');
+    expect(await queue.findRequest(request.requestId)).toMatchObject({ kind: 'FOUND' });
+
+    expect(await drain.removeState(t(185), token)).toBe('REMOVED');
+    const keys = ticketKeys(prefix, t(185));
+    expect(await redis.exists(keys.wait, keys.completed, keys.members, keys.line, `${keys.jobPrefix}${request.requestId}`)).toBe(0);
+    expect(await redis.exists(`${keys.jobPrefix}meta`, `${keys.jobPrefix}events`)).toBe(0);
+    expect(await redis.pttl(keys.lock)).toBeGreaterThan(4000); // held for the rest of the removal
+    expect(await queue.admit({ generation: GEN, ticketId: 185, memberId: 2, totalQuantity: 1000, window: 'OPEN', acceptedAt: 1 })).toEqual({
+      kind: 'ENDED',
+    });
   });
 
   test('once as many members as the stock are admitted, a newcomer is SOLD_OUT at once; the admitted still get theirs', async () => {

@@ -40,12 +40,17 @@ export async function followIssueRequest(
   try {
     const stored = await deps.queue.findRequest(requestId);
     const sequence = stored?.kind === 'FOUND' ? (stored.line?.sequence ?? null) : null;
-    let told = Number.POSITIVE_INFINITY;
+    let told: PlaceInLine | null = null;
     const tell = (place: PlaceInLine): void => {
-      // Progress messages of a takeover may arrive out of order: a place once told only falls,
-      // and only a change is told (a stream sends `position` when it changes).
-      if (place.position >= told) return;
-      told = place.position;
+      // Progress messages of a takeover may arrive out of order: a place once told only falls.
+      // Only a change is told: a lower place, or the same place with a new estimate.
+      if (
+        told !== null &&
+        (place.position > told.position || (place.position === told.position && place.estimatedWaitMs === told.estimatedWaitMs))
+      ) {
+        return;
+      }
+      told = place;
       updates.position(place);
     };
     if (stored?.kind === 'FOUND' && sequence !== null) {
