@@ -65,8 +65,10 @@ function children(): Array<{ pid: number; script: string }> {
     .trim()
     .split('\n');
   return lines.flatMap((line) => {
-    const match = /^\s*(\d+)\s+\S+\s+(\S+)/.exec(line);
-    return match ? [{ pid: Number(match[1]), script: match[2]!.replace(REPO_ROOT, '') }] : [];
+    // `<pid> node [node options] <script> [args]`: the API runs with its heap limit before the script.
+    const [pid, ...args] = line.trim().split(/\s+/);
+    const script = args.find((arg) => arg.endsWith('.js'));
+    return script ? [{ pid: Number(pid), script: script.replace(REPO_ROOT, '') }] : [];
   });
 }
 
