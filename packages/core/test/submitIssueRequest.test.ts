@@ -834,4 +834,28 @@ describe('following a request (its event stream)', () => {
     expect(issueReads).toBe(0);
     expect(decisions).toEqual(['ISSUED', 'ISSUED']);
   });
+
+  test('an idle turn tells the place the queue reads, in case the batch’s progress message was missed', async () => {
+    await submitted(1, 7);
+    const { request } = await submitted(1, 8); // one ahead
+    let waits = 0;
+    queue.watchDecision = () => ({
+      until: async () => {
+        waits += 1;
+        if (waits === 1) {
+          queue.decide(1, 1); // the batch moved the line, and its message never came
+          return false;
+        }
+        queue.jobs.get(request.requestId)!.outcome = { status: 'ISSUED', issueNumber: 2, memberTicketId: 12, decidedAt: NOW.getTime() };
+        return true;
+      },
+      close: () => undefined,
+    });
+    const places: number[] = [];
+    await followIssueRequest(deps, request.requestId, new AbortController().signal, {
+      position: (place) => places.push(place.position),
+      decision: () => undefined,
+    });
+    expect(places).toEqual([1, 0]);
+  });
 });

@@ -71,11 +71,16 @@ export async function followIssueRequest(
         // A watch wakes once: the next wait needs a new one (armed before the read, as above).
         watch.close();
         watch = deps.queue.watchDecision(requestId);
-      } else if (await stillQueued(deps, requestId)) {
-        // Nothing woke it and the queue still holds it undecided: the whole read (with its database
-        // query) is left for a wake-up, so idle followers cost one Redis read each per REREAD_MS.
-        // A batch committed by a worker that died before telling the queue is told by the next one.
-        continue;
+      } else {
+        const queued = await deps.queue.findRequest(requestId);
+        if (queued?.kind === 'FOUND' && !queued.outcome) {
+          // Nothing woke it and the queue still holds it undecided: the whole read (with its
+          // database query) is left for a wake-up, so an idle follower costs one Redis read per
+          // REREAD_MS; its place is told from that read in case a progress message was missed. A
+          // batch committed by a worker that died before telling the queue is told by the next one.
+          if (queued.line) tell(placeInLine(queued.line));
+          continue;
+        }
       }
       const next = await readIssueRequest(deps, requestId);
       // Gone meanwhile (its ticket's state removed): the stream ends; a reconnect is answered as a poll.
@@ -88,9 +93,4 @@ export async function followIssueRequest(
     unwatchLine();
     watch.close();
   }
-}
-
-async function stillQueued(deps: FollowDeps, requestId: string): Promise<boolean> {
-  const stored = await deps.queue.findRequest(requestId);
-  return stored?.kind === 'FOUND' && !stored.outcome;
 }
