@@ -1,16 +1,17 @@
 import type { DecisionWatch, LineProgress } from '@ticketing/core';
 import { decisionsChannel, progressChannel } from './keys.js';
+import { LineFollowers } from './lineFollowers.js';
 import { createSubscriber, type RedisClient } from './redis.js';
 
 /**
  * Long polls and event streams without polling: workers publish the ids of each completed batch
  * on one channel, and the ticket's progress on another; each API process keeps one subscriber
- * connection for both, wakes the waiters of those ids and tells the ticket's followers, so the
- * work grows with the batches, not with the number of watchers.
+ * connection for both, wakes the waiters of those ids and tells the ticket's followers (at most
+ * 4 times a second per ticket, however fast the batches come), so no watcher costs a Redis read.
  */
 export class DecisionFeed {
   readonly #waiters = new Map<string, Set<() => void>>();
-  readonly #followers = new Map<number, Set<(progress: LineProgress) => void>>();
+  readonly #lines = new Map<number, LineFollowers>();
   readonly #subscriber: RedisClient;
   readonly #channel: string;
   readonly #progressChannel: string;
@@ -68,16 +69,20 @@ export class DecisionFeed {
   /** Tells `listener` each progress of the ticket's line until the returned function is called. */
   followLine(ticketId: number, listener: (progress: LineProgress) => void): () => void {
     void this.start();
-    const set = this.#followers.get(ticketId) ?? new Set();
-    set.add(listener);
-    this.#followers.set(ticketId, set);
+    const line = this.#lines.get(ticketId) ?? new LineFollowers();
+    line.listeners.add(listener);
+    this.#lines.set(ticketId, line);
     return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#followers.get(ticketId) === set) this.#followers.delete(ticketId);
+      line.listeners.delete(listener);
+      if (line.listeners.size === 0 && this.#lines.get(ticketId) === line) {
+        line.close();
+        this.#lines.delete(ticketId);
+      }
     };
   }
 
   async close(): Promise<void> {
+    for (const line of this.#lines.values()) line.close();
     this.#subscriber.disconnect();
   }
 
@@ -91,12 +96,12 @@ export class DecisionFeed {
 
   /** `<ticketId> <decided> <pace>`, as RedisDrainQueue publishes it. */
   #progress(message: string): void {
-    if (this.#followers.size === 0) return;
+    if (this.#lines.size === 0) return;
     const [ticket, decided, pace] = message.split(' ');
-    const listeners = this.#followers.get(Number(ticket));
-    if (!listeners) return;
+    const line = this.#lines.get(Number(ticket));
+    if (!line) return;
     const progress: LineProgress = { decided: Number(decided), decidedPerSecond: pace ? Number(pace) : null };
     if (!Number.isSafeInteger(progress.decided)) return;
-    for (const listener of listeners) listener(progress);
+    line.progress(progress);
   }
 }
