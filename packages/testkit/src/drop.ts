@@ -3,7 +3,14 @@ import { checkDrop, type DropReport } from './checkDrop.js';
 import { entriesOf, type FinalAnswer, type SubmissionRecord } from './ledgerEntry.js';
 import { type HttpClient, runPool } from './http.js';
 
-/** Creates `count` members named `<tag>-<n>` through the APIs; returns their ids in order. */
+/** Attempts of one call answered 503 before a test gives up on it. */
+const MAX_ATTEMPTS = 30;
+
+/**
+ * Creates `count` members named `<tag>-<n>` through the APIs; returns their ids in order. Like a
+ * real client, a 503 (a database slower than the pool's wait on a crowded machine) is retried after
+ * Retry-After; a name taken on the retry is the earlier attempt's member, found by its name.
+ */
 export async function createMembers(
   client: HttpClient,
   apis: string[],
@@ -13,10 +20,22 @@ export async function createMembers(
   onProgress?: () => void,
 ): Promise<number[]> {
   return runPool(count, concurrency, async (n) => {
-    const res = await client.post(`${apis[n % apis.length]}/api/v1/members`, { name: `${tag}-${n}` });
-    if (res.status !== 201) throw new Error(`member ${n}: ${res.status} ${JSON.stringify(res.body)}`);
-    onProgress?.();
-    return res.body.id as number;
+    const name = `${tag}-${n}`;
+    for (let attempt = 1; ; attempt += 1) {
+      const api = apis[(n + attempt) % apis.length];
+      const res = await client.post(`${api}/api/v1/members`, { name });
+      let id: number | null = res.status === 201 ? res.body.id : null;
+      if (res.status === 409 && attempt > 1) {
+        const found = await client.get(`${api}/api/v1/members?name=${encodeURIComponent(name)}`);
+        if (found.status === 200) id = found.body.id;
+      }
+      if (id !== null) {
+        onProgress?.();
+        return id;
+      }
+      if (res.status !== 503 || attempt >= MAX_ATTEMPTS) throw new Error(`member ${n}: ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, Number(res.headers['retry-after'] ?? 1) * 1000));
+    }
   });
 }
 
@@ -25,8 +44,6 @@ export async function createTicket(client: HttpClient, api: string, name: string
   if (res.status !== 201) throw new Error(`ticket: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
-
-const MAX_ATTEMPTS = 30;
 
 /** One member asking for one ticket. */
 export interface Ask {
