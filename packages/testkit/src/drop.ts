@@ -111,7 +111,10 @@ export function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-/** Long-polls every accepted request until it is decided (or the deadline passes). */
+/**
+ * Long-polls every accepted request until it is decided (or the deadline passes). Like a real
+ * client, a 503 (Redis slower than the API's bound on a crowded machine) is retried after Retry-After.
+ */
 export async function pollAll(
   client: HttpClient,
   apis: string[],
@@ -127,6 +130,10 @@ export async function pollAll(
     const requestId = requestIds[n]!;
     for (;;) {
       const res = await client.get(`${apis[n % apis.length]}/api/v1/issue-requests/${requestId}?waitMs=5000`);
+      if (res.status === 503 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, Number(res.headers['retry-after'] ?? 1) * 1000));
+        continue;
+      }
       if (res.status !== 200) throw new Error(`poll ${requestId}: ${res.status} ${JSON.stringify(res.body)}`);
       finals.set(requestId, res.body);
       if (res.body.status !== 'PENDING') return onProgress?.();
