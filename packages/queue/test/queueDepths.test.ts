@@ -1,21 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ticketRef, type TicketRef } from '@ticketing/core';
 import { activeEntry, activeTicketsKey, createRedis, queueDepths, redisReady, ticketKeys, type RedisClient } from '@ticketing/queue';
-import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
+import { PrivateRedis, uniqueRedisPrefix } from '@ticketing/testkit';
 import type { Redis } from 'ioredis';
 
 const GEN = 'cd'.repeat(20);
 const prefix = uniqueRedisPrefix();
+let server: PrivateRedis;
 let redis: RedisClient;
 
+// A Redis of the test's own: MONITOR on the shared one sees every other client's commands, and a
+// crowded one (a bench next to CI) broke the monitor connection before the test could close it.
 beforeAll(async () => {
-  redis = createRedis({ redisUrl: TEST_REDIS_URL }, 'queue-depths-test');
+  server = await PrivateRedis.start('none');
+  redis = createRedis({ redisUrl: server.url }, 'queue-depths-test');
   await redisReady(redis, 5000);
 });
 
 afterAll(async () => {
-  await removeRedisPrefix(prefix);
   redis?.disconnect();
+  await server?.destroy();
 });
 
 /** Puts `waiting` placeholder entries in the ticket's wait list and marks the ticket active. */
@@ -47,8 +51,8 @@ describe('queueDepths (the /metrics queue-depth gauge)', () => {
       await redis.sadd(activeTicketsKey(many), activeEntry(ref));
       await redis.rpush(ticketKeys(many, ref).wait, 'job');
     }
-    const monitor = (await (redis as Redis).monitor()) as Redis;
     const seen: string[][] = [];
+    const monitor = (await (redis as Redis).monitor()) as Redis;
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (source !== 'lua' && args.some((arg) => typeof arg === 'string' && arg.startsWith(`${many}:`))) seen.push(args);
     });
@@ -60,7 +64,6 @@ describe('queueDepths (the /metrics queue-depth gauge)', () => {
       expect(seen.map((args) => args[0]!.toLowerCase())).toEqual(['smembers', expect.stringMatching(/^eval(sha)?$/)]);
     } finally {
       monitor.disconnect();
-      await removeRedisPrefix(many);
     }
   });
 });
