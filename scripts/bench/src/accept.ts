@@ -16,7 +16,7 @@ export interface AcceptResult {
   p99: number;
   otherStatuses: number;
   errors: number;
-  /** CPU the API process used per submission (all its threads), in µs. */
+  /** CPU the API processes used per submission (all their threads), in µs. */
   apiCpuUsPerRequest: number;
 }
 
@@ -31,8 +31,8 @@ export interface AcceptHooks {
 }
 
 /**
- * Submissions of distinct members for one ticket with a huge stock through ONE API process at 256
- * connections. No worker runs: this is the admission path alone (admitBatch.lua + BullMQ add + 202).
+ * Submissions of distinct members for one ticket with a huge stock through one API process (or
+ * `apiProcess.apis` of them on one port) at 256 connections. No worker runs: this is the admission path alone (admitBatch.lua + BullMQ add + 202).
  * With enough members, the warm-up's members are not the measured ones: every measured token is
  * new to the API (its verifier caches the tokens it verified) and every member submits once.
  */
@@ -75,9 +75,10 @@ export async function accept(
     };
     await shoot(Math.min(ACCEPT_WARM_UP, submissions), warmUpOffset);
     await hooks.beforeMeasured?.();
-    const cpuBefore = cpuTimeMs(api.process.pid);
+    const apiCpuMs = () => api.servingPids.reduce((sum, pid) => sum + cpuTimeMs(pid), 0);
+    const cpuBefore = apiCpuMs();
     const { result, ticketId } = await shoot(measured, 0);
-    const cpuMs = cpuTimeMs(api.process.pid) - cpuBefore;
+    const cpuMs = apiCpuMs() - cpuBefore;
     await hooks.afterMeasured?.(api, ticketId, ctx.memberIds.slice(measured));
     const accepted = result.status['202'] ?? 0;
     return {

@@ -28,8 +28,8 @@ export function carryOver(results: Results, kept: Results, from: string, measure
     throw new Error(`${from} is ${kept.quick ? '' : 'not '}a quick run and this one is ${results.quick ? '' : 'not'}`);
   const scenarios: string[] = [];
   for (const [name, figures] of Object.entries(kept.scenarios)) {
-    // acceptAuth is measured by the accept scenario.
-    const scenario = name === 'acceptAuth' ? 'accept' : name;
+    // acceptAuth and acceptTwoApis are measured by the accept scenario.
+    const scenario = name === 'acceptAuth' || name === 'acceptTwoApis' ? 'accept' : name;
     if (measured.includes(scenario) || figures === undefined) continue;
     // One date per carried section: a section the kept file itself carried would be mislabelled.
     if (kept.carried?.scenarios.includes(name))

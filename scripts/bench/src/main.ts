@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ACCEPT_WARM_UP } from './accept.js';
+import { ACCEPT_WARM_UP, accept, type AcceptResult } from './accept.js';
 import { acceptAuth } from './auth/acceptAuth.js';
+import { variantSetup } from './auth/variants.js';
 import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
@@ -145,6 +146,15 @@ async function main(): Promise<void> {
       const auth = await acceptAuth(ctx, sizes, log);
       results.scenarios.accept = auth.variants.on;
       results.scenarios.acceptAuth = auth;
+      // The same API (limits at their defaults) twice on one port, as `npm start -- --apis 2` runs it.
+      results.scenarios.acceptTwoApis = await repeat<AcceptResult & Record<string, unknown>>(
+        'accept, 2 API processes',
+        sizes.repeats,
+        () =>
+          accept(ctx, sizes.accept, { ...variantSetup('on').process, apis: 2, role: 'api ×2' }) as Promise<
+            AcceptResult & Record<string, unknown>
+          >,
+      );
     }
     if (scenarios.includes('drain')) {
       type D = DrainResult & Record<string, unknown>;

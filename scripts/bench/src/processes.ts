@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { launchNode, type NodeProcess } from '@ticketing/testkit';
 
 /** Max VmRSS (KiB) seen per role, sampled every 200 ms while the processes live. */
@@ -47,6 +47,16 @@ export function cpuTimeMs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticksPerSecond = 100;
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** The processes `pid` started (a node:cluster primary's API processes), from /proc. */
+export function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((thread) =>
+    readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8')
+      .split(' ')
+      .filter((child) => child !== '')
+      .map(Number),
+  );
 }
 
 /** A process of the bench: its memory sampled under `role`, and stopped by stopAll if not before. */
