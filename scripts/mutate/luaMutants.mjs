@@ -68,9 +68,23 @@ export const luaMutants = [
   {
     name: 'peek takes the newest requests instead of the oldest',
     script: 'peekBatch.lua',
-    from: "redis.call('LRANGE', KEYS[2], -tonumber(ARGV[2]), -1)",
-    to: "redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[2]) - 1)",
+    from: "redis.call('LRANGE', KEYS[2], -(skip + tonumber(ARGV[2])), -(skip + 1))",
+    to: "redis.call('LRANGE', KEYS[2], skip, skip + tonumber(ARGV[2]) - 1)",
     tests: { file: queue, names: 'peek returns the oldest first' },
+  },
+  {
+    name: 'reading ahead does not skip the batch ahead',
+    script: 'peekBatch.lua',
+    from: '-(skip + tonumber(ARGV[2])), -(skip + 1))',
+    to: '-tonumber(ARGV[2]), -1)',
+    tests: { file: queue, names: 'reading ahead' },
+  },
+  {
+    name: 'reading ahead skips a batch that has left the head of the queue',
+    script: 'peekBatch.lua',
+    from: "redis.call('LINDEX', KEYS[2], -skip) ~= ARGV[5]",
+    to: 'false',
+    tests: { file: queue, names: 'reading ahead' },
   },
   // The completion: only by the holder, removing exactly its batch from the wait list.
   {

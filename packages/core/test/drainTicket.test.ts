@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { drainTicket, type BatchReport, type DrainDeps, type QueuedRequest } from '../src/index.js';
+import fc from 'fast-check';
+import { decideBatch, drainTicket, type BatchReport, type DrainDeps, type QueuedRequest } from '../src/index.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeIssueQueue } from './fakes/fakeIssueQueue.js';
 import { FakeTicketLock } from './fakes/fakeTicketLock.js';
@@ -14,7 +15,7 @@ import { RecordingLogger } from './fakes/recordingLogger.js';
 const TICKET = 1;
 const settings = { batchSize: 3, idleMs: 1000, maxPollMs: 50, retryMinMs: 50, retryMaxMs: 400, resultTtlMs: 60_000 };
 
-function world({ ttlMs = 3000, idleMs = settings.idleMs } = {}) {
+function world({ ttlMs = 3000, idleMs = settings.idleMs, batchSize = settings.batchSize } = {}) {
   const clock = new FakeClock();
   const log = new RecordingLogger();
   const lock = new FakeTicketLock(ttlMs);
@@ -28,7 +29,7 @@ function world({ ttlMs = 3000, idleMs = settings.idleMs } = {}) {
     clock,
     log,
     observer: { batchDecided: (report) => reports.push(report) },
-    settings: { ...settings, idleMs },
+    settings: { ...settings, idleMs, batchSize },
   };
   const drain = (stop = new AbortController().signal) => clock.run(drainTicket(deps, { ticketId: TICKET, epoch: TEST_EPOCH }, stop));
   return { clock, lock, queue, store, reports, log, drain };
@@ -543,5 +544,316 @@ describe('drainTicket', () => {
         decidedAt,
       },
     ]);
+  });
+  describe('reading the next batch ahead while one commits', () => {
+    /** What the drainer asks its ports, in order: peeks (with how many they skip), reads, commits, completions. */
+    function record(w: ReturnType<typeof world>): string[] {
+      const events: string[] = [];
+      const { queue, store } = w;
+      const peek = queue.peekBatch.bind(queue);
+      queue.peekBatch = async (ticket, token, max, behind = []) => {
+        const batch = await peek(ticket, token, max, behind);
+        events.push(`peek +${behind.length}: ${batch?.map((entry) => entry.requestId).join(',')}`);
+        return batch;
+      };
+      const read = store.readBatchMembers.bind(store);
+      store.readBatchMembers = async (ticketId, memberIds) => {
+        events.push(`read ${memberIds.join(',')}`);
+        return read(ticketId, memberIds);
+      };
+      const commit = store.commitBatch.bind(store);
+      store.commitBatch = async (batch) => {
+        events.push(`commit from ${batch.expectedIssuedQuantity}`);
+        const result = await commit(batch);
+        events.push(`committed ${result.kind}`);
+        return result;
+      };
+      const complete = queue.completeBatch.bind(queue);
+      queue.completeBatch = async (ticket, token, results, soldOut) => {
+        events.push(`complete ${results.map((result) => result.requestId).join(',')}`);
+        return complete(ticket, token, results, soldOut);
+      };
+      return events;
+    }
+
+    test('the next batch is peeked and its members read before the commit ahead of it resolves, and decided from the state after it', async () => {
+      const w = world();
+      w.store.addTicket(TICKET, { totalQuantity: 10 });
+      w.store.addMembers(1, 2, 3, 4, 5, 6, 7);
+      w.queue.enqueue(...requests(1, 2, 3, 4, 5, 6, 7));
+      const events = record(w);
+      // Each commit takes 25 ms: the reads ahead happen meanwhile.
+      for (let n = 0; n < 3; n++) w.store.faults.onNext('commitBatch', () => w.clock.sleep(25));
+
+      expect(await w.drain()).toBe('DRAINED');
+      expect(events.slice(0, 14)).toEqual([
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 0',
+        'peek +3: r4,r5,r6',
+        'read 4,5,6',
+        'committed COMMITTED',
+        'complete r1,r2,r3',
+        'commit from 3',
+        'peek +3: r7',
+        'read 7',
+        'committed COMMITTED',
+        'complete r4,r5,r6',
+        // A short batch was the whole queue when peeked: nothing is read ahead behind it.
+        'commit from 6',
+        'committed COMMITTED',
+      ]);
+      expect(events[14]).toBe('complete r7');
+      expect(events.slice(15).every((event) => event === 'peek +0: ')).toBe(true);
+      expect(answers(w.queue, ids(1, 2, 3, 4, 5, 6, 7))).toEqual([1, 2, 3, 4, 5, 6, 7].map((issueNumber) => `ISSUED ${issueNumber}`));
+      expect(w.store.rows(TICKET).map((row) => row.memberId)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    });
+
+    test('the batch read ahead is decided from the state after the one before it, up to sold out', async () => {
+      const w = world();
+      w.store.addTicket(TICKET, { totalQuantity: 4 });
+      w.store.addMembers(1, 2, 3, 4, 5, 6, 7);
+      w.queue.enqueue(...requests(1, 2, 3, 4, 5, 6, 7));
+      const events = record(w);
+
+      expect(await w.drain()).toBe('DRAINED');
+      expect(events.filter((event) => event.startsWith('commit from'))).toEqual(['commit from 0', 'commit from 3']);
+      expect(answers(w.queue, ids(1, 2, 3, 4, 5, 6, 7))).toEqual([
+        'ISSUED 1',
+        'ISSUED 2',
+        'ISSUED 3',
+        'ISSUED 4',
+        'REJECTED SOLD_OUT',
+        'REJECTED SOLD_OUT',
+        'REJECTED SOLD_OUT',
+      ]);
+      expect(w.queue.soldOut.has(TICKET)).toBe(true);
+    });
+
+    test('a failed commit drops the batch read ahead: the same batch is peeked from the head and retried first, in order', async () => {
+      const w = world();
+      w.store.addTicket(TICKET, { totalQuantity: 10 });
+      w.store.addMembers(1, 2, 3, 4, 5, 6, 7);
+      w.queue.enqueue(...requests(1, 2, 3, 4, 5, 6, 7));
+      const events = record(w);
+      w.store.faults.onNext('commitBatch', () => undefined);
+      // The commit of the batch that was read ahead fails after its own read ahead (r7) was made.
+      w.store.faults.onNext('commitBatch', async () => {
+        await w.clock.sleep(25);
+        throw new Error('connection lost');
+      });
+
+      expect(await w.drain()).toBe('DRAINED');
+      const failed = events.indexOf('committed COMMITTED', events.indexOf('commit from 3')) - 1;
+      expect(events.slice(0, 12)).toEqual([
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 0',
+        'peek +3: r4,r5,r6',
+        'read 4,5,6',
+        'committed COMMITTED',
+        'complete r1,r2,r3',
+        'commit from 3',
+        'peek +3: r7',
+        'read 7',
+        // The commit failed (no answer recorded): r7, read ahead, is dropped.
+        'peek +0: r4,r5,r6',
+        'read 4,5,6',
+      ]);
+      expect(failed).toBeGreaterThan(0);
+      expect(w.store.commits.map(({ commit }) => commit.issues.map((issue) => issue.memberId))).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+      expect(answers(w.queue, ids(1, 2, 3, 4, 5, 6, 7))).toEqual([1, 2, 3, 4, 5, 6, 7].map((issueNumber) => `ISSUED ${issueNumber}`));
+      expect(w.log.lines('batch failed; retrying the same batch')).toHaveLength(1);
+    });
+
+    test('a commit refused as stale drops the batch read ahead: the ticket is read again and the same batch decided anew', async () => {
+      const w = world();
+      w.store.addTicket(TICKET, { totalQuantity: 10 });
+      w.store.addMembers(1, 2, 3, 4, 5, 6, 7, 90, 91);
+      w.queue.enqueue(...requests(1, 2, 3, 4, 5, 6, 7));
+      const events = record(w);
+      // Another holder's commit lands between this holder's decision and its commit of r1-r3.
+      w.store.faults.onNext('commitBatch', async () => {
+        await w.clock.sleep(25);
+        w.store.commitElsewhere(TICKET, 0, [90, 91]);
+      });
+
+      expect(await w.drain()).toBe('DRAINED');
+      expect(events.slice(0, 10)).toEqual([
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 0',
+        'peek +3: r4,r5,r6',
+        'read 4,5,6',
+        'committed STALE',
+        // r4-r6, read ahead, are dropped with the refused commit.
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 2',
+        'peek +3: r4,r5,r6',
+      ]);
+      expect(w.store.faults.calls('loadDrainState')).toBe(2);
+      expect(answers(w.queue, ids(1, 2, 3, 4, 5, 6, 7))).toEqual([3, 4, 5, 6, 7, 8, 9].map((issueNumber) => `ISSUED ${issueNumber}`));
+    });
+
+    test('a lease lost while a batch commits: LOST after it, the batch read ahead is not decided, the next holder peeks it again', async () => {
+      const w = world({ ttlMs: 300 });
+      w.store.addTicket(TICKET, { totalQuantity: 10 });
+      w.store.addMembers(1, 2, 3, 4, 5, 6, 7);
+      w.queue.enqueue(...requests(1, 2, 3, 4, 5, 6, 7));
+      const events = record(w);
+      // Redis unreachable for the lock's renewals for longer than its lifetime, while r1-r3 commit.
+      for (let n = 0; n < 5; n++) {
+        w.lock.faults.onNext('renew', () => {
+          throw new Error('redis unreachable');
+        });
+      }
+      w.store.faults.onNext('commitBatch', () => w.clock.sleep(400));
+
+      expect(await w.drain()).toBe('LOST');
+      expect(events).toEqual([
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 0',
+        'peek +3: r4,r5,r6',
+        'read 4,5,6',
+        'committed COMMITTED',
+        'complete r1,r2,r3',
+      ]);
+      expect(answers(w.queue, ids(1, 2, 3, 4))).toEqual(['ISSUED 1', 'ISSUED 2', 'ISSUED 3', 'PENDING']);
+      expect(w.queue.waiting(TICKET)).toEqual(ids(4, 5, 6, 7));
+
+      await w.lock.release(TICKET, 1);
+      events.length = 0;
+      expect(await w.drain()).toBe('DRAINED');
+      expect(events.slice(0, 2)).toEqual(['peek +0: r4,r5,r6', 'read 4,5,6']);
+      expect(answers(w.queue, ids(4, 5, 6, 7))).toEqual(['ISSUED 4', 'ISSUED 5', 'ISSUED 6', 'ISSUED 7']);
+    });
+
+    test('a next batch sharing a member with the batch committing is read again after that commit, not refused by the database', async () => {
+      const w = world();
+      w.store.addTicket(TICKET, { totalQuantity: 10 });
+      w.store.addMembers(1, 2, 3, 4, 5);
+      // Member 1 queued twice (Redis lost its admission and it asked again).
+      w.queue.enqueue(...requests(1, 2, 3), { ...request(1), requestId: 'r1-again' }, ...requests(4, 5));
+      const events = record(w);
+
+      expect(await w.drain()).toBe('DRAINED');
+      expect(events.slice(0, 9)).toEqual([
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 0',
+        'peek +3: r1-again,r4,r5',
+        'committed COMMITTED',
+        'complete r1,r2,r3',
+        'peek +0: r1-again,r4,r5',
+        'read 1,4,5',
+        'commit from 3',
+      ]);
+      expect(w.store.commits.map(({ kind }) => kind)).toEqual(['COMMITTED', 'COMMITTED']);
+      expect(answers(w.queue, ['r1', 'r2', 'r3', 'r1-again', 'r4', 'r5'])).toEqual([
+        'ISSUED 1',
+        'ISSUED 2',
+        'ISSUED 3',
+        'ISSUED 1',
+        'ISSUED 4',
+        'ISSUED 5',
+      ]);
+    });
+
+    test('a read ahead that fails costs nothing but itself: the batch committing completes, the next is read in turn', async () => {
+      const w = world();
+      w.store.addTicket(TICKET, { totalQuantity: 10 });
+      w.store.addMembers(1, 2, 3, 4, 5);
+      w.queue.enqueue(...requests(1, 2, 3, 4, 5));
+      const events = record(w);
+      w.store.faults.onNext('commitBatch', () => w.clock.sleep(25));
+      w.store.faults.onNext('readBatchMembers', () => undefined);
+      w.store.faults.onNext('readBatchMembers', () => {
+        throw new Error('connection lost');
+      });
+
+      expect(await w.drain()).toBe('DRAINED');
+      expect(events.slice(0, 9)).toEqual([
+        'peek +0: r1,r2,r3',
+        'read 1,2,3',
+        'commit from 0',
+        'peek +3: r4,r5',
+        'read 4,5',
+        'committed COMMITTED',
+        'complete r1,r2,r3',
+        'peek +0: r4,r5',
+        'read 4,5',
+      ]);
+      expect(answers(w.queue, ids(1, 2, 3, 4, 5))).toEqual([1, 2, 3, 4, 5].map((issueNumber) => `ISSUED ${issueNumber}`));
+      expect(w.log.entries.filter((entry) => entry.level === 'error')).toEqual([]);
+    });
+    test('property: whatever fails and wherever, the answers are those of deciding the whole queue one request at a time', async () => {
+      type Step = 'peekBatch' | 'readBatchMembers' | 'commitBatch' | 'commitLanded' | 'completeBatch';
+      const run = fc.record({
+        // Few members, so that one is often queued twice (after Redis lost its admission).
+        memberIds: fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 24 }),
+        totalQuantity: fc.integer({ min: 1, max: 12 }),
+        batchSize: fc.integer({ min: 1, max: 5 }),
+        // How long a commit takes on the fake clock: with 1 or more, the reads ahead come first.
+        commitMs: fc.integer({ min: 0, max: 2 }),
+        // The n-th call of a step fails; commitLanded: the commit is written, then its answer is lost.
+        failures: fc.array(
+          fc.record({
+            step: fc.constantFrom<Step>('peekBatch', 'readBatchMembers', 'commitBatch', 'commitLanded', 'completeBatch'),
+            call: fc.integer({ min: 1, max: 12 }),
+          }),
+          { maxLength: 6 },
+        ),
+      });
+      await fc.assert(
+        fc.asyncProperty(run, async ({ memberIds, totalQuantity, batchSize, commitMs, failures }) => {
+          const w = world({ batchSize });
+          w.store.addTicket(TICKET, { totalQuantity });
+          w.store.addMembers(...new Set(memberIds));
+          const queued = memberIds.map((memberId, n) => ({ ...request(memberId), requestId: `q${n}` }));
+          w.queue.enqueue(...queued);
+          const calls = new Map<Step, number>();
+          const failsNow = (step: Step) => {
+            calls.set(step, (calls.get(step) ?? 0) + 1);
+            return failures.some((failure) => failure.step === step && failure.call === calls.get(step));
+          };
+          const { queue, store } = w;
+          const [peek, read, commit, complete] = [
+            queue.peekBatch.bind(queue),
+            store.readBatchMembers.bind(store),
+            store.commitBatch.bind(store),
+            queue.completeBatch.bind(queue),
+          ];
+          const lost = () => Promise.reject(new Error('connection lost'));
+          queue.peekBatch = (...args) => (failsNow('peekBatch') ? lost() : peek(...args));
+          store.readBatchMembers = (...args) => (failsNow('readBatchMembers') ? lost() : read(...args));
+          store.commitBatch = async (batch) => {
+            if (failsNow('commitBatch')) return lost();
+            await w.clock.sleep(commitMs);
+            const result = await commit(batch);
+            return failsNow('commitLanded') ? lost() : result;
+          };
+          queue.completeBatch = (...args) => (failsNow('completeBatch') ? lost() : complete(...args));
+
+          expect(await w.drain()).toBe('DRAINED');
+          const oneByOne = decideBatch({ totalQuantity, issuedQuantity: 0, closeAt: null }, queued, []).decisions;
+          expect(
+            answers(
+              w.queue,
+              queued.map((entry) => entry.requestId),
+            ),
+          ).toEqual(
+            oneByOne.map((decision) => (decision.status === 'ISSUED' ? `ISSUED ${decision.issueNumber}` : `REJECTED ${decision.reason}`)),
+          );
+          // No commit was refused: a member queued twice is never stopped by a UNIQUE key alone.
+          expect(w.store.commits.filter((attempt) => attempt.kind === 'STALE')).toEqual([]);
+          expect(w.store.rows(TICKET).map((row) => row.issueNumber)).toEqual(
+            Array.from({ length: w.store.rows(TICKET).length }, (_, n) => n + 1),
+          );
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 });

@@ -36,13 +36,18 @@ export class RedisDrainQueue implements DrainQueue, RetentionQueue {
     return members.flatMap((entry) => parseActiveEntry(entry) ?? []);
   }
 
-  async peekBatch(ticket: TicketRef, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+  async peekBatch(
+    ticket: TicketRef,
+    fencingToken: number,
+    max: number,
+    behind: readonly PeekedRequest[] = [],
+  ): Promise<PeekedRequest[] | null> {
     const keys = ticketKeys(this.options.prefix, ticket);
     const reply = await runScript<Array<string | null> | null>(
       this.redis,
       'peekBatch',
       [keys.lock, keys.wait],
-      [String(fencingToken), max, keys.jobPrefix],
+      [String(fencingToken), max, keys.jobPrefix, behind.length, behind.at(-1)?.requestId ?? ''],
     );
     if (reply === null) return null;
     const batch: PeekedRequest[] = [];

@@ -95,6 +95,8 @@ describe('on a Redis Cluster', () => {
 
     const batch = (await drain.peekBatch(t(200), token, 10))!;
     expect(batch.map((entry) => entry.requestId)).toEqual([first.requestId, second.requestId]);
+    // Reading ahead behind the first request, as the drainer does while a batch commits.
+    expect((await drain.peekBatch(t(200), token, 10, batch.slice(0, 1)))!.map((entry) => entry.requestId)).toEqual([second.requestId]);
     const decidedAt = Date.now();
     const results = [
       { requestId: first.requestId, outcome: { status: 'ISSUED' as const, issueNumber: 1, memberTicketId: 1, decidedAt } },

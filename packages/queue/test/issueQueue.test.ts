@@ -115,6 +115,31 @@ describe('queue', () => {
     expect(await redis.llen(ticketKeys(prefix, t(30)).wait)).toBe(5);
   });
 
+  test('reading ahead: the requests behind a batch still at the head, oldest first; none once it left; only to the holder', async () => {
+    const requests = [];
+    for (let m = 1; m <= 7; m++) requests.push(await submit(31, m));
+    const token = (await lock.acquire(t(31)))!;
+    const batch = (await drain.peekBatch(t(31), token, 3))!;
+
+    expect(await drain.peekBatch(t(31), token - 1, 3, batch)).toBeNull();
+    expect((await drain.peekBatch(t(31), token, 3, batch))!.map((e) => e.request)).toEqual(requests.slice(3, 6));
+    expect((await drain.peekBatch(t(31), token, 10, batch))!.map((e) => e.request)).toEqual(requests.slice(3));
+    expect(
+      await drain.peekBatch(
+        t(31),
+        token,
+        3,
+        requests.map((request) => ({ requestId: request.requestId, request })),
+      ),
+    ).toEqual([]);
+    // Once the batch is completed, skipping its length would skip requests 4-6, undecided.
+    const results = batch.map((entry, n) => ({ requestId: entry.requestId, outcome: issued(n + 1) }));
+    expect(await drain.completeBatch(t(31), token, results, false)).toBe(true);
+    expect(await drain.peekBatch(t(31), token, 3, batch)).toEqual([]);
+    expect((await drain.peekBatch(t(31), token, 3))!.map((e) => e.request)).toEqual(requests.slice(3, 6));
+    expect(await redis.llen(ticketKeys(prefix, t(31)).wait)).toBe(4);
+  });
+
   test('complete stores results as BullMQ completed jobs, removes exactly the batch, and refuses a stale holder', async () => {
     const requests = [];
     for (let m = 1; m <= 4; m++) requests.push(await submit(40, m));

@@ -3,7 +3,7 @@ import type { Outcome } from '../domain/issueRequest.js';
 import type { TicketRef } from '../domain/ticket.js';
 import type { DecidedResult, IssueQueue, PeekedRequest, RetentionQueue, TicketLock } from '../ports/queue.js';
 import type { Clock, DrainObserver, Logger } from '../ports/runtime.js';
-import type { StoredDrainState, TicketStore } from '../ports/stores.js';
+import type { BatchMembers, StoredDrainState, TicketStore } from '../ports/stores.js';
 import { Lease } from './lease.js';
 import { removalDue, rowOf } from './retention.js';
 
@@ -37,7 +37,8 @@ export type DrainResult = 'BUSY' | 'DRAINED' | 'LOST' | 'STOPPED';
  * decideBatch, committed in one guarded transaction, then completed in the queue. A batch stays
  * at the head of the queue until it is completed, so an error, a crash or a lost lock leaves it
  * there for the next attempt or the next holder, in the same order; requests already committed
- * come back with their committed answer.
+ * come back with their committed answer. The next batch is peeked and its members read while a
+ * batch commits and completes (readAhead); it is decided only after that batch is completed.
  */
 export async function drainTicket(deps: DrainDeps, ticket: TicketRef, stop: AbortSignal): Promise<DrainResult> {
   const { ticketId, epoch } = ticket;
@@ -63,6 +64,14 @@ const UNREAD: TicketView = { kind: 'UNREAD' };
 /** One attempt at a batch: its results and the ticket's state after them, or refused as stale. */
 type BatchAttempt = { kind: 'DECIDED'; results: DecidedResult[]; ticket: TicketView } | { kind: 'STALE' };
 
+/** The batch behind the one being committed, with what the database knew of its members. */
+interface NextBatch {
+  batch: PeekedRequest[];
+  members: BatchMembers;
+}
+
+const NO_NEXT_BATCH: Promise<NextBatch | null> = Promise.resolve(null);
+
 async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Promise<DrainResult> {
   const { ticketId } = lease;
   const { settings, log, clock } = deps;
@@ -71,9 +80,13 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
   let pollMs = 1;
   let failures = 0;
   let stale = 0;
+  let next: NextBatch | null = null;
 
   while (!stop.aborted) {
     if (lease.lost) return 'LOST';
+    // Used at most once: after an error, a stale commit or a lost lease the head is peeked again.
+    const ahead = next;
+    next = null;
     try {
       // Read when unknown; a missing ticket is looked for again on every turn.
       if (ticket.kind !== 'FOUND') {
@@ -88,7 +101,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
         ticket = state === null ? { kind: 'NOT_FOUND' } : { kind: 'FOUND', state };
       }
 
-      const batch = await deps.queue.peekBatch(lease.ticket, lease.token, settings.batchSize);
+      const batch = ahead?.batch ?? (await deps.queue.peekBatch(lease.ticket, lease.token, settings.batchSize));
       if (batch === null) return 'LOST';
       if (batch.length === 0) {
         const now = clock.monotonicMs();
@@ -106,10 +119,15 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       idleSince = null;
       pollMs = 1;
 
-      const attempt: BatchAttempt =
-        ticket.kind === 'FOUND'
-          ? await decideAndCommit(deps, lease, ticket.state, batch)
-          : { kind: 'DECIDED', results: failAll(batch, 'TICKET_NOT_FOUND', clock), ticket };
+      let attempt: BatchAttempt;
+      let reading = NO_NEXT_BATCH;
+      if (ticket.kind === 'FOUND') {
+        const members = ahead?.members ?? (await deps.store.readBatchMembers(ticketId, memberIdsOf(batch)));
+        reading = readAhead(deps, lease, batch);
+        attempt = await decideAndCommit(deps, lease, ticket.state, batch, members);
+      } else {
+        attempt = { kind: 'DECIDED', results: failAll(batch, 'TICKET_NOT_FOUND', clock), ticket };
+      }
       if (attempt.kind === 'STALE') {
         // Read the ticket again and decide the same batch anew. One retry settles a race; a
         // conflict that persists (inconsistent data) must not spin.
@@ -126,6 +144,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       report(deps, ticketId, batch, attempt.results);
       log.debug({ ticketId, batchSize: batch.length, issuedQuantity: known?.issuedQuantity }, 'batch decided');
       failures = 0;
+      next = await reading;
     } catch (error) {
       // The same batch is retried, in order, after a pause; nothing behind it can overtake it.
       failures += 1;
@@ -149,18 +168,44 @@ async function scheduleRemoval(deps: DrainDeps, lease: Lease, ticket: TicketView
   if (due !== null) await deps.queue.scheduleRemoval(lease.ticket, due);
 }
 
+/**
+ * Peeks the batch behind `batch` and reads its members while `batch` commits and completes. The
+ * read may come before that commit lands, so it may miss the commit's own rows; another holder's
+ * commit is the guard's business, as for a read made in turn (it moves issued_quantity, so this
+ * holder's next commit is STALE and the read is dropped). The commit writes rows only for members
+ * of `batch`, and admission queues a member once per ticket, but Redis that lost data may queue
+ * one twice: a next batch sharing a member with `batch` is read again in turn, as is one that fails.
+ */
+async function readAhead(deps: DrainDeps, lease: Lease, batch: readonly PeekedRequest[]): Promise<NextBatch | null> {
+  // A short batch was the whole queue when peeked: later arrivals are peeked in turn, and a
+  // trickling queue costs no extra round trip per batch.
+  if (batch.length < deps.settings.batchSize) return null;
+  try {
+    const next = await deps.queue.peekBatch(lease.ticket, lease.token, deps.settings.batchSize, batch);
+    if (next === null || next.length === 0) return null;
+    const current = new Set(memberIdsOf(batch));
+    const memberIds = memberIdsOf(next);
+    if (memberIds.some((memberId) => current.has(memberId))) return null;
+    return { batch: next, members: await deps.store.readBatchMembers(lease.ticketId, memberIds) };
+  } catch (error) {
+    deps.log.debug({ ticketId: lease.ticketId, err: error }, 'reading ahead failed; the next batch is read in turn');
+    return null;
+  }
+}
+
+function memberIdsOf(batch: readonly PeekedRequest[]): number[] {
+  return batch.flatMap((entry) => (entry.request ? [entry.request.memberId] : []));
+}
+
 /** Decides and commits one batch from `state`; the answer carries the state after the batch. */
 async function decideAndCommit(
   deps: DrainDeps,
   lease: Lease,
   state: StoredDrainState,
   batch: readonly PeekedRequest[],
+  { committed, missingMemberIds }: BatchMembers,
 ): Promise<BatchAttempt> {
   const queued = batch.flatMap((entry) => (entry.request ? [entry.request] : []));
-  const { committed, missingMemberIds } = await deps.store.readBatchMembers(
-    lease.ticketId,
-    queued.map((request) => request.memberId),
-  );
   const missing = new Set(missingMemberIds);
   const requests = missing.size === 0 ? queued : queued.filter((request) => !missing.has(request.memberId));
   const decided = decideBatch(state, requests, committed);

@@ -99,8 +99,12 @@ export interface SubmissionQueue {
 export interface DrainQueue {
   /** Tickets that may have queued requests. */
   activeTickets(): Promise<TicketRef[]>;
-  /** The oldest `max` requests, oldest first, left in the queue until completed; null: lock lost. */
-  peekBatch(ticket: TicketRef, fencingToken: number, max: number): Promise<PeekedRequest[] | null>;
+  /**
+   * The oldest `max` requests, oldest first, left in the queue until completed; null: lock lost.
+   * With `behind` (a batch this caller peeked and has not completed), the `max` after it, to read
+   * ahead while it commits; none when `behind` is no longer the head of the queue.
+   */
+  peekBatch(ticket: TicketRef, fencingToken: number, max: number, behind?: readonly PeekedRequest[]): Promise<PeekedRequest[] | null>;
   /**
    * Stores the results of the oldest requests (exactly those peeked, in order), removes them from
    * the queue and, when soldOut, flags the ticket sold out. false: lock lost, nothing written.

@@ -49,13 +49,19 @@ export class FakeIssueQueue
     return this.#queue(ticketId).map((entry) => entry.requestId);
   }
 
-  async peekBatch(ticket: TicketRef | number, fencingToken: number, max: number): Promise<PeekedRequest[] | null> {
+  async peekBatch(
+    ticket: TicketRef | number,
+    fencingToken: number,
+    max: number,
+    behind: readonly PeekedRequest[] = [],
+  ): Promise<PeekedRequest[] | null> {
     await this.faults.before('peekBatch');
     const ticketId = idOf(ticket);
     if (!this.lock.holds(ticketId, fencingToken)) return null;
-    const batch = this.#queue(ticketId)
-      .slice(0, max)
-      .map((entry) => ({ ...entry }));
+    const queue = this.#queue(ticketId);
+    // As peekBatch.lua: read ahead only while `behind` is still the head of the queue.
+    if (behind.length > 0 && queue[behind.length - 1]?.requestId !== behind.at(-1)?.requestId) return [];
+    const batch = queue.slice(behind.length, behind.length + max).map((entry) => ({ ...entry }));
     this.peeks.push(batch.map((entry) => entry.requestId));
     return batch;
   }
