@@ -43,7 +43,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    `npm run bench [-- --quick] [--scenarios ${[...ALL, ...ON_PURPOSE].join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\n  streams: run only when named; its figures go to bench/results/<day>-streams.json and their own section of docs/BENCHMARKS.md\n  --render-streams bench/results/<day>-streams.json: rewrites that section alone, measuring nothing\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
+    `npm run bench [-- --quick] [--scenarios ${[...ALL, ...ON_PURPOSE].join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such (sections that run carried itself keep the run they were measured in)\n  streams: run only when named; its figures go to bench/results/<day>-streams.json and their own section of docs/BENCHMARKS.md\n  --render-streams bench/results/<day>-streams.json: rewrites that section alone, measuring nothing\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
   );
   process.exit(0);
 }
