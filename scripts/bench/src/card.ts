@@ -25,6 +25,9 @@ export interface CardResult {
   lastAcceptToLastDecisionMs: number;
   /** Every member's request sent → its decision exists (a 409 received, or its decidedAt): all members over that span. */
   decisionsPerSecond: number;
+  /** The HTTP answer (202, or 409 SOLD_OUT), sent → received, over every submission. */
+  answerP50: number;
+  answerP99: number;
   /** A member's wait from sending to its decision existing (409 SOLD_OUT at once, or the worker's decidedAt after its 202). */
   decisionWaitP50: number;
   decisionWaitP99: number;
@@ -84,6 +87,7 @@ export async function card(ctx: BenchContext, members: number, quantity: number,
     for (const v of report.violations) process.stderr.write(`card violation: ${v}\n`);
     const waits = decisionWaits(submissions, finals, wallAtZero);
     const lastOfAll = Math.max(lastDecision, lastAnswer + wallAtZero);
+    const answers = submissions.map((s) => s.receivedAt - s.sentAt).sort((a, b) => a - b);
     return {
       members,
       quantity,
@@ -93,6 +97,8 @@ export async function card(ctx: BenchContext, members: number, quantity: number,
       firstRequestToLastDecisionMs: Math.round(lastDecision - firstSent),
       lastAcceptToLastDecisionMs: Math.round(lastDecision - lastAccepted),
       decisionsPerSecond: Math.round((members / (lastOfAll - firstSent)) * 1000),
+      answerP50: round1(percentile(answers, 50)),
+      answerP99: round1(percentile(answers, 99)),
       decisionWaitP50: round1(percentile(waits.all, 50)),
       decisionWaitP99: round1(percentile(waits.all, 99)),
       issuedWaitP50: round1(percentile(waits.issued, 50)),
