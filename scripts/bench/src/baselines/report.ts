@@ -26,7 +26,7 @@ export function renderRedisGate(b: GateFigures): string[] {
   const lines = [
     '### (d) the Redis gate beside ours: decisions per second and what a member waits',
     '',
-    "(d) answers each member at once from one Lua call (`scripts/bench/lua/redisGate.lua`: SADD of the member into the ticket's set, INCR of the issued counter against the stock, the grant RPUSHed to a list) behind a bare `node:http` endpoint, like (a) and (b), and a consumer process writes the rows later (one autocommitted INSERT per grant, chunks of up to 100 popped at a time). Its answer is not its ticket: the row exists only when the consumer has written it. Ours answers 202 (or 409 SOLD_OUT at once once the queue holds the stock), and a decision exists when the worker commits its batch: the decision and the row are one moment.",
+    "(d) answers each member at once from one Lua call (`scripts/bench/lua/redisGate.lua`: SADD of the member into the ticket's set, INCR of the issued counter against the stock, the grant RPUSHed to a list) behind a bare `node:http` endpoint, like (a) and (b), and a consumer process writes the rows later (one autocommitted INSERT per grant, chunks of up to 100 popped at a time). Its answer is not its ticket: the row exists only when the consumer has written it. Ours answers 202 with the place in line (or 409 SOLD_OUT at once, when the queue already holds as many members as the stock), and the decision exists when the worker commits its batch: decision and row come in one transaction.",
     '',
     '| design | decisions/s | sent → outcome known (ISSUED or SOLD_OUT), p50 / p99 ms | issued member: sent → row exists, p50 / p99 ms | first request → last row ms | violations |',
     '|---|---|---|---|---|---|',
@@ -39,6 +39,8 @@ export function renderRedisGate(b: GateFigures): string[] {
   }
   lines.push(
     `| ours, the worker alone on the pre-filled stream (table above) | ${fmt(b.ours.decisionsPerSecond)} | — | — | ${fmt(b.ours.drainMs)} (drain) | |`,
+    '',
+    'Each figure is the median of that figure over the repetitions, so one row may combine figures of different repetitions. The machine is shared and its load moved during the run; the repetitions are in the bench log.',
     '',
   );
   lines.push(...issue15Verdict(b), '');
@@ -76,7 +78,7 @@ function notProven(d: RedisGateResult, f: RedisGateFaults | undefined): string[]
   ];
   if (f) {
     out.push(
-      `- **A grant popped and not written is lost** (measured). The consumer was SIGKILLed right after writing row ${fmt(f.crashedAfterRows)}, holding the rest of its chunk (up to ${fmt(f.chunk)} grants popped off the list); a second consumer drained what was left. ${fmt(f.answeredIssued)} members had been answered ISSUED, ${fmt(f.rowsAfterCrash)} rows exist: **${fmt(f.lostGrants)} members hold an ISSUED answer and no ticket**, for good (${fmt(f.duplicateRows)} duplicate rows). Nothing records that these grants were taken off the list, so nothing can find them again.`,
+      `- **A grant popped and not written is lost** (measured). The consumer was SIGKILLed right after writing row ${fmt(f.crashedAfterRows)}, holding the rest of its chunk (up to ${fmt(f.chunk)} grants popped off the list; how many depends on how far it trails the grants: here ${fmt(f.lostGrants)}); a second consumer drained what was left. ${fmt(f.answeredIssued)} members had been answered ISSUED, ${fmt(f.rowsAfterCrash)} rows exist: **${fmt(f.lostGrants)} members hold an ISSUED answer and no ticket**, for good (${fmt(f.duplicateRows)} duplicate rows). Nothing records that these grants were taken off the list, so nothing can find them again.`,
       `- **Redis losing the gate's keys over-issues** (measured). The member set and the counter were deleted, as a Redis restarted empty (no AOF, or AOF \`everysec\` losing its last second) or a replica promoted after an asynchronous-replication loss leaves them; then ${fmt(f.askedAgain)} members refused SOLD_OUT asked again: **${fmt(f.answeredIssuedAgain)} were answered ISSUED** with numbers from 1 again, past the stock. The database refused ${fmt(f.rowsRefused)} of their rows (UNIQUE(ticket_id, issue_number) here; ${fmt(f.rowsAfterLoss)} rows remain), so they too hold an answer and no ticket. Reasoning: a schema without that constraint, which the design itself does not need, would have written them: ${fmt(f.rowsAfterLoss + f.rowsRefused)} rows for a stock of ${fmt(d.stock)}. Ours keeps the count in the database (the ticket row, fenced): Redis restarted empty neither over-issues nor duplicates (G6, tested).`,
     );
   } else {
@@ -90,7 +92,7 @@ function notProven(d: RedisGateResult, f: RedisGateFaults | undefined): string[]
     '- **A transient database failure has no ordered retry** (reasoning). The answer was given before the INSERT; if the INSERT fails, the consumer can drop the grant (a member with an answer and no ticket), retry it later behind other grants (rows out of order), or give the unit back to Redis (DECR, SREM): then a later member can be granted the unit an earlier member was refused for, the FCFS guarantee G3 broken. Ours retries the same batch in the same order until it commits (G3).',
     "- **A lost answer cannot be asked for again** (reasoning). The gate keeps who asked (the set), not what they were answered. A member whose answer never reached it (a timeout, a dropped connection, a 503 from the endpoint after the script ran) and who retries gets ALREADY_ASKED and cannot learn whether it holds a ticket or its number until the consumer has written its row, if ever. Ours keeps each request's decision and answers a retry with the same request (200).",
     '- **Order is the order of script calls at Redis** (reasoning). Like ours (whose order is that of admission in Redis), a request that is slow to reach Redis or retried is overtaken by later ones; neither design orders by when the client sent. What differs is what follows: (d) has no queue, so a member learns nothing of its place, and its counter is the only record of the order until rows exist.',
-    `- **No bound on the lag** (reasoning). Answers run at Redis speed and rows at one INSERT each; when grants come faster than the consumer writes, the list grows and the rows trail the answers (here the last row came ${fmt(d.lastAnswerToLastRowMs)} ms after the last answer: negative when the stock ran out early in the stream and the consumer caught up before the refusals ended). A larger stock makes the trail longer; nothing slows the answers down to the rows.`,
+    `- **No bound on the lag** (reasoning). Answers run at Redis speed and rows at one INSERT each; when grants come faster than the consumer writes, the list grows and the rows trail the answers (here the last row came ${d.lastAnswerToLastRowMs < 0 ? `${fmt(-d.lastAnswerToLastRowMs)} ms before the last answer: the stock ran out early in the stream and the consumer caught up while the refusals went on` : `${fmt(d.lastAnswerToLastRowMs)} ms after the last answer`}). A larger stock makes the trail longer; nothing slows the answers down to the rows.`,
   );
   return out;
 }
