@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ACCEPT_WARM_UP, accept, type AcceptResult } from './accept.js';
 import { acceptAuth } from './auth/acceptAuth.js';
 import { variantSetup } from './auth/variants.js';
+import { redisGateFaults as redisGateFaultsOf } from './baselines/redisGateFaults.js';
 import { baseline, requestStream, type BaselineName, type BaselineResult } from './baselines/run.js';
 import { card, type CardResult } from './card.js';
 import { ceiling, type CeilingResult } from './ceiling.js';
@@ -43,7 +44,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    `npm run bench [-- --quick] [--scenarios ${[...ALL, ...ON_PURPOSE].join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such\n  streams: run only when named; its figures go to bench/results/<day>-streams.json and their own section of docs/BENCHMARKS.md\n  --render-streams bench/results/<day>-streams.json: rewrites that section alone, measuring nothing\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
+    `npm run bench [-- --quick] [--scenarios ${[...ALL, ...ON_PURPOSE].join(',')}] [--no-docs] [--keep bench/results/<earlier>.json] [--render bench/results/<file>.json]\n  --keep: the scenarios not measured now are carried over from an earlier run, marked as such (sections that run carried itself keep the run they were measured in)\n  streams: run only when named; its figures go to bench/results/<day>-streams.json and their own section of docs/BENCHMARKS.md\n  --render-streams bench/results/<day>-streams.json: rewrites that section alone, measuring nothing\nnpm run bench -- --cluster [--quick] [--no-docs]   scaling figures of docs/SCALING.md (1 Redis vs a local 3-master cluster)\nnpm run bench -- --retention [--quick] [--no-docs]   Redis memory of a 100,000-request drop and polls before and after its retention (docs/SCALING.md)\n`,
   );
   process.exit(0);
 }
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
       type B = BaselineResult & Record<string, unknown>;
       const stream = requestStream(ctx.memberIds, sizes.baselineRequests);
       const out: Record<string, B> = {};
-      for (const name of ['redisLock', 'forUpdate', 'bullmqJobPerTx'] as BaselineName[]) {
+      for (const name of ['redisLock', 'forUpdate', 'bullmqJobPerTx', 'redisGate'] as BaselineName[]) {
         out[name] = await repeat<B>(
           `baseline ${name}`,
           sizes.repeats,
@@ -195,11 +196,24 @@ async function main(): Promise<void> {
         'ours, baseline stream',
         sizes.repeats,
         () =>
-          drain(ctx, { tickets: 1, queuedPerTicket: sizes.baselineRequests, stockPerTicket: sizes.baselineStock, workers: 1 }) as Promise<
-            DrainResult & Record<string, unknown>
-          >,
+          // A role of its own, so the worker memory target stays the drain scenario's (a baselines-only run does not hide it).
+          drain(
+            ctx,
+            { tickets: 1, queuedPerTicket: sizes.baselineRequests, stockPerTicket: sizes.baselineStock, workers: 1 },
+            { role: 'worker, baseline stream' },
+          ) as Promise<DrainResult & Record<string, unknown>>,
       );
-      results.scenarios.baselines = { ...out, ours };
+      // Ours end to end on the same stream, in its order (1 API + 1 worker): when each member's
+      // decision exists, to set beside (d)'s synchronous answers and its rows written later.
+      const oursThroughApi = await repeat<CardResult & Record<string, unknown>>(
+        'ours through the API, baseline stream',
+        sizes.repeats,
+        () => card(ctx, stream.length, sizes.baselineStock, stream) as Promise<CardResult & Record<string, unknown>>,
+      );
+      // Once, after the measured runs: (d) under a consumer crash and a loss of its Redis keys.
+      const redisGateFaults = await redisGateFaultsOf(ctx, stream, sizes.baselineStock);
+      log(`baseline redisGate faults: ${JSON.stringify(redisGateFaults)}`);
+      results.scenarios.baselines = { ...out, ours, oursThroughApi, redisGateFaults };
     }
     if (scenarios.includes('card')) {
       results.scenarios.card = await repeat<CardResult & Record<string, unknown>>(

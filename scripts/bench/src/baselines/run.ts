@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { freePort, HttpClient, REPO_ROOT, removeKeys, runPool } from '@ticketing/testkit';
+import { freePort, HttpClient, type JsonBody, REPO_ROOT, removeKeys, runPool } from '@ticketing/testkit';
 import { insertTicket, verifyIssues, type BenchContext } from '../context.js';
 import { startProcess } from '../processes.js';
+import { redisGate } from './redisGate.js';
 import { percentile, round1 } from '../stats.js';
 
-export type BaselineName = 'redisLock' | 'forUpdate' | 'bullmqJobPerTx';
+export type BaselineName = 'redisLock' | 'forUpdate' | 'bullmqJobPerTx' | 'redisGate';
 
 export interface BaselineResult {
   requests: number;
@@ -30,6 +31,32 @@ export function requestStream(memberIds: number[], requests: number): number[] {
   return stream;
 }
 
+/** One answer of a synchronous baseline endpoint; `sentAt` on the wall clock in ms (to compare with the database's). */
+export interface StreamAnswer {
+  memberId: number;
+  sentAt: number;
+  latencyMs: number;
+  status: number;
+  body: JsonBody;
+}
+
+/** Sends the stream to a synchronous baseline endpoint from 256 keep-alive clients, as (a), (b) and (d) are driven. */
+export async function sendStream(port: number, stream: number[]): Promise<{ answers: StreamAnswer[]; elapsedMs: number }> {
+  const client = new HttpClient(256);
+  try {
+    const t0 = performance.now();
+    const answers = await runPool(stream.length, 256, async (n) => {
+      const sentAt = performance.now();
+      const res = await client.post(`http://127.0.0.1:${port}/issue`, { memberId: stream[n] });
+      const latencyMs = performance.now() - sentAt;
+      return { memberId: stream[n]!, sentAt: performance.timeOrigin + sentAt, latencyMs, status: res.status, body: res.body };
+    });
+    return { answers, elapsedMs: performance.now() - t0 };
+  } finally {
+    client.close();
+  }
+}
+
 async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update', stream: number[], stock: number): Promise<BaselineResult> {
   const ticketId = await insertTicket(ctx.pool, `baseline-${mode}`, stock);
   const port = await freePort();
@@ -47,21 +74,11 @@ async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update',
     readyText: 'ready',
     sampler: ctx.sampler,
   });
-  const client = new HttpClient(256);
   try {
-    const latencies: number[] = [];
-    let issued = 0;
-    let failures = 0;
-    const t0 = performance.now();
-    await runPool(stream.length, 256, async (n) => {
-      const sentAt = performance.now();
-      const res = await client.post(`http://127.0.0.1:${port}/issue`, { memberId: stream[n] });
-      latencies.push(performance.now() - sentAt);
-      if (res.status !== 200) failures += 1;
-      else if (res.body.status === 'ISSUED') issued += 1;
-    });
-    const elapsedMs = performance.now() - t0;
-    latencies.sort((a, b) => a - b);
+    const { answers, elapsedMs } = await sendStream(port, stream);
+    const latencies = answers.map((a) => a.latencyMs).sort((a, b) => a - b);
+    const issued = answers.filter((a) => a.status === 200 && a.body.status === 'ISSUED').length;
+    const failures = answers.filter((a) => a.status !== 200).length;
     const violations = await verifyIssues(ctx.databaseUrl, ticketId, Math.min(stock, stream.length));
     if (issued !== Math.min(stock, stream.length)) violations.push(`${issued} answered ISSUED`);
     if (failures > 0) violations.push(`${failures} requests failed`);
@@ -76,7 +93,6 @@ async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update',
       violations: violations.length,
     };
   } finally {
-    client.close();
     await server.stop();
   }
 }
@@ -142,5 +158,6 @@ async function bullmqJobPerTx(ctx: BenchContext, stream: number[], stock: number
 export async function baseline(ctx: BenchContext, name: BaselineName, stream: number[], stock: number): Promise<BaselineResult> {
   if (name === 'redisLock') return synchronous(ctx, 'redis-lock', stream, stock);
   if (name === 'forUpdate') return synchronous(ctx, 'for-update', stream, stock);
+  if (name === 'redisGate') return redisGate(ctx, stream, stock);
   return bullmqJobPerTx(ctx, stream, stock);
 }
