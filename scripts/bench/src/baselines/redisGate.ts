@@ -4,7 +4,7 @@ import { insertTicket, type BenchContext } from '../context.js';
 import { startProcess, type Started } from '../processes.js';
 import { percentile, round1 } from '../stats.js';
 import { gateKeys } from './redisGateKeys.js';
-import { type BaselineResult, sendStream, type StreamAnswer } from './run.js';
+import { type BaselineResult, sendStream, type StreamAnswer } from './stream.js';
 
 /** Baseline (d): decisions/s and p50/p99 are of the synchronous answer; the rest is when the rows exist. */
 export interface RedisGateResult extends BaselineResult {

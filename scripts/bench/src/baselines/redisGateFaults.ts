@@ -2,7 +2,7 @@ import { checkRows, waitUntil } from '@ticketing/testkit';
 import type { BenchContext } from '../context.js';
 import { gateKeys } from './redisGateKeys.js';
 import { CHUNK, gateRows, granted, runGate } from './redisGate.js';
-import { sendStream } from './run.js';
+import { sendStream } from './stream.js';
 
 /** What baseline (d) lost in two bounded faults of one run (see redisGateFaults). */
 export interface RedisGateFaults {

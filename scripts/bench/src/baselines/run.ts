@@ -1,23 +1,15 @@
-import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { freePort, HttpClient, type JsonBody, REPO_ROOT, removeKeys, runPool } from '@ticketing/testkit';
+import { freePort, REPO_ROOT, removeKeys } from '@ticketing/testkit';
 import { insertTicket, verifyIssues, type BenchContext } from '../context.js';
 import { startProcess } from '../processes.js';
 import { redisGate } from './redisGate.js';
+import { type BaselineResult, sendStream } from './stream.js';
 import { percentile, round1 } from '../stats.js';
 
-export type BaselineName = 'redisLock' | 'forUpdate' | 'bullmqJobPerTx' | 'redisGate';
+export type { BaselineResult } from './stream.js';
 
-export interface BaselineResult {
-  requests: number;
-  stock: number;
-  decisionsPerSecond: number;
-  elapsedMs: number;
-  p50: number;
-  p99: number;
-  violations: number;
-}
+export type BaselineName = 'redisLock' | 'forUpdate' | 'bullmqJobPerTx' | 'redisGate';
 
 /** The request stream every design gets: `requests` distinct members in one shuffled order. */
 export function requestStream(memberIds: number[], requests: number): number[] {
@@ -29,32 +21,6 @@ export function requestStream(memberIds: number[], requests: number): number[] {
     [stream[i], stream[j]] = [stream[j]!, stream[i]!];
   }
   return stream;
-}
-
-/** One answer of a synchronous baseline endpoint; `sentAt` on the wall clock in ms (to compare with the database's). */
-export interface StreamAnswer {
-  memberId: number;
-  sentAt: number;
-  latencyMs: number;
-  status: number;
-  body: JsonBody;
-}
-
-/** Sends the stream to a synchronous baseline endpoint from 256 keep-alive clients, as (a), (b) and (d) are driven. */
-export async function sendStream(port: number, stream: number[]): Promise<{ answers: StreamAnswer[]; elapsedMs: number }> {
-  const client = new HttpClient(256);
-  try {
-    const t0 = performance.now();
-    const answers = await runPool(stream.length, 256, async (n) => {
-      const sentAt = performance.now();
-      const res = await client.post(`http://127.0.0.1:${port}/issue`, { memberId: stream[n] });
-      const latencyMs = performance.now() - sentAt;
-      return { memberId: stream[n]!, sentAt: performance.timeOrigin + sentAt, latencyMs, status: res.status, body: res.body };
-    });
-    return { answers, elapsedMs: performance.now() - t0 };
-  } finally {
-    client.close();
-  }
 }
 
 async function synchronous(ctx: BenchContext, mode: 'redis-lock' | 'for-update', stream: number[], stock: number): Promise<BaselineResult> {
