@@ -5,6 +5,7 @@
  */
 const lock = 'packages/queue/test/ticketLock.test.ts';
 const queue = 'packages/queue/test/issueQueue.test.ts';
+const positions = 'packages/queue/test/positions.test.ts';
 
 export const luaMutants = [
   // The lock and its fencing token.
@@ -97,20 +98,35 @@ export const luaMutants = [
   {
     name: 'complete leaves the batch in the wait list',
     script: 'completeBatch.lua',
-    from: `  if redis.call('LINDEX', KEYS[2], -1) == id then
-    gone = redis.call('RPOP', KEYS[2]) and 1 or 0
-  else
+    from: `if atTail then
+  redis.call('RPOP', KEYS[2], count)`,
+    to: `if false then
+  redis.call('RPOP', KEYS[2], count)`,
+    tests: { file: queue, names: 'removes exactly the batch' },
+  },
+  {
+    name: 'complete counts a request already gone as decided',
+    script: 'completeBatch.lua',
+    from: `  local gone = 1
+  if not atTail then
     gone = redis.call('LREM', KEYS[2], -1, id)
   end`,
-    // Counted as decided (so the script still runs) but never taken off the wait list.
-    to: '  gone = 1',
-    tests: { file: queue, names: 'removes exactly the batch' },
+    to: '  local gone = 1',
+    tests: { file: positions, names: 'a redo counts nothing twice' },
+  },
+  {
+    name: 'complete takes the tail as the batch without comparing them',
+    script: 'completeBatch.lua',
+    from: `    atTail = false
+    break`,
+    to: '    break',
+    tests: { file: positions, names: 'a redo counts nothing twice' },
   },
   {
     name: 'complete pops the newest request instead of its own',
     script: 'completeBatch.lua',
-    from: "redis.call('RPOP', KEYS[2])",
-    to: "redis.call('LPOP', KEYS[2])",
+    from: "redis.call('RPOP', KEYS[2], count)",
+    to: "redis.call('LPOP', KEYS[2], count)",
     tests: { file: queue, names: 'removes exactly the batch' },
   },
   {

@@ -19,31 +19,56 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 local prefix = ARGV[2]
 local now = ARGV[3]
+local count = (#ARGV - 5) / 5
 local removed = {ISSUED = 0, REJECTED = 0, FAILED = 0}
+-- Sorted-set members go in one ZADD per set (in slices: Lua's unpack has a stack limit).
+local finished = {[KEYS[3]] = {}, [KEYS[4]] = {}}
+local function addFinished(key)
+  local entries = finished[key]
+  for first = 1, #entries, 400 do
+    redis.call('ZADD', key, unpack(entries, first, math.min(first + 399, #entries)))
+  end
+end
+-- Only the lock holder takes from the right end, so the batch is normally the list's tail, oldest
+-- last: then one RPOP takes it. Otherwise (a request already gone) each is looked for on its own.
+local tail = count > 0 and redis.call('LRANGE', KEYS[2], -count, -1) or {}
+local atTail = count > 0 and #tail == count
+for n = 1, count do
+  if tail[count + 1 - n] ~= ARGV[1 + 5 * n] then
+    atTail = false
+    break
+  end
+end
 for i = 6, #ARGV, 5 do
   local id, status, result, failedReason, released = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   if released ~= '' then
     redis.call('HDEL', KEYS[7], released)
   end
   local jobKey = prefix .. id
-  redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
+  local set = KEYS[3]
   if failedReason == '' then
-    redis.call('ZADD', KEYS[3], now, id)
+    redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'prev', 'waiting')
   else
-    redis.call('HSET', jobKey, 'failedReason', failedReason)
-    redis.call('ZADD', KEYS[4], now, id)
+    set = KEYS[4]
+    redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1,
+      'failedReason', failedReason)
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'prev', 'waiting')
   end
-  -- Only the lock holder takes from the right end, so the batch is still there, oldest last.
-  local gone
-  if redis.call('LINDEX', KEYS[2], -1) == id then
-    gone = redis.call('RPOP', KEYS[2]) and 1 or 0
-  else
+  local entries = finished[set]
+  entries[#entries + 1] = now
+  entries[#entries + 1] = id
+  local gone = 1
+  if not atTail then
     gone = redis.call('LREM', KEYS[2], -1, id)
   end
   removed[status] = removed[status] + gone
 end
+if atTail then
+  redis.call('RPOP', KEYS[2], count)
+end
+addFinished(KEYS[3])
+addFinished(KEYS[4])
 if ARGV[4] == '1' then
   redis.call('SET', KEYS[6], '1')
 end
