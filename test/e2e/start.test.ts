@@ -100,8 +100,12 @@ describe('npm start with two API and two worker processes', () => {
     });
     expect(report.violations).toEqual([]);
     expect(report.issued).toBe(400);
-    // Connections are handed to the API processes in turn: each did part of the work.
-    for (const { pid } of apis) expect(cpuTicks(pid) - idle.get(pid)!).toBeGreaterThan(20);
+    // Connections are handed to the API processes in turn: each did a fair part of the work (a
+    // share of the CPU both used, since how much that is depends on the Node version and the machine).
+    const used = apis.map(({ pid }) => cpuTicks(pid) - idle.get(pid)!);
+    const total = used.reduce((sum, ticks) => sum + ticks, 0);
+    expect(total).toBeGreaterThan(0);
+    for (const ticks of used) expect(ticks / total).toBeGreaterThan(0.2);
 
     const stopped = await start.stop('SIGINT');
     expect(stopped.code).toBe(0);
