@@ -38,8 +38,7 @@ export type DrainResult = 'BUSY' | 'DRAINED' | 'LOST' | 'STOPPED';
  * at the head of the queue until it is completed, so an error, a crash or a lost lock leaves it
  * there for the next attempt or the next holder, in the same order; requests already committed
  * come back with their committed answer. The next batch is peeked and its members read while a
- * batch commits (readAhead); it is decided from the state that commit left, and committed while
- * the batch before it is completed. Completions go out in queue order, each after its commit.
+ * batch commits and completes (readAhead); it is decided only after that batch is completed.
  */
 export async function drainTicket(deps: DrainDeps, ticket: TicketRef, stop: AbortSignal): Promise<DrainResult> {
   const { ticketId, epoch } = ticket;
@@ -73,15 +72,6 @@ interface NextBatch {
 
 const NO_NEXT_BATCH: Promise<NextBatch | null> = Promise.resolve(null);
 
-/** A batch decided, and committed if it issued anything, whose results the queue does not store yet. */
-interface Uncompleted {
-  batch: PeekedRequest[];
-  results: DecidedResult[];
-  soldOut: boolean;
-  /** The ticket's issued count after it (undefined when the ticket does not exist), for the log. */
-  issuedQuantity: number | undefined;
-}
-
 async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Promise<DrainResult> {
   const { ticketId } = lease;
   const { settings, log, clock } = deps;
@@ -91,22 +81,13 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
   let failures = 0;
   let stale = 0;
   let next: NextBatch | null = null;
-  // Stored in the queue while the batch behind it commits, or before the head is peeked again.
-  let uncompleted: Uncompleted | null = null;
 
   while (!stop.aborted) {
     if (lease.lost) return 'LOST';
     // Used at most once: after an error, a stale commit or a lost lease the head is peeked again.
     const ahead = next;
     next = null;
-    let completing: Promise<boolean> | null = null;
     try {
-      if (ahead === null && uncompleted !== null) {
-        // Nothing was read ahead: the batch before leaves the head before it is peeked again.
-        const before = uncompleted;
-        uncompleted = null;
-        if (!(await complete(deps, lease, before))) return 'LOST';
-      }
       // Read when unknown; a missing ticket is looked for again on every turn.
       if (ticket.kind !== 'FOUND') {
         const state = rowOf(await deps.store.loadDrainState(ticketId), lease.ticket);
@@ -142,21 +123,10 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       let reading = NO_NEXT_BATCH;
       if (ticket.kind === 'FOUND') {
         const members = ahead?.members ?? (await deps.store.readBatchMembers(ticketId, memberIdsOf(batch)));
-        // The batch before this one (read ahead, so it is still at the head) is stored in the queue
-        // while this one commits. The peek ahead goes out first, so it finds both still there.
-        reading = readAhead(deps, lease, batch, uncompleted?.batch ?? []);
-        if (uncompleted !== null) {
-          completing = complete(deps, lease, uncompleted);
-          uncompleted = null;
-        }
+        reading = readAhead(deps, lease, batch);
         attempt = await decideAndCommit(deps, lease, ticket.state, batch, members);
       } else {
         attempt = { kind: 'DECIDED', results: failAll(batch, 'TICKET_NOT_FOUND', clock), ticket };
-      }
-      if (completing !== null) {
-        const before = completing;
-        completing = null;
-        if (!(await before)) return 'LOST';
       }
       if (attempt.kind === 'STALE') {
         // Read the ticket again and decide the same batch anew. One retry settles a race; a
@@ -169,17 +139,13 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       stale = 0;
       ticket = attempt.ticket;
       const known = ticket.kind === 'FOUND' ? ticket.state : null;
-      uncompleted = {
-        batch,
-        results: attempt.results,
-        soldOut: known !== null && known.issuedQuantity >= known.totalQuantity,
-        issuedQuantity: known?.issuedQuantity,
-      };
+      const soldOut = known !== null && known.issuedQuantity >= known.totalQuantity;
+      if (!(await deps.queue.completeBatch(lease.ticket, lease.token, attempt.results, soldOut))) return 'LOST';
+      report(deps, ticketId, batch, attempt.results);
+      log.debug({ ticketId, batchSize: batch.length, issuedQuantity: known?.issuedQuantity }, 'batch decided');
       failures = 0;
       next = await reading;
     } catch (error) {
-      // The batch before, if it was being stored, is waited for: it is retried from the head otherwise.
-      if (completing !== null) await completing.catch(() => false);
       // The same batch is retried, in order, after a pause; nothing behind it can overtake it.
       failures += 1;
       ticket = UNREAD;
@@ -188,24 +154,7 @@ async function drainHeld(deps: DrainDeps, lease: Lease, stop: AbortSignal): Prom
       await clock.sleep(delay, stop);
     }
   }
-  // Asked to stop: a batch already decided is stored before the lock goes. If that fails it stays
-  // at the head, and the next holder answers it from the committed rows.
-  if (uncompleted !== null) {
-    try {
-      if (!(await complete(deps, lease, uncompleted))) return 'LOST';
-    } catch (error) {
-      log.error({ ticketId, err: error }, 'storing the last batch failed; the next holder answers it');
-    }
-  }
   return 'STOPPED';
-}
-
-/** Stores a decided batch's results in the queue, which takes it off the head; false when the lock has moved on. */
-async function complete(deps: DrainDeps, lease: Lease, { batch, results, soldOut, issuedQuantity }: Uncompleted): Promise<boolean> {
-  if (!(await deps.queue.completeBatch(lease.ticket, lease.token, results, soldOut))) return false;
-  report(deps, lease.ticketId, batch, results);
-  deps.log.debug({ ticketId: lease.ticketId, batchSize: batch.length, issuedQuantity }, 'batch decided');
-  return true;
 }
 
 /**
@@ -226,20 +175,13 @@ async function scheduleRemoval(deps: DrainDeps, lease: Lease, ticket: TicketView
  * holder's next commit is STALE and the read is dropped). The commit writes rows only for members
  * of `batch`, and admission queues a member once per ticket, but Redis that lost data may queue
  * one twice: a next batch sharing a member with `batch` is read again in turn, as is one that fails.
- * `before` is the batch ahead of `batch` whose completion is about to be sent: it is skipped too.
  */
-async function readAhead(
-  deps: DrainDeps,
-  lease: Lease,
-  batch: readonly PeekedRequest[],
-  before: readonly PeekedRequest[],
-): Promise<NextBatch | null> {
+async function readAhead(deps: DrainDeps, lease: Lease, batch: readonly PeekedRequest[]): Promise<NextBatch | null> {
   // A short batch was the whole queue when peeked: later arrivals are peeked in turn, and a
   // trickling queue costs no extra round trip per batch.
   if (batch.length < deps.settings.batchSize) return null;
   try {
-    const skipped = before.length === 0 ? batch : [...before, ...batch];
-    const next = await deps.queue.peekBatch(lease.ticket, lease.token, deps.settings.batchSize, skipped);
+    const next = await deps.queue.peekBatch(lease.ticket, lease.token, deps.settings.batchSize, batch);
     if (next === null || next.length === 0) return null;
     const current = new Set(memberIdsOf(batch));
     const memberIds = memberIdsOf(next);
