@@ -21,10 +21,10 @@ local prefix = ARGV[2]
 local now = ARGV[3]
 local count = (#ARGV - 5) / 5
 local removed = {ISSUED = 0, REJECTED = 0, FAILED = 0}
--- Sorted-set members go in one ZADD per set (in slices: Lua's unpack has a stack limit).
-local finished = {[KEYS[3]] = {}, [KEYS[4]] = {}}
-local function addFinished(key)
-  local entries = finished[key]
+-- Finished jobs go into their sorted set in one ZADD per set (in slices of 200 pairs: Lua's
+-- unpack has a stack limit).
+local finished = {completed = {}, failed = {}}
+local function addAll(key, entries)
   for first = 1, #entries, 400 do
     redis.call('ZADD', key, unpack(entries, first, math.min(first + 399, #entries)))
   end
@@ -45,17 +45,13 @@ for i = 6, #ARGV, 5 do
     redis.call('HDEL', KEYS[7], released)
   end
   local jobKey = prefix .. id
-  local set = KEYS[3]
-  if failedReason == '' then
-    redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'completed', 'jobId', id, 'prev', 'waiting')
-  else
-    set = KEYS[4]
-    redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1,
-      'failedReason', failedReason)
-    redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', 'failed', 'jobId', id, 'prev', 'waiting')
+  local event = failedReason == '' and 'completed' or 'failed'
+  redis.call('HSET', jobKey, 'returnvalue', result, 'processedOn', now, 'finishedOn', now, 'atm', 1, 'ats', 1)
+  if failedReason ~= '' then
+    redis.call('HSET', jobKey, 'failedReason', failedReason)
   end
-  local entries = finished[set]
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', 10000, '*', 'event', event, 'jobId', id, 'prev', 'waiting')
+  local entries = finished[event]
   entries[#entries + 1] = now
   entries[#entries + 1] = id
   local gone = 1
@@ -67,8 +63,8 @@ end
 if atTail then
   redis.call('RPOP', KEYS[2], count)
 end
-addFinished(KEYS[3])
-addFinished(KEYS[4])
+addAll(KEYS[3], finished.completed)
+addAll(KEYS[4], finished.failed)
 if ARGV[4] == '1' then
   redis.call('SET', KEYS[6], '1')
 end
