@@ -55,13 +55,16 @@ const port = env.PORT ?? '3000';
 const DEV_MEMBER_NAME = 'dev-member';
 // Each API process listens on PORT; node:cluster hands this process's one listening socket to them
 // in turn, so N processes serve one port without a proxy in front.
-// The heap is bounded (the Docker image sets the same): WATCH_MAX bounds the held connections, and
-// test/faults/heldPollsUnderHeapLimit.test.ts proves WATCH_MAX held polls plus a flood fit in it.
-cluster.setupPrimary({ exec: `${root}apps/api/dist/main.js`, args: [], execArgv: ['--max-old-space-size=1024'], cwd: root });
+// Every process's heap is bounded (the Docker image and docker-compose set the same): WATCH_MAX
+// bounds the API's held connections, and test/faults/heldPollsUnderHeapLimit.test.ts proves WATCH_MAX
+// held polls plus a flood fit in it. Under 2 GiB V8 also grows the heap less between full
+// collections, which keeps a loaded process near 200 MiB (docs/BENCHMARKS.md).
+const nodeArgs = ['--max-old-space-size=1024'];
+cluster.setupPrimary({ exec: `${root}apps/api/dist/main.js`, args: [], execArgv: nodeArgs, cwd: root });
 const children = [
   ...Array.from({ length: apiProcesses }, () => cluster.fork(env).process),
   ...Array.from({ length: workerProcesses }, () =>
-    spawn(process.execPath, ['apps/worker/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
+    spawn(process.execPath, [...nodeArgs, 'apps/worker/dist/main.js'], { cwd: root, env, stdio: 'inherit' }),
   ),
 ];
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import {
   createTestDatabase,
   createTicket,
+  DEPLOYED_NODE_ARGS,
   HttpClient,
   REPO_ROOT,
   removeRedisPrefix,
@@ -19,8 +20,9 @@ import {
 } from '@ticketing/testkit';
 
 /**
- * The API's heap limit as `npm start` and the Docker image set it: WATCH_MAX held polls and a flood
- * peaked near 500 MiB of heap here (about 28 KiB a held poll), so 1 GiB leaves twice that.
+ * The API's heap limit as `npm start` and the Docker image set it (startApi starts every API with
+ * DEPLOYED_NODE_ARGS): WATCH_MAX held polls and a flood peaked near 500 MiB of heap here (about
+ * 28 KiB a held poll), so 1 GiB leaves twice that.
  */
 const HEAP_FLAG = '--max-old-space-size=1024';
 const WATCH_MAX = 10_000;
@@ -42,7 +44,7 @@ const admin = new HttpClient(16);
 beforeAll(async () => {
   database = await createTestDatabase();
   env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, WATCH_MAX: String(WATCH_MAX) };
-  api = await startApi(env, { nodeArgs: [HEAP_FLAG] });
+  api = await startApi(env);
 }, 60_000);
 
 afterAll(async () => {
@@ -61,10 +63,13 @@ async function scrape(name: string): Promise<number> {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)![1]);
 }
 
-test('npm start and the Docker image give the API the heap limit this test holds it to', () => {
-  expect(readFileSync(`${REPO_ROOT}scripts/start.mjs`, 'utf8')).toContain(HEAP_FLAG);
-  expect(readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8')).toContain(HEAP_FLAG);
-  expect(readFileSync(`${REPO_ROOT}docker-compose.yml`, 'utf8')).toContain(HEAP_FLAG);
+test('npm start, the Docker image and docker-compose run the API and the worker as the tests and the bench do', () => {
+  expect(DEPLOYED_NODE_ARGS).toEqual([HEAP_FLAG]);
+  const quoted = JSON.stringify(HEAP_FLAG);
+  expect(readFileSync(`${REPO_ROOT}scripts/start.mjs`, 'utf8')).toContain(`const nodeArgs = [${quoted.replaceAll('"', "'")}];`);
+  expect(readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8')).toContain(`CMD ["node", ${quoted}, "apps/api/dist/main.js"]`);
+  const compose = readFileSync(`${REPO_ROOT}docker-compose.yml`, 'utf8');
+  for (const app of ['api', 'worker']) expect(compose).toContain(`command: ["node", ${quoted}, "apps/${app}/dist/main.js"]`);
 });
 
 test(`${WATCH_MAX} held long-polls and a flood of ${FLOOD} submissions under ${HEAP_FLAG}: every one answered`, async () => {

@@ -1,4 +1,12 @@
-import { freePort, launchNode, REPO_ROOT, startApi as startApiProcess, startWorker, TEST_AUTH_JWT_SECRET } from '@ticketing/testkit';
+import {
+  DEPLOYED_NODE_ARGS,
+  freePort,
+  launchNode,
+  REPO_ROOT,
+  startApi as startApiProcess,
+  startWorker,
+  TEST_AUTH_JWT_SECRET,
+} from '@ticketing/testkit';
 import type { BenchContext } from './context.js';
 import { childPids, track, type Started } from './processes.js';
 
@@ -9,7 +17,7 @@ export interface Api {
   servingPids: number[];
 }
 
-/** How a system process is run: its RSS is reported under `role`; `nodeArgs` go before the script. */
+/** How a system process is run: its RSS is reported under `role`; `nodeArgs` go after the deployed ones (DEPLOYED_NODE_ARGS), before the script. */
 export interface ProcessOptions {
   role?: string;
   nodeArgs?: readonly string[];
@@ -48,7 +56,7 @@ async function startApiCluster(
     name: `${role} primary`,
     script: `${REPO_ROOT}scripts/bench/dist/servers/apiCluster.js`,
     // node:cluster starts the API processes with the primary's node options.
-    nodeArgs,
+    nodeArgs: [...DEPLOYED_NODE_ARGS, ...nodeArgs],
     env: {
       LOG_LEVEL: 'warn',
       AUTH_JWT_SECRET: TEST_AUTH_JWT_SECRET,

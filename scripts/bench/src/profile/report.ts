@@ -47,17 +47,22 @@ function pointers(p: ProfileResult): string[] {
       'time; they are now recorded once at start-up and set from a list, and the HTTP metrics look up their labelled series by a ' +
       "string instead of having prom-client hash a label object per request. Together about 5–7 % of the API's CPU per request.",
     "- **Memory**: the API's RSS peak under accept is the node binary (about 39 MiB, file-backed), the young generation (32 MiB), " +
-      "an old generation that V8 lets grow to several times what survived its last full collection (the in-flight requests' " +
-      'objects outlive a scavenge or two; garbage, not a leak), and about 60 MiB of native memory under 256 connections. Tried on ' +
-      '2026-11-26 with the 100,000-submission accept: `--max-old-space-size=128` gives about 220 MiB at the same throughput, but a ' +
-      'hard cap turns a flood of held long-polls into an out-of-memory crash: each holds about 20 KB of live heap (heap snapshots ' +
-      "with 2,000 and 4,000 held; mostly Node's own per-connection HTTP state), and an API capped so died when 10,000 arrived. " +
-      'A cap must be sized per deployment to the connections it may hold; glibc `MALLOC_ARENA_MAX=2` with ' +
-      'trim thresholds on top gives 191 MiB at +13 % CPU per request; `--max-semi-space-size=8` on top, 168 MiB at +15 %; ' +
-      "`--heap-growing-percent=50`, about a third off the peak at +5–10 % CPU. The worker's peak is made the same way (batches " +
-      'of 500 requests: their job data, statements and result rows); `--max-old-space-size=128` took a 20,000-request drain from ' +
-      '221 to 193 MiB at about 5 % fewer decisions/s, but a worker holding many tickets at once needs room for a batch of each. ' +
-      'Throughput and headroom come first: none of these is set.',
+      "an old generation that V8 lets grow past what survived its last full collection (the in-flight requests' objects outlive " +
+      'a scavenge or two; garbage, not a leak), about 60 MiB of native memory under 256 connections, and, until 2026-12-05, some ' +
+      "50 MiB of V8's optimised code for Prisma's WebAssembly query compiler. Two settings taken on 2026-12-05, both now what " +
+      "`npm start`, the Docker image, docker-compose, the tests and this bench run: (1) Prisma's size-optimised query compiler " +
+      '(`compilerBuild = "small"` in schema.prisma; the client caches query plans, so it compiles once per query shape): idle RSS ' +
+      "184 → 133 MiB for the API, the worker's start-up peak 174 → 125 MiB; in quick drains (20,000 requests, alternated 3 times) the " +
+      "worker's peak went from 219–225 to 157–169 MiB at the same decisions/s (hot 15,711 / 19,702 / 19,010 with the default " +
+      'compiler, 18,318 / 18,929 / 18,200 with the small one). (2) `--max-old-space-size=1024` for the worker as well as the API: ' +
+      'besides bounding the heap, a limit under 2 GiB makes V8 grow the old generation to at most 1.6× what survived (up to 4× ' +
+      'on this 24 GiB machine without it). In quick accept runs alternated with and without it (18:15–18:28 UTC, load 2.2–3.1), ' +
+      'the default API peaked at 191.9 / 201.9 MiB with it and 299.0 / 295.7 without, at 569 / 560 against 636 / 417 µs of CPU ' +
+      'per request: the rounds disagree more than the settings differ. Tried as well: `--liftoff-only` (no optimised WebAssembly) ' +
+      'took about as much off as the small compiler and nothing more on top of it. Earlier (2026-11-26): `--max-old-space-size=128` ' +
+      "dies when 10,000 long-polls are held (each holds about 20 KB of live heap, mostly Node's per-connection HTTP state); glibc " +
+      '`MALLOC_ARENA_MAX=2` with trim thresholds cost +13 % CPU per request, `--max-semi-space-size=8` +15 %, ' +
+      '`--heap-growing-percent=50` +5–10 %: none of those is set.',
     `- **Worker under drain**: idle ${worker.idle} % (waiting on the batch transaction and Redis), Prisma and the MariaDB driver ` +
       `${worker.prismaAndDriver} %, the Redis client ${worker.redisAndBullmq} %, garbage collection ${worker.gc} %.`,
     '',
