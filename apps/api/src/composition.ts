@@ -17,6 +17,7 @@ import {
 import { createPrisma, pingDatabase, PrismaMemberStore, PrismaTicketStore, reportingUnavailability } from '@ticketing/db';
 import {
   bullQueueFor,
+  createPipelinedClient,
   createRedis,
   pingRedis,
   queueDepths,
@@ -124,8 +125,11 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
       })
     : undefined;
 
+  // Each submission counts against its member's limit: the counts of one turn share a round trip.
+  const limitsRedis = createPipelinedClient(redis, 'ticketing-api-limits');
+  limitsRedis.on('error', () => undefined); // reported by the main connection; the limits count per process meanwhile
   const rateLimits = new RateLimits({
-    redis,
+    redis: limitsRedis,
     prefix: config.QUEUE_PREFIX,
     submitPerMember: config.RATE_SUBMIT_PER_MEMBER,
     perIp: config.RATE_PER_IP,
@@ -189,6 +193,7 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
     async close() {
       await board?.close();
       await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'submission queue close failed'));
+      await limitsRedis.quit().catch(() => limitsRedis.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       await prisma.$disconnect();
     },

@@ -1,4 +1,13 @@
-export { createRedis, createSubscriber, pingRedis, redisReady, redisSettingsOf, type RedisClient, type RedisSettings } from './redis.js';
+export {
+  createPipelinedClient,
+  createRedis,
+  createSubscriber,
+  pingRedis,
+  redisReady,
+  redisSettingsOf,
+  type RedisClient,
+  type RedisSettings,
+} from './redis.js';
 export { RedisSubmissionQueue } from './submissionQueue.js';
 export { RedisDrainQueue } from './drainQueue.js';
 export { RedisTicketLock } from './ticketLock.js';

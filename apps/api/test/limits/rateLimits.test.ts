@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis, redisReady, type RedisClient } from '@ticketing/queue';
+import { createPipelinedClient, createRedis, redisReady, type RedisClient } from '@ticketing/queue';
 import { clientKey, rateLimitHeaders, RateLimits, type RateLimitDecision } from '../../src/adapter/in/web/limits/rateLimits.js';
 import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing/testkit';
 
@@ -15,10 +15,12 @@ import { removeRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '@ticketing
 const prefix = uniqueRedisPrefix();
 const clients: RedisClient[] = [];
 
+/** The client an API process counts with: a pipelined copy of its fail-fast main connection. */
 async function appLikeClient(url = TEST_REDIS_URL): Promise<RedisClient> {
-  const redis = createRedis({ redisUrl: url }, 'rate-limit-test');
-  clients.push(redis);
-  await redisReady(redis, 2000);
+  const main = createRedis({ redisUrl: url }, 'rate-limit-test');
+  const redis = createPipelinedClient(main, 'rate-limit-test-limits');
+  clients.push(main, redis);
+  await Promise.all([redisReady(main, 2000), redisReady(redis, 2000)]);
   return redis;
 }
 
@@ -247,7 +249,7 @@ describe('with Redis down', () => {
   afterAll(async () => {
     own?.signal('SIGCONT');
     // While their server still runs, so that no reconnect is left pending.
-    for (const redis of ownClients) redis.disconnect();
+    for (const redis of clients) redis.disconnect(); // the main connections under ownClients too
     await own?.destroy();
   });
 

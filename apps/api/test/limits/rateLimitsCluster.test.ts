@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis, redisReady, RedisWatchSlots, type RedisClient } from '@ticketing/queue';
+import { createPipelinedClient, createRedis, redisReady, RedisWatchSlots, type RedisClient } from '@ticketing/queue';
 import type { Cluster } from 'ioredis';
 import { RateLimits } from '../../src/adapter/in/web/limits/rateLimits.js';
 import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
@@ -15,6 +15,8 @@ import { LocalRedisCluster, uniqueRedisPrefix } from '@ticketing/testkit';
 const prefix = uniqueRedisPrefix();
 let cluster: LocalRedisCluster;
 const clients: RedisClient[] = [];
+/** What each API process counts its limits with: a pipelined copy of its cluster client. */
+const limitClients: RedisClient[] = [];
 
 beforeAll(async () => {
   cluster = await LocalRedisCluster.start({ dir: await mkdtemp(join(tmpdir(), 'ratelimit-cluster-')), masters: 3, replicasPerMaster: 0 });
@@ -23,22 +25,28 @@ beforeAll(async () => {
     const redis = createRedis({ redisUrl: 'redis://unused', clusterNodes }, name);
     await redisReady(redis, 10_000);
     clients.push(redis);
+    const limits = createPipelinedClient(redis, `${name}-limits`);
+    await redisReady(limits, 10_000);
+    limitClients.push(limits);
   }
 });
 
 afterAll(async () => {
-  for (const redis of clients) redis.disconnect();
+  for (const redis of [...limitClients, ...clients]) redis.disconnect();
   await cluster?.destroy();
 });
 
 test('two API processes on a cluster share each member count; the counters spread over the masters', async () => {
-  const [a, b] = clients.map((redis) => new RateLimits({ redis, prefix, submitPerMember: 2, perIp: 0 })) as [RateLimits, RateLimits];
+  const [a, b] = limitClients.map((redis) => new RateLimits({ redis, prefix, submitPerMember: 2, perIp: 0 })) as [RateLimits, RateLimits];
   const members = Array.from({ length: 30 }, (_, i) => i + 1);
   for (const memberId of members) {
     expect((await a.submission(memberId))!).toMatchObject({ limited: false, counter: 'redis' });
     expect((await b.submission(memberId))!).toMatchObject({ limited: false, counter: 'redis' });
     expect((await a.submission(memberId))!).toMatchObject({ limited: true, counter: 'redis' });
   }
+  // All members again in one turn: one pipeline per master, each count still its own member's.
+  const together = await Promise.all(members.map((memberId) => b.submission(memberId)!));
+  expect(together.every((decision) => decision.limited && decision.counter === 'redis')).toBe(true);
   const owners = new Set<string>();
   const redis = clients[0] as Cluster;
   for (const memberId of members) {
