@@ -31,8 +31,9 @@ const t = (ticketId: number) => ticketRef(ticketId, GEN);
 
 /**
  * Submissions of one ticket made in the same event-loop turn share one admission script call
- * (admitBatch.lua), one BullMQ addBulk and one active-ticket mark: each must still be decided and
- * queued exactly as if it had been sent alone, in the order the calls were made.
+ * (admitBatch.lua), one enqueue script call (enqueueBatch.lua) and one active-ticket mark: each
+ * must still be decided and queued exactly as if it had been sent alone, in the order the calls
+ * were made.
  */
 const prefix = uniqueRedisPrefix();
 let redis: RedisClient;

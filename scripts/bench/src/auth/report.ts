@@ -129,7 +129,7 @@ function renderRedis(a: AcceptAuthResult): string[] {
         `(rate-limiter-flexible's one-key script: SET NX with the window, INCRBY, PTTL; ${fmt(Math.round((on.commandsPerSubmission - limitsOff.commandsPerSubmission) * 100) / 100)} commands in all), ` +
         'each awaited before the submission goes on to its admission. The counts go over a connection of their own whose commands of one event-loop turn leave as one pipeline ' +
         `(ioredis autopipelining), so they share round trips: Redis read client sockets ${fmt(on.readsPerSubmission)} times per submission with the limit, ${fmt(limitsOff.readsPerSubmission)} without. ` +
-        'The admission itself is shared by the submissions of a ticket in one event-loop turn (admitBatch.lua, SADD: a fraction of a call per submission), and BullMQ adds one script call per job in one pipeline per turn.',
+        'The admission itself is shared by the submissions of a ticket in one event-loop turn (admitBatch.lua, enqueueBatch.lua storing the jobs as BullMQ does, SADD: a fraction of a call per submission).',
     );
   }
   lines.push('');
