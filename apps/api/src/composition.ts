@@ -21,6 +21,7 @@ import {
   createRedis,
   pingRedis,
   queueDepths,
+  redisReady,
   RedisDrainQueue,
   redisSettingsOf,
   RedisSubmissionQueue,
@@ -187,15 +188,19 @@ export function compose(config: Config, { logger, stopping, clock = systemClock 
         tickets.findTicket(0),
         members.existingMemberIds([0]),
         tokens.warmUp(),
+        // So that the first submissions are counted in Redis, not by this process alone.
+        redisReady(limitsRedis, WARM_UP_LIMIT_MS),
       ]);
       await Promise.race([queries, sleep(WARM_UP_LIMIT_MS, undefined, { ref: false })]);
     },
     async close() {
       await board?.close();
       await queue.close().catch((error: unknown) => logger.warn({ err: error }, 'submission queue close failed'));
-      await limitsRedis.quit().catch(() => limitsRedis.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       await prisma.$disconnect();
+      // After the database: one more wait before $disconnect gave a closing poll's last query time
+      // to reopen Prisma's pool, which then kept the test process alive (watchLimits.test.ts).
+      await limitsRedis.quit().catch(() => limitsRedis.disconnect());
     },
   };
 }
