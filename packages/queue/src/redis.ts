@@ -97,16 +97,29 @@ export function createRedis(settings: RedisSettings, connectionName: string): Re
 }
 
 /**
+ * A new connection with `redis`'s settings and these changes: `client` options apply to the
+ * client (a cluster's own options, or the connection's), `connection` options to each connection
+ * (to every node of a cluster).
+ */
+function duplicateWith(
+  redis: RedisClient,
+  client: { enableAutoPipelining?: boolean; enableOfflineQueue?: boolean },
+  connection: RedisOptions,
+): RedisClient {
+  if (redis instanceof Cluster) {
+    return redis.duplicate(undefined, { ...client, redisOptions: { ...redis.options.redisOptions, ...connection } });
+  }
+  return redis.duplicate({ ...client, ...connection });
+}
+
+/**
  * Another command connection with the same settings, whose commands of one event-loop turn leave
  * as one pipeline (ioredis autopipelining; on a cluster, one per node): many small independent
  * commands cost one socket write and one reply read per turn instead of one each. While a
  * pipeline is out, the next turns' commands wait and leave together when it returns.
  */
 export function createPipelinedClient(redis: RedisClient, connectionName: string): RedisClient {
-  if (redis instanceof Cluster) {
-    return redis.duplicate(undefined, { enableAutoPipelining: true, redisOptions: { ...redis.options.redisOptions, connectionName } });
-  }
-  return redis.duplicate({ enableAutoPipelining: true, connectionName });
+  return duplicateWith(redis, { enableAutoPipelining: true }, { connectionName });
 }
 
 /**
@@ -114,11 +127,11 @@ export function createPipelinedClient(redis: RedisClient, connectionName: string
  * reconnecting: ioredis re-subscribes by itself when Redis comes back.
  */
 export function createSubscriber(redis: RedisClient): RedisClient {
-  const patient = { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined };
-  if (redis instanceof Cluster) {
-    return redis.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...redis.options.redisOptions, ...patient } });
-  }
-  return redis.duplicate(patient);
+  return duplicateWith(
+    redis,
+    { enableOfflineQueue: true },
+    { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined },
+  );
 }
 
 /** Whether Redis answers PONG within `timeoutMs`; never throws. */
