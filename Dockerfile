@@ -62,4 +62,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The heap is bounded as npm start bounds it (WATCH_MAX held polls plus a flood fit, see test/faults);
 # docker-compose runs the worker with the same limit.
-CMD ["node", "--max-old-space-size=1024", "apps/api/dist/main.js"]
+CMD ["node", "--max-old-space-size=1024", "--max-semi-space-size=16", "apps/api/dist/main.js"]
