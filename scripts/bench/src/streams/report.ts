@@ -31,7 +31,7 @@ const counts = (record: Record<string, number>) =>
         .map(([key, value]) => `${key} ${n(value)}`)
         .join(', ');
 
-/** The section of docs/BENCHMARKS.md, between its markers, from one run. */
+/** The section of docs/BENCHMARKS.md, between its markers, from the run with the median p99 and the list of all. */
 export function renderStreamsSection(results: StreamsResults, jsonPath: string): string {
   const r = results.streams;
   const runs = results.runs ?? [r];
